@@ -1,0 +1,48 @@
+import type { Action, ActionOption, ActionType } from './action.ts';
+
+type Ids = { id?: string; next_id?: string };
+type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
+
+/**
+ * Builds a typed action of any type: `action('digits_receive', { duration: 5000, length: 4 })`.
+ * The result is checked when the request that carries it is sent.
+ */
+export function action<T extends ActionType>(
+  type: T,
+  ...[option, ids]: undefined extends ActionOption<T>
+    ? [option?: ActionOption<T>, ids?: Ids]
+    : [option: ActionOption<T>, ids?: Ids]
+): ActionOf<T> {
+  return { ...ids, type, ...(option === undefined ? {} : { option }) } as ActionOf<T>;
+}
+
+/** Speaks `text`: `talk({ text: 'Hello', language: 'en-US', gender: 'female' })`. */
+export const talk = (option: ActionOption<'talk'>, ids?: Ids) => action('talk', option, ids);
+
+/** Plays audio from one or more URLs. */
+export const play = (streamUrls: string[], ids?: Ids) =>
+  action('play', { stream_urls: streamUrls }, ids);
+
+/** Answers an incoming call. */
+export const answer = (ids?: Ids) => action('answer', undefined, ids);
+
+/** Waits `duration` milliseconds. */
+export const sleep = (duration: number, ids?: Ids) => action('sleep', { duration }, ids);
+
+/** Gathers DTMF digits into the flow's variables. */
+export const digitsReceive = (option: ActionOption<'digits_receive'>, ids?: Ids) =>
+  action('digits_receive', option, ids);
+
+/** Sends DTMF digits. */
+export const digitsSend = (option: ActionOption<'digits_send'>, ids?: Ids) =>
+  action('digits_send', option, ids);
+
+/** Connects the call to other destinations. */
+export const connect = (option: ActionOption<'connect'>, ids?: Ids) =>
+  action('connect', option, ids);
+
+/** Jumps to the action `target_id`, at most `loop_count` times. */
+export const goto = (option: ActionOption<'goto'>, ids?: Ids) => action('goto', option, ids);
+
+/** Hangs up the call. */
+export const hangup = (option?: ActionOption<'hangup'>, ids?: Ids) => action('hangup', option, ids);

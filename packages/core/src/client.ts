@@ -1,0 +1,342 @@
+import { type FetchOptions, ofetch } from 'ofetch';
+import * as v from 'valibot';
+import { type Call, CallSchema } from './call.ts';
+import { type CreateCallRequest, CreateCallRequestSchema } from './create-call-request.ts';
+import { ERROR_STATUS_CODES, ErrorResponseSchema, type ErrorStatus } from './error-response.ts';
+import {
+  type RequestInfo,
+  VoipbinApiError,
+  VoipbinNetworkError,
+  VoipbinResponseError,
+  VoipbinTimeoutError,
+  VoipbinValidationError,
+} from './errors.ts';
+import { type CreateFlowRequest, CreateFlowRequestSchema, type Flow, FlowSchema } from './flow.ts';
+import { type Groupcall, GroupcallSchema } from './groupcall.ts';
+import { loose, UuidSchema } from './primitives.ts';
+import { check } from './validate.ts';
+
+export const DEFAULT_BASE_URL = 'https://api.voipbin.net/v1.0';
+
+export interface ClientOptions {
+  /** VoIPBIN's API root. Default `https://api.voipbin.net/v1.0`. */
+  baseURL?: string;
+  /** An access key; sent as `?accesskey=`, where VoIPBIN reads it. */
+  accessKey?: string;
+  /** A JWT; sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** The `fetch` to use (a stub in tests, an emulator's handler, a tuned agent). Default: the global one. */
+  fetch?: typeof globalThis.fetch;
+  /** Milliseconds to wait for an answer. Default 10 000. */
+  timeout?: number;
+  /** Retries of a GET or DELETE after a network error, a timeout or a 502/503/504. Default 2. POSTs are never retried. */
+  retry?: number;
+  /** Milliseconds before retry `attempt` (0-based). Default: exponential from 300 ms, capped at 3 s, with jitter. */
+  retryDelay?: number | ((attempt: number) => number);
+}
+
+export interface RequestOptions {
+  /** Aborts the request; its reason is thrown. */
+  signal?: AbortSignal;
+}
+
+export interface ListParams {
+  page_size?: number;
+  page_token?: string;
+}
+
+/** One page of a list; `next_page_token` is `null` on the last page. */
+export interface Page<T> {
+  result: T[];
+  next_page_token: string | null;
+}
+
+/** What `POST /calls` answers: `tel` destinations give calls, extensions and agents group calls. */
+export interface CreateCallResult {
+  calls: Call[];
+  groupcalls: Groupcall[];
+}
+
+const CreateCallResultSchema = v.union([
+  // The 2023 quickstart answers a bare array of calls.
+  v.pipe(
+    v.array(CallSchema),
+    v.transform((calls): CreateCallResult => ({ calls, groupcalls: [] })),
+  ),
+  v.object({
+    calls: loose(v.array(CallSchema), (calls) => calls ?? []),
+    groupcalls: loose(v.array(GroupcallSchema), (groupcalls) => groupcalls ?? []),
+  }),
+]);
+
+const page = <T extends v.GenericSchema>(item: T) =>
+  v.object({
+    result: loose(v.array(item), (result) => result ?? []),
+    next_page_token: loose(v.string(), (token) => token || null),
+  });
+
+const ListParamsSchema = v.strictObject({
+  page_size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'Expected at least 1'))),
+  page_token: v.optional(v.string()),
+});
+
+const RETRY_STATUS = new Set([502, 503, 504]);
+const defaultDelay = (attempt: number) =>
+  Math.min(300 * 2 ** attempt, 3000) * (0.5 + Math.random() / 2);
+
+/**
+ * Creates a VoIPBIN client. Every request is checked before it is sent (an invalid one throws
+ * `VoipbinValidationError` and sends nothing); every answer is read tolerantly and normalised.
+ *
+ * ```ts
+ * const voipbin = createClient({ accessKey: '...' });
+ * const { calls } = await voipbin.calls.create({ source, destinations, actions: [talk({ text: 'Hi' })] });
+ * ```
+ */
+export function createClient(options: ClientOptions = {}) {
+  const { accessKey, token, timeout = 10_000, retry = 2, retryDelay = defaultDelay } = options;
+  const secrets = [accessKey, token].filter((secret): secret is string => Boolean(secret));
+  const $fetch = ofetch.create(
+    {
+      baseURL: (options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      retry: false,
+      ignoreResponseError: true,
+      responseType: 'text',
+    },
+    options.fetch ? { fetch: options.fetch } : {},
+  );
+
+  async function send<T extends v.GenericSchema>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: T,
+    init: {
+      body?: unknown;
+      query?: Record<string, unknown>;
+      signal?: AbortSignal | undefined;
+    } = {},
+  ): Promise<v.InferOutput<T>> {
+    const request: RequestInfo = { method, path };
+    const retries = method === 'POST' ? 0 : retry;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await sendOnce(request, schema, init);
+      } catch (error) {
+        const retryable =
+          error instanceof VoipbinNetworkError ||
+          error instanceof VoipbinTimeoutError ||
+          (error instanceof VoipbinApiError && RETRY_STATUS.has(error.httpStatus));
+        if (!retryable || attempt >= retries || init.signal?.aborted) throw error;
+        await wait(typeof retryDelay === 'number' ? retryDelay : retryDelay(attempt), init.signal);
+      }
+    }
+  }
+
+  async function sendOnce<T extends v.GenericSchema>(
+    request: RequestInfo,
+    schema: T,
+    init: { body?: unknown; query?: Record<string, unknown>; signal?: AbortSignal | undefined },
+  ): Promise<v.InferOutput<T>> {
+    const fetchOptions: FetchOptions<'text'> = {
+      method: request.method,
+      query: accessKey ? { ...init.query, accesskey: accessKey } : init.query,
+      body: init.body as FetchOptions['body'],
+      responseType: 'text',
+    };
+    if (init.signal) {
+      fetchOptions.signal =
+        typeof AbortSignal.any === 'function'
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(timeout)])
+          : init.signal;
+    } else {
+      fetchOptions.timeout = timeout;
+    }
+
+    let response: Awaited<ReturnType<typeof $fetch.raw<string, 'text'>>>;
+    try {
+      response = await $fetch.raw(request.path, fetchOptions);
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      const cause = redact(unwrap(error), secrets);
+      if (isTimeout(error)) throw new VoipbinTimeoutError(request, timeout, { cause });
+      throw new VoipbinNetworkError(request, { cause });
+    }
+
+    const text = response._data ?? '';
+    let data: unknown;
+    let readable = true;
+    try {
+      data = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      readable = false;
+    }
+
+    if (!response.ok) throw apiError(request, response.status, readable ? data : undefined);
+    if (!readable) {
+      throw new VoipbinResponseError(request, response.status, [
+        { path: '', message: 'Expected a JSON body' },
+      ]);
+    }
+    const parsed = check(schema, data);
+    if (!parsed.success) throw new VoipbinResponseError(request, response.status, parsed.issues);
+    return parsed.output;
+  }
+
+  function validate<T extends v.GenericSchema>(
+    schema: T,
+    input: unknown,
+    what: string,
+  ): v.InferOutput<T> {
+    const result = check(schema, input);
+    if (!result.success) throw new VoipbinValidationError(what, result.issues);
+    return result.output;
+  }
+
+  const id = (value: string, what: string) =>
+    encodeURIComponent(validate(v.object({ id: UuidSchema }), { id: value }, what).id);
+
+  function resource<T extends v.GenericSchema>(path: string, schema: T, name: string) {
+    const pageSchema = page(schema);
+    const list = (params: ListParams = {}, opts: RequestOptions = {}) =>
+      send('GET', path, pageSchema, {
+        query: validate(ListParamsSchema, params, 'list parameters'),
+        signal: opts.signal,
+      }) as Promise<Page<v.InferOutput<T>>>;
+    return {
+      /** Fetches one by id. */
+      get: (value: string, opts: RequestOptions = {}) =>
+        send('GET', `${path}/${id(value, `${name} id`)}`, schema, opts),
+      /** Deletes one by id and returns it as it was. */
+      delete: (value: string, opts: RequestOptions = {}) =>
+        send('DELETE', `${path}/${id(value, `${name} id`)}`, schema, opts),
+      /** Fetches one page; pass `next_page_token` back as `page_token` for the next. */
+      list,
+      /** Walks every page: `for await (const item of client.calls.iterate()) ...`. */
+      async *iterate(params: ListParams = {}, opts: RequestOptions = {}) {
+        const seen = new Set<string>();
+        let pageToken = params.page_token;
+        while (true) {
+          const { result, next_page_token } = await list(
+            { ...params, page_token: pageToken },
+            opts,
+          );
+          yield* result;
+          // Stop on the last page, and on a token seen before rather than loop forever.
+          if (next_page_token === null || result.length === 0 || seen.has(next_page_token)) return;
+          seen.add(next_page_token);
+          pageToken = next_page_token;
+        }
+      },
+    };
+  }
+
+  const calls = resource('/calls', CallSchema, 'call');
+  const flows = resource('/flows', FlowSchema, 'flow');
+
+  return {
+    calls: {
+      ...calls,
+      /**
+       * Places a call (`POST /calls`). Validated first; never retried, because a second POST
+       * would ring the phone again. A timeout throws `VoipbinTimeoutError` with `outcomeUnknown`.
+       */
+      create: (request: CreateCallRequest, opts: RequestOptions = {}): Promise<CreateCallResult> =>
+        send('POST', '/calls', CreateCallResultSchema, {
+          body: validate(CreateCallRequestSchema, request, 'call request'),
+          signal: opts.signal,
+        }),
+      /** Hangs up a call (`POST /calls/{id}/hangup`) and returns it. */
+      hangup: (value: string, opts: RequestOptions = {}): Promise<Call> =>
+        send('POST', `/calls/${id(value, 'call id')}/hangup`, CallSchema, opts),
+    },
+    flows: {
+      ...flows,
+      /** Creates a flow (`POST /flows`). */
+      create: (request: CreateFlowRequest, opts: RequestOptions = {}): Promise<Flow> =>
+        send('POST', '/flows', FlowSchema, {
+          body: validate(CreateFlowRequestSchema, request, 'flow request'),
+          signal: opts.signal,
+        }),
+    },
+  };
+}
+
+/** A client made by `createClient`. */
+export type VoipbinClient = ReturnType<typeof createClient>;
+
+function apiError(request: RequestInfo, httpStatus: number, data: unknown): VoipbinApiError {
+  const body = v.safeParse(ErrorResponseSchema, data);
+  if (body.success) {
+    const { status, reason, message, request_id, details } = body.output.error;
+    return new VoipbinApiError({
+      httpStatus,
+      status,
+      reason,
+      message,
+      requestId: request_id || null,
+      details,
+      request,
+    });
+  }
+  // Not VoIPBIN's error body (a proxy, a load balancer): name the status from the HTTP code.
+  const status =
+    (Object.keys(ERROR_STATUS_CODES) as ErrorStatus[]).find(
+      (key) => ERROR_STATUS_CODES[key] === httpStatus,
+    ) ?? (httpStatus >= 500 ? 'INTERNAL' : 'UNKNOWN');
+  return new VoipbinApiError({
+    httpStatus,
+    status,
+    reason: 'UNEXPECTED_ERROR_BODY',
+    message: 'the answer was not a VoIPBIN error body',
+    requestId: null,
+    request,
+  });
+}
+
+function unwrap(error: unknown): unknown {
+  // ofetch wraps the fetch failure in a FetchError whose message holds the URL: keep its cause.
+  return error instanceof Error && error.name === 'FetchError' && error.cause !== undefined
+    ? error.cause
+    : error;
+}
+
+function isTimeout(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError') return true;
+  }
+  return false;
+}
+
+/** A copy of `error` and its causes with every credential replaced, for use as a `cause`. */
+function redact(error: unknown, secrets: string[], depth = 0): Error {
+  const scrub = (text: string) =>
+    secrets.reduce(
+      (out, secret) =>
+        out.split(secret).join('[redacted]').split(encodeURIComponent(secret)).join('[redacted]'),
+      text,
+    );
+  if (!(error instanceof Error)) return new Error(scrub(String(error)));
+  const copy =
+    depth < 4 && error.cause !== undefined
+      ? new Error(scrub(error.message), { cause: redact(error.cause, secrets, depth + 1) })
+      : new Error(scrub(error.message));
+  copy.name = error.name;
+  copy.stack = scrub(error.stack ?? '');
+  return copy;
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

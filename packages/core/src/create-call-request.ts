@@ -1,0 +1,57 @@
+import * as v from 'valibot';
+import { ActionSchema } from './actions/action.ts';
+import { AddressSchema } from './address.ts';
+import { AnonymousSchema, UuidSchema } from './primitives.ts';
+
+const KB = 1024;
+const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+
+/**
+ * Flow variables seeded into a new call: string values, at most 100 keys, 64 KB in all
+ * (keys and values, UTF-8) and 32 KB a value. VoIPBIN ignores keys starting with `voipbin.`.
+ */
+export const VariablesSchema = v.pipe(
+  v.record(
+    v.pipe(v.string(), v.nonEmpty('Expected a non-empty variable name')),
+    v.pipe(
+      v.string(),
+      v.check((value) => bytes(value) <= 32 * KB, 'Expected a value of at most 32 KB'),
+    ),
+  ),
+  v.check((vars) => Object.keys(vars).length <= 100, 'Expected at most 100 variables'),
+  v.check(
+    (vars) =>
+      Object.entries(vars).reduce((sum, [k, value]) => sum + bytes(k) + bytes(value), 0) <= 64 * KB,
+    'Expected variables of at most 64 KB in all',
+  ),
+);
+export type Variables = v.InferOutput<typeof VariablesSchema>;
+
+/**
+ * The body of `POST /v1.0/calls`. Give `actions` (an inline flow) or `flow_id` (an existing
+ * flow); when both are given VoIPBIN runs `flow_id` and ignores `actions`.
+ */
+export const CreateCallRequestSchema = v.pipe(
+  v.strictObject({
+    source: AddressSchema,
+    destinations: v.pipe(
+      v.array(AddressSchema),
+      v.minLength(1, 'Expected at least one destination'),
+    ),
+    actions: v.optional(
+      v.pipe(v.array(ActionSchema), v.minLength(1, 'Expected at least one action')),
+    ),
+    flow_id: v.optional(UuidSchema),
+    anonymous: v.optional(AnonymousSchema),
+    variables: v.optional(VariablesSchema),
+  }),
+  v.forward(
+    v.partialCheck(
+      [['actions'], ['flow_id']],
+      (request) => request.actions !== undefined || request.flow_id !== undefined,
+      'Expected `actions` (at least one) or `flow_id`',
+    ),
+    ['actions'],
+  ),
+);
+export type CreateCallRequest = v.InferInput<typeof CreateCallRequestSchema>;

@@ -1,0 +1,132 @@
+import type { ErrorStatus } from './error-response.ts';
+import type { Open } from './primitives.ts';
+
+/** One problem of a request: where (`destinations.0.target`) and what, for a person. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** What the client was doing when an error happened; the URL never carries a credential. */
+export interface RequestInfo {
+  method: string;
+  /** The path below the base URL, e.g. `/calls/5c4b...`, without the query. */
+  path: string;
+}
+
+/** The base of every error `core` throws. */
+export class VoipbinError extends Error {
+  override name = 'VoipbinError';
+
+  /** A plain object to log or send on: no stack, no credential. */
+  toJSON(): Record<string, unknown> {
+    const { stack: _stack, cause: _cause, ...fields } = this as Record<string, unknown>;
+    return { ...fields, name: this.name, message: this.message };
+  }
+}
+
+/** The request is invalid; nothing was sent. `issues` lists every problem with its path. */
+export class VoipbinValidationError extends VoipbinError {
+  override name = 'VoipbinValidationError';
+  readonly issues: ValidationIssue[];
+
+  constructor(what: string, issues: ValidationIssue[]) {
+    const list = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
+    super(`Invalid ${what}; nothing was sent. ${list.join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** VoIPBIN answered with an error (HTTP 4xx or 5xx). */
+export class VoipbinApiError extends VoipbinError {
+  override name = 'VoipbinApiError';
+  /** The HTTP status code. */
+  readonly httpStatus: number;
+  /** VoIPBIN's canonical status, e.g. `INVALID_ARGUMENT`. */
+  readonly status: Open<ErrorStatus>;
+  /** VoIPBIN's specific reason, e.g. `CALL_NOT_FOUND`. */
+  readonly reason: string;
+  /** VoIPBIN's request id, for support tickets; `null` when the answer had none. */
+  readonly requestId: string | null;
+  readonly details: Record<string, unknown>[] | null;
+  readonly request: RequestInfo;
+
+  constructor(init: {
+    httpStatus: number;
+    status: Open<ErrorStatus>;
+    reason: string;
+    message: string;
+    requestId: string | null;
+    details?: Record<string, unknown>[] | null;
+    request: RequestInfo;
+  }) {
+    super(
+      `VoIPBIN answered ${init.httpStatus} ${init.status} (${init.reason}) to ${init.request.method} ${init.request.path}: ${init.message}`,
+    );
+    this.httpStatus = init.httpStatus;
+    this.status = init.status;
+    this.reason = init.reason;
+    this.requestId = init.requestId;
+    this.details = init.details ?? null;
+    this.request = init.request;
+  }
+}
+
+/** VoIPBIN could not be reached, or the connection dropped before an answer. */
+export class VoipbinNetworkError extends VoipbinError {
+  override name = 'VoipbinNetworkError';
+  readonly request: RequestInfo;
+  /** True for a POST: it may have reached VoIPBIN, so the call may have been placed. */
+  readonly outcomeUnknown: boolean;
+
+  constructor(request: RequestInfo, options?: ErrorOptions) {
+    const unknown = request.method === 'POST';
+    super(
+      `Could not reach VoIPBIN for ${request.method} ${request.path}${unknown ? '; the outcome is unknown, so it was not retried' : ''}`,
+      options,
+    );
+    this.request = request;
+    this.outcomeUnknown = unknown;
+  }
+}
+
+/** VoIPBIN did not answer in time. For a POST the outcome is unknown: the call may exist. */
+export class VoipbinTimeoutError extends VoipbinError {
+  override name = 'VoipbinTimeoutError';
+  readonly request: RequestInfo;
+  readonly timeout: number;
+  readonly outcomeUnknown: boolean;
+
+  constructor(request: RequestInfo, timeout: number, options?: ErrorOptions) {
+    const unknown = request.method === 'POST';
+    super(
+      `VoIPBIN did not answer ${request.method} ${request.path} within ${timeout} ms${
+        unknown
+          ? '; the outcome is unknown (the call may have been placed), so it was not retried'
+          : ''
+      }`,
+      options,
+    );
+    this.request = request;
+    this.timeout = timeout;
+    this.outcomeUnknown = unknown;
+  }
+}
+
+/** VoIPBIN answered 2xx with a body this client cannot read (not JSON, or not the expected shape). */
+export class VoipbinResponseError extends VoipbinError {
+  override name = 'VoipbinResponseError';
+  readonly request: RequestInfo;
+  readonly httpStatus: number;
+  readonly issues: ValidationIssue[];
+
+  constructor(request: RequestInfo, httpStatus: number, issues: ValidationIssue[]) {
+    const list = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
+    super(
+      `VoIPBIN answered ${request.method} ${request.path} with ${httpStatus} and an unexpected body: ${list.join('; ')}`,
+    );
+    this.request = request;
+    this.httpStatus = httpStatus;
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,38 @@
+import * as v from 'valibot';
+import { ActionSchema, ResponseActionSchema } from './actions/action.ts';
+import {
+  loose,
+  type Open,
+  ResponseIdSchema,
+  ResponseTimestampSchema,
+  UuidSchema,
+  unset,
+} from './primitives.ts';
+
+export const FLOW_TYPES = ['flow', 'conference', 'queue', 'campaign', 'transfer'] as const;
+export type FlowType = (typeof FLOW_TYPES)[number];
+
+/** The body of `POST /v1.0/flows` (and `PUT /v1.0/flows/{id}`). */
+export const CreateFlowRequestSchema = v.strictObject({
+  name: v.pipe(v.string(), v.maxLength(255, 'Expected at most 255 characters')),
+  detail: v.pipe(v.string(), v.maxLength(1024, 'Expected at most 1024 characters')),
+  actions: v.array(ActionSchema),
+  on_complete_flow_id: v.optional(UuidSchema),
+});
+export type CreateFlowRequest = v.InferInput<typeof CreateFlowRequestSchema>;
+
+/** A flow as VoIPBIN answers it (`FlowManagerFlow`), normalised. */
+export const FlowSchema = v.object({
+  id: v.pipe(v.string(), v.nonEmpty()),
+  customer_id: ResponseIdSchema,
+  type: unset<Open<FlowType>>(),
+  name: loose(v.string(), (name) => name ?? ''),
+  detail: loose(v.string(), (detail) => detail ?? ''),
+  actions: loose(v.array(ResponseActionSchema), (actions) => actions ?? []),
+  direct_hash: unset(),
+  on_complete_flow_id: ResponseIdSchema,
+  tm_create: ResponseTimestampSchema,
+  tm_update: ResponseTimestampSchema,
+  tm_delete: ResponseTimestampSchema,
+});
+export type Flow = v.InferOutput<typeof FlowSchema>;

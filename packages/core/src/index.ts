@@ -1,0 +1,21 @@
+export * from './actions/action.ts';
+export * from './actions/builders.ts';
+export * from './actions/options.ts';
+export * from './address.ts';
+export * from './call.ts';
+export * from './client.ts';
+export * from './create-call-request.ts';
+export * from './error-response.ts';
+export * from './errors.ts';
+export * from './event.ts';
+export * from './flow.ts';
+export * from './groupcall.ts';
+export { NIL_UUID, normalize, UNSET_TIMESTAMP } from './normalize.ts';
+export {
+  type Anonymous,
+  AnonymousSchema,
+  E164Schema,
+  type Open,
+  UuidSchema,
+} from './primitives.ts';
+export { check } from './validate.ts';
