@@ -14,6 +14,7 @@ import {
 import { type CreateFlowRequest, CreateFlowRequestSchema, type Flow, FlowSchema } from './flow.ts';
 import { type Groupcall, GroupcallSchema } from './groupcall.ts';
 import { loose, UuidSchema } from './primitives.ts';
+import { redactError, redactor } from './redact.ts';
 import { check } from './validate.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.voipbin.net/v1.0';
@@ -57,17 +58,15 @@ export interface CreateCallResult {
   groupcalls: Groupcall[];
 }
 
-const CreateCallResultSchema = v.union([
+const CreateCallResultSchema = v.pipe(
+  v.unknown(),
   // The 2023 quickstart answers a bare array of calls.
-  v.pipe(
-    v.array(CallSchema),
-    v.transform((calls): CreateCallResult => ({ calls, groupcalls: [] })),
-  ),
+  v.transform((data) => (Array.isArray(data) ? { calls: data } : data)),
   v.object({
     calls: loose(v.array(CallSchema), (calls) => calls ?? []),
     groupcalls: loose(v.array(GroupcallSchema), (groupcalls) => groupcalls ?? []),
   }),
-]);
+);
 
 const page = <T extends v.GenericSchema>(item: T) =>
   v.object({
@@ -95,7 +94,7 @@ const defaultDelay = (attempt: number) =>
  */
 export function createClient(options: ClientOptions = {}) {
   const { accessKey, token, timeout = 10_000, retry = 2, retryDelay = defaultDelay } = options;
-  const secrets = [accessKey, token].filter((secret): secret is string => Boolean(secret));
+  const redact = redactor([accessKey ?? '', token ?? '']);
   const $fetch = ofetch.create(
     {
       baseURL: (options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
@@ -122,7 +121,9 @@ export function createClient(options: ClientOptions = {}) {
     for (let attempt = 0; ; attempt++) {
       try {
         return await sendOnce(request, schema, init);
-      } catch (error) {
+      } catch (thrown) {
+        if (init.signal?.aborted && thrown === init.signal.reason) throw thrown;
+        const error = redactError(thrown, redact);
         const retryable =
           error instanceof VoipbinNetworkError ||
           error instanceof VoipbinTimeoutError ||
@@ -158,7 +159,7 @@ export function createClient(options: ClientOptions = {}) {
       response = await $fetch.raw(request.path, fetchOptions);
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
-      const cause = redact(unwrap(error), secrets);
+      const cause = unwrap(error);
       if (isTimeout(error)) throw new VoipbinTimeoutError(request, timeout, { cause });
       throw new VoipbinNetworkError(request, { cause });
     }
@@ -189,7 +190,7 @@ export function createClient(options: ClientOptions = {}) {
     what: string,
   ): v.InferOutput<T> {
     const result = check(schema, input);
-    if (!result.success) throw new VoipbinValidationError(what, result.issues);
+    if (!result.success) throw redactError(new VoipbinValidationError(what, result.issues), redact);
     return result.output;
   }
 
@@ -198,17 +199,17 @@ export function createClient(options: ClientOptions = {}) {
 
   function resource<T extends v.GenericSchema>(path: string, schema: T, name: string) {
     const pageSchema = page(schema);
-    const list = (params: ListParams = {}, opts: RequestOptions = {}) =>
+    const list = async (params: ListParams = {}, opts: RequestOptions = {}) =>
       send('GET', path, pageSchema, {
         query: validate(ListParamsSchema, params, 'list parameters'),
         signal: opts.signal,
       }) as Promise<Page<v.InferOutput<T>>>;
     return {
       /** Fetches one by id. */
-      get: (value: string, opts: RequestOptions = {}) =>
+      get: async (value: string, opts: RequestOptions = {}) =>
         send('GET', `${path}/${id(value, `${name} id`)}`, schema, opts),
       /** Deletes one by id and returns it as it was. */
-      delete: (value: string, opts: RequestOptions = {}) =>
+      delete: async (value: string, opts: RequestOptions = {}) =>
         send('DELETE', `${path}/${id(value, `${name} id`)}`, schema, opts),
       /** Fetches one page; pass `next_page_token` back as `page_token` for the next. */
       list,
@@ -241,19 +242,22 @@ export function createClient(options: ClientOptions = {}) {
        * Places a call (`POST /calls`). Validated first; never retried, because a second POST
        * would ring the phone again. A timeout throws `VoipbinTimeoutError` with `outcomeUnknown`.
        */
-      create: (request: CreateCallRequest, opts: RequestOptions = {}): Promise<CreateCallResult> =>
+      create: async (
+        request: CreateCallRequest,
+        opts: RequestOptions = {},
+      ): Promise<CreateCallResult> =>
         send('POST', '/calls', CreateCallResultSchema, {
           body: validate(CreateCallRequestSchema, request, 'call request'),
           signal: opts.signal,
         }),
       /** Hangs up a call (`POST /calls/{id}/hangup`) and returns it. */
-      hangup: (value: string, opts: RequestOptions = {}): Promise<Call> =>
+      hangup: async (value: string, opts: RequestOptions = {}): Promise<Call> =>
         send('POST', `/calls/${id(value, 'call id')}/hangup`, CallSchema, opts),
     },
     flows: {
       ...flows,
       /** Creates a flow (`POST /flows`). */
-      create: (request: CreateFlowRequest, opts: RequestOptions = {}): Promise<Flow> =>
+      create: async (request: CreateFlowRequest, opts: RequestOptions = {}): Promise<Flow> =>
         send('POST', '/flows', FlowSchema, {
           body: validate(CreateFlowRequestSchema, request, 'flow request'),
           signal: opts.signal,
@@ -306,24 +310,6 @@ function isTimeout(error: unknown): boolean {
     if (e.name === 'TimeoutError') return true;
   }
   return false;
-}
-
-/** A copy of `error` and its causes with every credential replaced, for use as a `cause`. */
-function redact(error: unknown, secrets: string[], depth = 0): Error {
-  const scrub = (text: string) =>
-    secrets.reduce(
-      (out, secret) =>
-        out.split(secret).join('[redacted]').split(encodeURIComponent(secret)).join('[redacted]'),
-      text,
-    );
-  if (!(error instanceof Error)) return new Error(scrub(String(error)));
-  const copy =
-    depth < 4 && error.cause !== undefined
-      ? new Error(scrub(error.message), { cause: redact(error.cause, secrets, depth + 1) })
-      : new Error(scrub(error.message));
-  copy.name = error.name;
-  copy.stack = scrub(error.stack ?? '');
-  return copy;
 }
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,0 +1,390 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createClient,
+  VoipbinApiError,
+  VoipbinNetworkError,
+  VoipbinResponseError,
+  VoipbinTimeoutError,
+  VoipbinValidationError,
+} from '../src/index.ts';
+import {
+  hang,
+  json,
+  QUICKSTART_CALL,
+  rawCall,
+  stubFetch,
+  voipbinError,
+} from './support/voipbin.ts';
+
+const CALL_ID = 'e2a65df2-4e50-4e37-8628-df07b3cec579';
+const FLOW_ID = 'ed95a3c4-22d4-11ee-add7-8742a741581e';
+const networkDown = () => {
+  throw new TypeError('fetch failed');
+};
+
+describe('createClient', () => {
+  it('sends a token as a Bearer header and an access key as ?accesskey=', async () => {
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    await createClient({ token: 'jwt-1', fetch: stub.fetch }).calls.create(QUICKSTART_CALL);
+    await createClient({ accessKey: 'key-1', fetch: stub.fetch }).calls.create(QUICKSTART_CALL);
+
+    const [withToken, withKey] = stub.requests;
+    expect(withToken?.headers.get('authorization')).toBe('Bearer jwt-1');
+    expect(withToken?.url.search).toBe('');
+    expect(withKey?.url.searchParams.get('accesskey')).toBe('key-1');
+    expect(withKey?.headers.get('authorization')).toBeNull();
+  });
+
+  it('posts the request to <baseURL>/calls as JSON, exactly as given', async () => {
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    const client = createClient({
+      baseURL: 'http://127.0.0.1:9000/v1.0/',
+      token: 'test-token',
+      fetch: stub.fetch,
+    });
+    await client.calls.create(QUICKSTART_CALL);
+
+    const [sent] = stub.requests;
+    expect(sent?.method).toBe('POST');
+    expect(sent?.url.href).toBe('http://127.0.0.1:9000/v1.0/calls');
+    expect(sent?.headers.get('content-type')).toBe('application/json');
+    expect(sent?.body).toEqual(QUICKSTART_CALL);
+  });
+
+  it("reads the bare array of the 2023 quickstart and today's { calls, groupcalls } alike", async () => {
+    const stub = stubFetch(json([rawCall()]), json({ calls: [rawCall()], groupcalls: [] }));
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    const bare = await client.calls.create(QUICKSTART_CALL);
+    const wrapped = await client.calls.create(QUICKSTART_CALL);
+    expect(bare).toEqual(wrapped);
+    expect(bare.calls[0]).toMatchObject({
+      id: CALL_ID,
+      status: 'dialing',
+      master_call_id: null,
+      hangup_by: null,
+    });
+  });
+
+  it('rejects an invalid request with every issue and its path, and sends nothing', async () => {
+    const stub = stubFetch(json({}));
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    const error = await client.calls
+      .create({
+        source: { type: 'tel', target: '+82 10 2828 6521' },
+        destinations: [],
+      } as never)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(VoipbinValidationError);
+    const issues = (error as VoipbinValidationError).issues;
+    expect(issues.map((issue) => issue.path)).toEqual(['source.target', 'destinations', 'actions']);
+    expect((error as Error).message).toContain('source.target: Expected an E.164 phone number');
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('rejects an id that is not a UUID before any request', async () => {
+    const stub = stubFetch(json(rawCall()));
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    await expect(client.calls.get('../flows')).rejects.toThrow(
+      /Invalid call id.*id: Expected a UUID/,
+    );
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("turns VoIPBIN's error body into a VoipbinApiError", async () => {
+    const stub = stubFetch(voipbinError(404, 'NOT_FOUND', 'CALL_NOT_FOUND', 'call not found'));
+    const error = await createClient({ token: 'test-token', fetch: stub.fetch })
+      .calls.get(CALL_ID)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(VoipbinApiError);
+    expect(error).toMatchObject({
+      httpStatus: 404,
+      status: 'NOT_FOUND',
+      reason: 'CALL_NOT_FOUND',
+      requestId: 'req_TEST0123456789',
+      request: { method: 'GET', path: `/calls/${CALL_ID}` },
+    });
+    expect((error as Error).message).toContain('call not found');
+  });
+
+  it("names the status from the HTTP code when the error body is not VoIPBIN's", async () => {
+    const stub = stubFetch(new Response('<html>Bad gateway</html>', { status: 502 }));
+    const error = await createClient({ token: 'test-token', fetch: stub.fetch, retry: 0 })
+      .calls.get(CALL_ID)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      httpStatus: 502,
+      status: 'INTERNAL',
+      reason: 'UNEXPECTED_ERROR_BODY',
+      requestId: null,
+    });
+  });
+
+  it('reports a 200 whose body is not JSON, or not a call, as VoipbinResponseError', async () => {
+    const stub = stubFetch(
+      new Response('{"calls": [', { status: 200 }),
+      json({ calls: [{ status: 'dialing' }] }),
+    );
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    await expect(client.calls.create(QUICKSTART_CALL)).rejects.toThrow(VoipbinResponseError);
+    const error = (await client.calls
+      .create(QUICKSTART_CALL)
+      .catch((e: unknown) => e)) as VoipbinResponseError;
+    expect(error).toBeInstanceOf(VoipbinResponseError);
+    expect(error.issues.length).toBeGreaterThan(0);
+  });
+
+  it('never retries a POST: a network error is thrown once, with the outcome unknown', async () => {
+    const stub = stubFetch(networkDown);
+    const error = await createClient({
+      token: 'test-token',
+      fetch: stub.fetch,
+      retry: 5,
+      retryDelay: 0,
+    })
+      .calls.create(QUICKSTART_CALL)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinNetworkError);
+    expect(error).toMatchObject({ outcomeUnknown: true });
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('never retries a POST on 503 either', async () => {
+    const stub = stubFetch(voipbinError(503, 'UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'try later'));
+    const client = createClient({
+      token: 'test-token',
+      fetch: stub.fetch,
+      retry: 5,
+      retryDelay: 0,
+    });
+    await expect(client.calls.create(QUICKSTART_CALL)).rejects.toThrow(VoipbinApiError);
+    await expect(client.calls.hangup(CALL_ID)).rejects.toThrow(VoipbinApiError);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('times out a POST with VoipbinTimeoutError saying the outcome is unknown, without retrying', async () => {
+    const stub = stubFetch(hang);
+    const error = await createClient({
+      token: 'test-token',
+      fetch: stub.fetch,
+      timeout: 50,
+      retry: 3,
+      retryDelay: 0,
+    })
+      .calls.create(QUICKSTART_CALL)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinTimeoutError);
+    expect(error).toMatchObject({ timeout: 50, outcomeUnknown: true });
+    expect((error as Error).message).toMatch(/outcome is unknown/);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('retries a GET after network errors and 502/503/504, then answers', async () => {
+    const stub = stubFetch(
+      networkDown,
+      new Response('', { status: 502 }),
+      voipbinError(503, 'UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'busy'),
+      new Response('', { status: 504 }),
+      json(rawCall()),
+    );
+    const delays: number[] = [];
+    const client = createClient({
+      token: 'test-token',
+      fetch: stub.fetch,
+      retry: 4,
+      retryDelay: (attempt) => {
+        delays.push(attempt);
+        return 1;
+      },
+    });
+    await expect(client.calls.get(CALL_ID)).resolves.toMatchObject({ id: CALL_ID });
+    expect(stub.requests).toHaveLength(5);
+    expect(delays).toEqual([0, 1, 2, 3]);
+  });
+
+  it('gives up a GET after `retry` retries and throws the last error', async () => {
+    const stub = stubFetch(networkDown);
+    const client = createClient({
+      token: 'test-token',
+      fetch: stub.fetch,
+      retry: 2,
+      retryDelay: 0,
+    });
+    await expect(client.calls.get(CALL_ID)).rejects.toThrow(VoipbinNetworkError);
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it('retries a DELETE on 503 but not on 500 or 404', async () => {
+    const flaky = stubFetch(new Response('', { status: 503 }), json(rawCall()));
+    await createClient({ token: 'test-token', fetch: flaky.fetch, retryDelay: 0 }).calls.delete(
+      CALL_ID,
+    );
+    expect(flaky.requests.map((r) => r.method)).toEqual(['DELETE', 'DELETE']);
+
+    for (const status of [500, 404]) {
+      const stub = stubFetch(new Response('', { status }), json(rawCall()));
+      await expect(
+        createClient({ token: 'test-token', fetch: stub.fetch, retryDelay: 0 }).calls.delete(
+          CALL_ID,
+        ),
+      ).rejects.toThrow(VoipbinApiError);
+      expect(stub.requests).toHaveLength(1);
+    }
+  });
+
+  it("throws the caller's abort reason and stops retrying when aborted", async () => {
+    const stub = stubFetch(hang);
+    const controller = new AbortController();
+    const pending = createClient({ token: 'test-token', fetch: stub.fetch }).calls.get(CALL_ID, {
+      signal: controller.signal,
+    });
+    controller.abort(new Error('user left the page'));
+    await expect(pending).rejects.toThrow('user left the page');
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('still times out when the caller passes a signal', async () => {
+    const stub = stubFetch(hang);
+    const client = createClient({ token: 'test-token', fetch: stub.fetch, timeout: 30, retry: 0 });
+    await expect(
+      client.calls.get(CALL_ID, { signal: new AbortController().signal }),
+    ).rejects.toThrow(VoipbinTimeoutError);
+  });
+
+  it('lists a page with page_size and page_token, and iterates every page', async () => {
+    const one = rawCall({ id: '11111111-1111-4111-8111-111111111111' });
+    const two = rawCall({ id: '22222222-2222-4222-8222-222222222222' });
+    const stub = stubFetch(
+      json({ result: [one], next_page_token: '2026-01-15T09:30:00.000000Z' }),
+      json({ result: [two], next_page_token: '' }),
+    );
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    const ids: string[] = [];
+    for await (const call of client.calls.iterate({ page_size: 1 })) ids.push(call.id);
+
+    expect(ids).toEqual([one.id, two.id]);
+    expect(stub.requests.map((r) => Object.fromEntries(r.url.searchParams))).toEqual([
+      { page_size: '1' },
+      { page_size: '1', page_token: '2026-01-15T09:30:00.000000Z' },
+    ]);
+  });
+
+  it('stops iterating when VoIPBIN repeats a page token', async () => {
+    const stub = stubFetch(json({ result: [rawCall()], next_page_token: 'same' }));
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    let count = 0;
+    for await (const _ of client.calls.iterate()) count++;
+    expect(count).toBe(2);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('creates, gets, lists and deletes flows', async () => {
+    const flow = {
+      id: FLOW_ID,
+      name: 'greeting',
+      detail: '',
+      actions: [{ id: CALL_ID, type: 'talk', option: { text: 'Hi' } }],
+      tm_create: '2023-03-28 12:00:05.248732',
+    };
+    const stub = stubFetch(
+      json(flow),
+      json(flow),
+      json({ result: [flow], next_page_token: '' }),
+      json(flow),
+    );
+    const client = createClient({ accessKey: 'k', fetch: stub.fetch });
+
+    const created = await client.flows.create({
+      name: 'greeting',
+      detail: '',
+      actions: [{ type: 'talk', option: { text: 'Hi' } }],
+    });
+    expect(created).toMatchObject({
+      id: FLOW_ID,
+      tm_create: '2023-03-28T12:00:05.248732Z',
+      actions: [{ type: 'talk', next_id: null }],
+    });
+    await client.flows.get(FLOW_ID);
+    expect((await client.flows.list()).result).toHaveLength(1);
+    await client.flows.delete(FLOW_ID);
+    expect(stub.requests.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+      'POST /v1.0/flows',
+      `GET /v1.0/flows/${FLOW_ID}`,
+      'GET /v1.0/flows',
+      `DELETE /v1.0/flows/${FLOW_ID}`,
+    ]);
+  });
+});
+
+describe('credentials never leak', () => {
+  const CANARY = 'CANARY-s3cr3t/+=key';
+  const surfaces = (error: unknown) => {
+    const e = error as Error & { toJSON?: () => unknown };
+    const causes: string[] = [];
+    for (let c: unknown = e.cause; c instanceof Error; c = c.cause)
+      causes.push(c.message, c.stack ?? '');
+    return [
+      String(e),
+      e.message,
+      e.stack ?? '',
+      JSON.stringify(e),
+      JSON.stringify(e.toJSON?.()),
+      ...causes,
+    ].join('\n');
+  };
+  const paths: [
+    string,
+    Parameters<typeof stubFetch>[0],
+    (c: ReturnType<typeof createClient>) => Promise<unknown>,
+  ][] = [
+    [
+      'validation',
+      json({}),
+      (c) =>
+        c.calls.create({ ...QUICKSTART_CALL, source: { type: 'tel', target: CANARY } } as never),
+    ],
+    [
+      'api error echoing the URL',
+      (r) =>
+        voipbinError(
+          401,
+          'UNAUTHENTICATED',
+          'INVALID_TOKEN',
+          `bad credential at ${r.url.href} ${CANARY}`,
+        ),
+      (c) => c.calls.create(QUICKSTART_CALL),
+    ],
+    [
+      'network error quoting the URL',
+      (r) => {
+        throw new TypeError(`error sending request for url (${r.url.href})`);
+      },
+      (c) => c.calls.get(CALL_ID),
+    ],
+    ['timeout', hang, (c) => c.calls.create(QUICKSTART_CALL)],
+    [
+      'unreadable answer',
+      (r) => json({ calls: [{ id: 'x', status: 'dialing', source: r.url.href }] }),
+      (c) => c.calls.create(QUICKSTART_CALL),
+    ],
+    ['not JSON', (r) => new Response(`oops ${r.url.href}`), (c) => c.calls.create(QUICKSTART_CALL)],
+  ];
+
+  for (const credential of ['accessKey', 'token'] as const) {
+    it.each(paths)(`keeps the ${credential} out of a %s error`, async (_name, answer, act) => {
+      const stub = stubFetch(answer);
+      const client = createClient({
+        [credential]: CANARY,
+        fetch: stub.fetch,
+        timeout: 30,
+        retry: 0,
+      });
+      const error = await act(client).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      const text = surfaces(error);
+      // Its distinctive part, so that no encoding of it slips through.
+      expect(text).not.toContain('s3cr3t');
+    });
+  }
+});
