@@ -47,7 +47,7 @@ export const AddressSchema = v.variant('type', [
   ),
   v.strictObject({
     type: v.literal('email'),
-    target: v.pipe(v.string(), v.email('Expected an e-mail address')),
+    target: v.pipe(NonEmptyTarget, v.email('Expected an e-mail address')),
     ...common,
   }),
   v.strictObject({

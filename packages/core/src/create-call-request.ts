@@ -1,16 +1,28 @@
 import * as v from 'valibot';
 import { ActionSchema } from './actions/action.ts';
 import { AddressSchema } from './address.ts';
+import { NIL_UUID } from './normalize.ts';
 import { AnonymousSchema, UuidSchema } from './primitives.ts';
 
 const KB = 1024;
 const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 /**
  * Flow variables seeded into a new call: string values, at most 100 keys, 64 KB in all
  * (keys and values, UTF-8) and 32 KB a value. VoIPBIN ignores keys starting with `voipbin.`.
  */
 export const VariablesSchema = v.pipe(
+  // valibot's `record` reads an array as an object (`['a']` -> `{ "0": "a" }`) and drops the keys
+  // `__proto__`, `constructor` and `prototype` without a word: refuse both instead.
+  v.custom<Record<string, string>>(
+    (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+    'Expected an object of string values',
+  ),
+  v.check(
+    (vars) => !Object.keys(vars).some((key) => UNSAFE_KEYS.includes(key)),
+    'Expected no variable named __proto__, constructor or prototype',
+  ),
   v.record(
     v.pipe(v.string(), v.nonEmpty('Expected a non-empty variable name')),
     v.pipe(
@@ -48,7 +60,10 @@ export const CreateCallRequestSchema = v.pipe(
   v.forward(
     v.partialCheck(
       [['actions'], ['flow_id']],
-      (request) => request.actions !== undefined || request.flow_id !== undefined,
+      // VoIPBIN reads the nil UUID as "no flow", so it does not count as a `flow_id`.
+      (request) =>
+        request.actions !== undefined ||
+        (request.flow_id !== undefined && request.flow_id !== NIL_UUID),
       'Expected `actions` (at least one) or `flow_id`',
     ),
     ['actions'],

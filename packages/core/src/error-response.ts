@@ -23,7 +23,8 @@ export const ErrorResponseSchema = v.object({
     reason: v.string(),
     message: v.string(),
     request_id: v.string(),
-    details: v.optional(v.array(v.record(v.string(), v.unknown()))),
+    // Go writes an empty list as `null`.
+    details: v.nullish(v.array(v.record(v.string(), v.unknown()))),
   }),
 });
 export type ErrorResponse = v.InferOutput<typeof ErrorResponseSchema>;

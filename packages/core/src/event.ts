@@ -19,7 +19,12 @@ const wrapped = <const K extends string, T extends v.GenericSchema>(
 ) =>
   v.pipe(
     v.object({ type: v.pipe(v.string(), v.startsWith(prefix)), data }),
-    v.transform(({ type, data }) => ({ kind, type: type as Open<CallEventType>, data })),
+    // Spelt out: TypeScript reads `data` of a generic object schema as optional.
+    v.transform(({ type, data }) => ({
+      kind,
+      type: type as Open<CallEventType>,
+      data: data as v.InferOutput<T>,
+    })),
   );
 
 const bare = <const K extends string, T extends v.GenericSchema>(kind: K, resource: T) =>
