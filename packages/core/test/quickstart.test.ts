@@ -44,7 +44,7 @@ describe('the quickstart', () => {
       expect(stub.requests).toHaveLength(1);
       const [sent] = stub.requests;
       expect(sent?.method).toBe('POST');
-      expect(sent?.url.origin + sent?.url.pathname).toBe(url.origin + url.pathname);
+      expect(`${sent?.url.origin}${sent?.url.pathname}`).toBe(`${url.origin}${url.pathname}`);
       // The client sends a JWT as a header, so it stays out of URLs and access logs.
       expect(sent?.headers.get('authorization')).toBe(`Bearer ${token}`);
       expect(sent?.headers.get('content-type')).toBe('application/json');

@@ -1,3 +1,5 @@
+import type { CreateCallRequest } from '../../src/index.ts';
+
 /** Small helpers for tests: a recording stub `fetch` and VoIPBIN-shaped answers. */
 
 export interface Recorded {
@@ -62,11 +64,11 @@ export const rawCall = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export const QUICKSTART_CALL = {
+export const QUICKSTART_CALL: CreateCallRequest = {
   source: { type: 'tel', target: '+821028286521' },
   destinations: [{ type: 'tel', target: '+821021656521' }],
   actions: [{ type: 'talk', option: { text: 'Hello.', gender: 'female', language: 'en-US' } }],
-} as const;
+};
 
 /** An answer that never comes: the upstream hangs until the request is aborted. */
 export const hang = (request: Recorded) =>

@@ -1,0 +1,21 @@
+/**
+ * What a browser app pays for placing calls: scripts/size.mjs bundles an entry that imports only
+ * `createClient` from the built package and calls `calls.create` (esbuild, platform browser,
+ * ESM, minified, tree-shaken) and gzips it at level 9. `pnpm --filter @voipbin-kit/core size`
+ * prints the same number, and with `--why` what the bundle is made of.
+ */
+import { expect, it } from 'vitest';
+import { BUDGET_BYTES, byPackage, LABEL, measureBrowserBundle } from '../scripts/size.mjs';
+
+it(`${LABEL} stays within ${BUDGET_BYTES / 1024} KB gzip`, async () => {
+  const { bytes, gzipBytes, inputs } = await measureBrowserBundle();
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const breakdown = byPackage(inputs)
+    .map(([name, size]) => `${name} ${kb(size)}`)
+    .join(', ');
+  expect(BUDGET_BYTES).toBe(8192);
+  expect(
+    gzipBytes,
+    `${kb(gzipBytes)} gzip (${kb(bytes)} minified: ${breakdown}); run \`node scripts/size.mjs --why\``,
+  ).toBeLessThanOrEqual(BUDGET_BYTES);
+});
