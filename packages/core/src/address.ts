@@ -30,7 +30,7 @@ const NonEmptyTarget = v.pipe(
  * `tel` is E.164, `agent`/`conference` a UUID, `extension` a UUID `target` or a
  * `target_name`, `email` an e-mail address, `sip` a SIP URI (`sip:user@host` or `user@host`).
  */
-export const AddressSchema = v.variant('type', [
+const addressSchema = v.variant('type', [
   v.strictObject({ type: v.literal('tel'), target: E164Schema, ...common }),
   v.strictObject({ type: v.literal('agent'), target: UuidSchema, ...common }),
   v.strictObject({ type: v.literal('conference'), target: UuidSchema, ...common }),
@@ -61,6 +61,9 @@ export const AddressSchema = v.variant('type', [
   v.strictObject({ type: v.literal('line'), target: NonEmptyTarget, ...common }),
   v.strictObject({ type: v.literal('web_session'), target: NonEmptyTarget, ...common }),
 ]);
+// Named by an interface so that declarations refer to it instead of repeating its type.
+export interface AddressSchemaType extends Readonly<typeof addressSchema> {}
+export const AddressSchema: AddressSchemaType = addressSchema;
 export type Address = v.InferOutput<typeof AddressSchema>;
 
 /** An address as VoIPBIN answers it: every field normalised, unknown types kept. */

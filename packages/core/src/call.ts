@@ -43,7 +43,7 @@ export type HangupReason = (typeof HANGUP_REASONS)[number];
  * A call as VoIPBIN answers it (`CallManagerCall`), normalised: every "unset" is `null`,
  * timestamps are ISO 8601 UTC, unknown fields are dropped and newer enum values kept.
  */
-export const CallSchema = v.object({
+const callSchema = v.object({
   id: v.pipe(v.string(), v.nonEmpty()),
   customer_id: ResponseIdSchema,
   owner_type: unset(),
@@ -72,4 +72,7 @@ export const CallSchema = v.object({
   tm_update: ResponseTimestampSchema,
   tm_delete: ResponseTimestampSchema,
 });
+// Named by an interface so that declarations refer to it instead of repeating its type.
+export interface CallSchemaType extends Readonly<typeof callSchema> {}
+export const CallSchema: CallSchemaType = callSchema;
 export type Call = v.InferOutput<typeof CallSchema>;

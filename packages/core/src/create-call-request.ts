@@ -43,7 +43,7 @@ export type Variables = v.InferOutput<typeof VariablesSchema>;
  * The body of `POST /v1.0/calls`. Give `actions` (an inline flow) or `flow_id` (an existing
  * flow); when both are given VoIPBIN runs `flow_id` and ignores `actions`.
  */
-export const CreateCallRequestSchema = v.pipe(
+const createCallRequestSchema = v.pipe(
   v.strictObject({
     source: AddressSchema,
     destinations: v.pipe(
@@ -69,4 +69,7 @@ export const CreateCallRequestSchema = v.pipe(
     ['actions'],
   ),
 );
+// Named by an interface so that declarations refer to it instead of repeating its type.
+export interface CreateCallRequestSchemaType extends Readonly<typeof createCallRequestSchema> {}
+export const CreateCallRequestSchema: CreateCallRequestSchemaType = createCallRequestSchema;
 export type CreateCallRequest = v.InferInput<typeof CreateCallRequestSchema>;

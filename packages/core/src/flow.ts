@@ -22,7 +22,7 @@ export const CreateFlowRequestSchema = v.strictObject({
 export type CreateFlowRequest = v.InferInput<typeof CreateFlowRequestSchema>;
 
 /** A flow as VoIPBIN answers it (`FlowManagerFlow`), normalised. */
-export const FlowSchema = v.object({
+const flowSchema = v.object({
   id: v.pipe(v.string(), v.nonEmpty()),
   customer_id: ResponseIdSchema,
   type: unset<Open<FlowType>>(),
@@ -35,4 +35,7 @@ export const FlowSchema = v.object({
   tm_update: ResponseTimestampSchema,
   tm_delete: ResponseTimestampSchema,
 });
+// Named by an interface so that declarations refer to it instead of repeating its type.
+export interface FlowSchemaType extends Readonly<typeof flowSchema> {}
+export const FlowSchema: FlowSchemaType = flowSchema;
 export type Flow = v.InferOutput<typeof FlowSchema>;

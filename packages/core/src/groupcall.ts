@@ -18,7 +18,7 @@ const count = loose(v.number(), (n) => n);
  * A group call as VoIPBIN answers it (`CallManagerGroupcall`): calling an extension or an
  * agent rings several legs at once; `call_ids` names them. Normalised like `CallSchema`.
  */
-export const GroupcallSchema = v.object({
+const groupcallSchema = v.object({
   id: v.pipe(v.string(), v.nonEmpty()),
   customer_id: ResponseIdSchema,
   owner_type: unset(),
@@ -42,4 +42,7 @@ export const GroupcallSchema = v.object({
   tm_update: ResponseTimestampSchema,
   tm_delete: ResponseTimestampSchema,
 });
+// Named by an interface so that declarations refer to it instead of repeating its type.
+export interface GroupcallSchemaType extends Readonly<typeof groupcallSchema> {}
+export const GroupcallSchema: GroupcallSchemaType = groupcallSchema;
 export type Groupcall = v.InferOutput<typeof GroupcallSchema>;

@@ -147,7 +147,7 @@ export const VariableSetActionSchema = action('variable_set', o.VariableSetOptio
 export const WebhookSendActionSchema = action('webhook_send', o.WebhookSendOptionSchema);
 
 /** Any flow step, checked against the option schema of its `type` (`FlowManagerAction`). */
-export const ActionSchema = v.variant(
+const actionSchema = v.variant(
   'type',
   [
     AiTalkActionSchema,
@@ -193,6 +193,9 @@ export const ActionSchema = v.variant(
   ],
   (issue) => `Unknown action type ${issue.received}; expected one of ${ACTION_TYPES.join(', ')}`,
 );
+// Named by an interface so that declarations refer to it instead of repeating its type.
+export interface ActionSchemaType extends Readonly<typeof actionSchema> {}
+export const ActionSchema: ActionSchemaType = actionSchema;
 export type Action = v.InferOutput<typeof ActionSchema>;
 
 /** The options an action of type `T` takes. */
