@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createEmulator } from './emulator.ts';
+import { listen } from './node.ts';
+import { TEST_NUMBERS } from './test-numbers.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', short: 'p', default: process.env.PORT ?? '9000' },
+    host: { type: 'string', default: '127.0.0.1' },
+    speed: { type: 'string', default: '1' },
+    webhook: { type: 'string' },
+    customer: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(`voipbin-emulator: a local VoIPBIN-compatible call API
+
+  --port, -p <n>     port (default 9000, or $PORT)
+  --host <addr>      address to listen on (default 127.0.0.1)
+  --speed <x>        run call lifecycles x times faster than real time (default 1)
+  --webhook <url>    POST every call event { type, data } to this URL
+  --customer <uuid>  customer id of every call (default the quickstart's)`);
+  process.exit(0);
+}
+
+const speed = Number(values.speed);
+const emulator = createEmulator({
+  clock: { speed },
+  ...(values.webhook ? { webhookUrl: values.webhook } : {}),
+  ...(values.customer ? { customerId: values.customer } : {}),
+});
+const running = await listen(emulator, { port: Number(values.port), hostname: values.host });
+
+console.log(
+  `VoIPBIN emulator listening on ${running.url} (clock x${speed}; any non-empty token or access key)`,
+);
+console.log(
+  `  try: curl -X POST '${running.url}/calls?token=test' -H 'Content-Type: application/json' \\`,
+);
+console.log(
+  `         -d '{"source":{"type":"tel","target":"+821028286521"},"destinations":[{"type":"tel","target":"+821021656521"}],"actions":[{"type":"talk","option":{"text":"Hello"}}]}'`,
+);
+console.log(
+  `  test numbers: ${Object.entries(TEST_NUMBERS)
+    .map(([name, n]) => `${n} ${name}`)
+    .join(', ')}`,
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void running.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,90 @@
+import { error } from './http.ts';
+
+/** A fault to inject on matching requests. */
+export interface FaultRule {
+  /** Only this method (default: any). */
+  method?: string;
+  /** Only paths starting with this (e.g. `/v1.0/calls`) or matching this RegExp (default: any). */
+  path?: string | RegExp;
+  /** Waits this many real milliseconds before answering. */
+  latency?: number;
+  /** Answers this status with VoIPBIN's error body (500 INTERNAL, 503 UNAVAILABLE, ...). */
+  status?: 500 | 502 | 503 | 504;
+  /** Drops the connection without an answer (over HTTP the socket is destroyed; in-process `fetch` rejects). */
+  drop?: boolean;
+  /** Answers 200 with a truncated, unparsable JSON body. */
+  malformed?: boolean;
+  /** Answers 200 with this body (say, valid JSON of the wrong shape). */
+  body?: string;
+  /** Applies after the request was handled: the call is placed, the answer is lost. Default false. */
+  after?: boolean;
+  /** How many matching requests it hits (default: all). */
+  times?: number;
+}
+
+export type Fault = FaultRule;
+
+/** Thrown by the handler for a dropped connection: adapters destroy the socket, in-process callers see a network error. */
+export class DroppedConnectionError extends TypeError {
+  override name = 'DroppedConnectionError';
+  constructor() {
+    super('fetch failed: the emulator dropped the connection (fault injection)');
+  }
+}
+
+const STATUS = {
+  500: 'INTERNAL',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+  504: 'UNAVAILABLE',
+} as const;
+
+export class Faults {
+  #rules: FaultRule[] = [];
+
+  constructor(rules: FaultRule[] = []) {
+    this.set(rules);
+  }
+
+  set(rules: FaultRule[]) {
+    this.#rules = rules.map((rule) => ({ ...rule }));
+  }
+
+  /** The first rule that matches, counted as used. */
+  take(method: string, path: string): FaultRule | undefined {
+    const rule = this.#rules.find(
+      (r) =>
+        (r.times === undefined || r.times > 0) &&
+        (!r.method || r.method.toUpperCase() === method) &&
+        (r.path === undefined ||
+          (typeof r.path === 'string' ? path.startsWith(r.path) : r.path.test(path))),
+    );
+    if (rule?.times !== undefined) rule.times--;
+    return rule;
+  }
+
+  /** Carries the fault out: waits, throws for a drop, or returns the answer to send instead. */
+  async apply(rule: FaultRule): Promise<Response | undefined> {
+    if (rule.latency) await new Promise((resolve) => setTimeout(resolve, rule.latency));
+    if (rule.drop) throw new DroppedConnectionError();
+    if (rule.status) {
+      const response = error(
+        STATUS[rule.status],
+        'INJECTED_FAULT',
+        `Injected fault: ${rule.status}.`,
+      );
+      return new Response(response.body, { status: rule.status, headers: response.headers });
+    }
+    if (rule.malformed)
+      return new Response('{"calls": [{"id": "', {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    if (rule.body !== undefined)
+      return new Response(rule.body, {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    return undefined;
+  }
+}

@@ -1,0 +1,98 @@
+/** VoIPBIN's error statuses with their HTTP codes. */
+const HTTP = {
+  INVALID_ARGUMENT: 400,
+  UNAUTHENTICATED: 401,
+  PAYMENT_REQUIRED: 402,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  FAILED_PRECONDITION: 409,
+  RESOURCE_EXHAUSTED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+export type ErrorStatus = keyof typeof HTTP;
+
+const REQUEST_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+export function requestId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `req_${Array.from(bytes, (b) => REQUEST_ID_ALPHABET[b % REQUEST_ID_ALPHABET.length]).join('')}`;
+}
+
+export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
+  const response = new Response(JSON.stringify(body), { status, headers });
+  response.headers.set('content-type', 'application/json; charset=utf-8');
+  return response;
+}
+
+/** VoIPBIN's error body: `{ error: { status, reason, message, request_id, details? } }`. */
+export function error(
+  status: ErrorStatus,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>[],
+): Response {
+  const body = {
+    status,
+    reason,
+    message,
+    request_id: requestId(),
+    ...(details ? { details } : {}),
+  };
+  return json({ error: body }, HTTP[status]);
+}
+
+/** Parses a JSON body; `lenient` also takes trailing commas, as in VoIPBIN's quickstart. */
+export function parseJson(
+  text: string,
+  lenient: boolean,
+): { ok: true; value: unknown; relaxed: boolean } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text), relaxed: false };
+  } catch {
+    if (!lenient) return { ok: false };
+    try {
+      return { ok: true, value: JSON.parse(withoutTrailingCommas(text)), relaxed: true };
+    } catch {
+      return { ok: false };
+    }
+  }
+}
+
+/** Removes commas that stand before `}` or `]`, outside strings. */
+export function withoutTrailingCommas(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    if (c === ',') {
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j] as string)) j++;
+      if (text[j] === '}' || text[j] === ']') continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** The credential of a request, where VoIPBIN reads it: cookie, query, then Bearer header. */
+export function credentialOf(request: Request, url: URL): string | null {
+  const cookies = request.headers.get('cookie') ?? '';
+  for (const name of ['token', 'accesskey']) {
+    const match = new RegExp(`(?:^|;\\s*)${name}=([^;]*)`).exec(cookies);
+    if (match?.[1]) return decodeURIComponent(match[1]);
+  }
+  const fromQuery = url.searchParams.get('token') || url.searchParams.get('accesskey');
+  if (fromQuery) return fromQuery;
+  const auth = request.headers.get('authorization') ?? '';
+  const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+  return bearer || null;
+}

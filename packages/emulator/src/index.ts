@@ -1,0 +1,20 @@
+export {
+  type Clock,
+  type ManualClock,
+  manualClock,
+  type RealClock,
+  realClock,
+  voipbinTime,
+} from './clock.ts';
+export {
+  type CallEventType,
+  createEmulator,
+  DEFAULT_CUSTOMER_ID,
+  type Emulator,
+  type EmulatorEvent,
+  type EmulatorOptions,
+  QUICKSTART_FLOW,
+  type SeedFlow,
+} from './emulator.ts';
+export { DroppedConnectionError, type FaultRule } from './faults.ts';
+export { TEST_NUMBERS } from './test-numbers.ts';
