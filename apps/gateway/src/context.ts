@@ -1,0 +1,29 @@
+import type { Call, VoipbinClient } from '@voipbin-kit/core';
+import { VoipbinApiError } from '@voipbin-kit/core';
+import DataLoader from 'dataloader';
+
+/** What every resolver gets: the VoIPBIN client of this request and its loaders. */
+export interface Context {
+  voipbin: VoipbinClient;
+  /** Calls by id, fetched once per request and in parallel (masterCall, chainedCalls, groupcall legs). */
+  calls: DataLoader<string, Call | null>;
+}
+
+export function createContext(voipbin: VoipbinClient): Context {
+  return {
+    voipbin,
+    calls: new DataLoader(
+      (ids) =>
+        // VoIPBIN has no batch read: one GET per distinct id, all at once.
+        Promise.all(
+          ids.map((id) =>
+            voipbin.calls.get(id).catch((error: unknown) => {
+              if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
+              return error instanceof Error ? error : new Error(String(error));
+            }),
+          ),
+        ),
+      { maxBatchSize: 50 },
+    ),
+  };
+}

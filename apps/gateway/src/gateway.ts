@@ -1,0 +1,79 @@
+import { type ClientOptions, createClient, type VoipbinClient } from '@voipbin-kit/core';
+import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
+import { createYoga } from 'graphql-yoga';
+import { createContext } from './context.ts';
+import type { Upstream } from './env.ts';
+import { schema } from './schema/index.ts';
+
+export interface GatewayConfig {
+  /** Where calls go: the embedded emulator (default) or VoIPBIN. */
+  upstream?: Upstream | { kind: 'emulator'; emulator: Emulator };
+  /** Use a caller's `Authorization: Bearer <VoIPBIN token>` instead of the server's credential. */
+  passThrough?: boolean;
+  /** Turns GraphiQL off. */
+  production?: boolean;
+  /** Client options for VoIPBIN (timeout, retry, a fetch of your own). */
+  client?: Pick<ClientOptions, 'timeout' | 'retry' | 'retryDelay' | 'fetch'>;
+}
+
+/** The emulator's base URL inside the process; no socket is opened. */
+const EMULATOR_URL = 'http://emulator.local/v1.0';
+
+/**
+ * Creates the gateway: a GraphQL Yoga instance, itself a fetch handler, serving `/graphql`
+ * (GraphiQL in development) and `/health`.
+ */
+export function createGateway(config: GatewayConfig = {}) {
+  const upstream = config.upstream ?? { kind: 'emulator', speed: 1 };
+  const emulator =
+    upstream.kind === 'emulator'
+      ? 'emulator' in upstream
+        ? upstream.emulator
+        : createEmulator({ clock: { speed: upstream.speed } })
+      : undefined;
+  const base: ClientOptions = emulator
+    ? {
+        baseURL: EMULATOR_URL,
+        // Any credential opens the emulator; the server's own stays out of requests.
+        token: 'emulator',
+        fetch: (input, init) => emulator.fetch(new Request(input, init)),
+      }
+    : { ...config.client, ...(upstream as Extract<Upstream, { kind: 'voipbin' }>) };
+  const serverClient = createClient(base);
+
+  const clientFor = (request: Request): VoipbinClient => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+    if (!config.passThrough || !bearer) return serverClient;
+    return createClient({ ...base, accessKey: undefined, token: bearer });
+  };
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
+    landingPage: false,
+    context: ({ request }) => createContext(clientFor(request)),
+  });
+  return Object.assign(yoga, {
+    /** Where calls go, for logs: never a credential. */
+    upstreamDescription: emulator
+      ? 'the embedded VoIPBIN emulator (no account, no real calls)'
+      : `VoIPBIN at ${(upstream as { baseURL: string }).baseURL}`,
+    /** The embedded emulator, when there is one. */
+    emulator,
+  });
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+/** The quickstart's call, as GraphiQL's first query. */
+export const SEED_QUERY = `mutation PlaceQuickstartCall {
+  createCall(input: {
+    source: { type: TEL, target: "+821028286521" }
+    destinations: [{ type: TEL, target: "+821021656521" }]
+    actions: [{ talk: { text: "Hello. This is voipbin test. The voipbin provides ready to go CPaaS service. Thank you, bye.", gender: FEMALE, language: "en-US" } }]
+  }) {
+    calls { id status source { target } destination { target } createdAt }
+  }
+}
+`;

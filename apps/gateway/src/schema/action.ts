@@ -1,0 +1,273 @@
+/**
+ * Flow actions. `ActionInput` is generated from core's valibot schemas, one `@oneOf` field per
+ * action type, so the GraphQL inputs cannot drift from what core validates; the same walk
+ * turns an input back into VoIPBIN's JSON.
+ */
+import {
+  ACTION_TYPES,
+  type Action,
+  ActionSchema,
+  type ActionType,
+  AddressSchema,
+  AnonymousSchema,
+  type ResponseAction,
+} from '@voipbin-kit/core';
+import type * as v from 'valibot';
+import { builder } from '../builder.ts';
+import { AddressInput, type AddressInputShape, toVoipbinAddress } from './address.ts';
+import { voipbinEnum } from './enums.ts';
+
+export const ActionRef = builder.objectRef<ResponseAction>('Action').implement({
+  description: 'A step of a flow (VoIPBIN `FlowManagerAction`); a call shows the one running.',
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: true, description: 'The step id (`id`).' }),
+    nextId: t.exposeID('next_id', {
+      nullable: true,
+      description: 'The step that follows, when not the next in order (`next_id`).',
+    }),
+    type: t.string({
+      description:
+        'The action type, e.g. `talk` (`type`); new VoIPBIN types come through as they are.',
+      resolve: (a) => a.type ?? '',
+    }),
+    option: t.expose('option', {
+      type: 'JSONObject',
+      nullable: true,
+      description: "The action's options as VoIPBIN has them (`option`).",
+    }),
+    executedAt: t.expose('tm_execute', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the step started (`tm_execute`).',
+    }),
+  }),
+});
+
+// ---- generated inputs ------------------------------------------------------------------
+
+type Schema = v.GenericSchema & {
+  type: string;
+  entries?: Record<string, Schema>;
+  wrapped?: Schema;
+  item?: Schema;
+  options?: readonly unknown[];
+  pipe?: readonly { type: string }[];
+  getter?: (input: unknown) => Schema;
+};
+
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const pascal = (name: string) => camel(name).replace(/^./, (c) => c.toUpperCase());
+
+function unwrap(schema: Schema): { schema: Schema; optional: boolean } {
+  let optional = false;
+  let s = schema;
+  for (;;) {
+    if (s.type === 'optional' || s.type === 'nullish') {
+      optional = true;
+      s = s.wrapped as Schema;
+    } else if (s.type === 'lazy' && s.getter) s = s.getter(undefined);
+    else return { schema: s, optional };
+  }
+}
+
+const optionOf = new Map(
+  (
+    ActionSchema.options as unknown as {
+      entries: { type: { literal: ActionType }; option: Schema };
+    }[]
+  ).map((o) => [o.entries.type.literal, o.entries.option]),
+);
+
+export const AnonymousMode = voipbinEnum(
+  'AnonymousMode',
+  AnonymousSchema.options,
+  'Whether VoIPBIN hides the caller ID on PSTN legs (`anonymous`).',
+  { open: false },
+);
+const enums = new Map<unknown, ReturnType<typeof voipbinEnum>>([[AnonymousSchema, AnonymousMode]]);
+
+// biome-ignore lint/suspicious/noExplicitAny: generated types are checked at run time by core
+type AnyRef = any;
+
+/** The GraphQL input type of a valibot schema, and whether the field is a list. */
+function graphqlType(
+  schema: Schema,
+  owner: string,
+  field: string,
+): { type: AnyRef; list: boolean } {
+  const s = unwrap(schema).schema;
+  if (s === (AddressSchema as unknown)) return { type: AddressInput, list: false };
+  if (s === (ActionSchema as unknown)) return { type: ActionInput, list: false };
+  switch (s.type) {
+    case 'array':
+      return { type: graphqlType(s.item as Schema, owner, field).type, list: true };
+    case 'string':
+      return { type: s.pipe?.some((a) => a.type === 'uuid') ? 'ID' : 'String', list: false };
+    case 'number':
+      return { type: s.pipe?.some((a) => a.type === 'integer') ? 'Int' : 'Float', list: false };
+    case 'boolean':
+      return { type: 'Boolean', list: false };
+    case 'picklist': {
+      let e = enums.get(s);
+      if (!e) {
+        e = voipbinEnum(
+          `${owner}${pascal(field)}`,
+          s.options as string[],
+          `Values of \`${field}\`.`,
+          { open: false },
+        );
+        enums.set(s, e);
+      }
+      return { type: e.ref, list: false };
+    }
+    case 'strict_object':
+    case 'object':
+      return {
+        type: objectInput(`${owner}${pascal(field)}Input`, s, `Options of \`${field}\`.`),
+        list: false,
+      };
+    default:
+      return { type: 'JSONObject', list: false };
+  }
+}
+
+function objectInput(
+  name: string,
+  schema: Schema,
+  description: string,
+  extra?: (t: AnyRef) => Record<string, AnyRef>,
+) {
+  return builder.inputType(name, {
+    description,
+    fields: (t: AnyRef) => ({
+      ...extra?.(t),
+      ...Object.fromEntries(
+        Object.entries(unwrap(schema).schema.entries ?? {}).map(([key, entry]) => {
+          const { type, list } = graphqlType(entry, name.replace(/Input$/, ''), key);
+          const required = !unwrap(entry).optional;
+          return [
+            camel(key),
+            t.field({
+              type: list ? [type] : type,
+              required: list ? { list: required, items: true } : required,
+              description: `VoIPBIN \`${key}\`.`,
+            }),
+          ];
+        }),
+      ),
+    }),
+  });
+}
+
+const ids = (t: AnyRef) => ({
+  id: t.id({ description: 'The step id (`id`); VoIPBIN makes one when left out.' }),
+  nextId: t.id({ description: 'The step to run next, when not the following one (`next_id`).' }),
+});
+
+const isOpen = (type: ActionType) => unwrap(optionOf.get(type) as Schema).schema.type === 'record';
+
+export const ActionInput: AnyRef = builder.inputType('ActionInput', {
+  description:
+    'One flow step: set exactly one field, named after the action type (`talk`, `play`, `digitsReceive`, ...). Options follow VoIPBIN `FlowManagerActionOption*`.',
+  isOneOf: true,
+  fields: (t: AnyRef) =>
+    Object.fromEntries(
+      ACTION_TYPES.map((type) => {
+        const name = `${pascal(type)}ActionInput`;
+        const description = `A \`${type}\` step.`;
+        const input = isOpen(type)
+          ? builder.inputType(name, {
+              description,
+              fields: (f: AnyRef) => ({
+                ...ids(f),
+                option: f.field({
+                  type: 'JSONObject',
+                  description: 'Options, passed as they are (`option`).',
+                }),
+              }),
+            })
+          : objectInput(name, optionOf.get(type) as Schema, description, ids);
+        return [
+          camel(type),
+          t.field({ type: input, description: `VoIPBIN's \`${type}\` action.` }),
+        ];
+      }),
+    ),
+});
+
+// ---- GraphQL input -> VoIPBIN JSON ------------------------------------------------------
+
+function toVoipbinValue(schema: Schema, value: unknown): unknown {
+  if (value == null) return undefined;
+  const s = unwrap(schema).schema;
+  if (s === (AddressSchema as unknown)) return toVoipbinAddress(value as AddressInputShape);
+  if (s === (ActionSchema as unknown))
+    return toVoipbinAction(value as Record<string, Record<string, unknown> | null>);
+  if (s.type === 'array')
+    return (value as unknown[]).map((item) => toVoipbinValue(s.item as Schema, item));
+  if ((s.type === 'strict_object' || s.type === 'object') && s.entries) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(s.entries)) {
+      const converted = toVoipbinValue(entry, (value as Record<string, unknown>)[camel(key)]);
+      if (converted !== undefined) out[key] = converted;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** One `ActionInput` (exactly one field set) as VoIPBIN's action JSON. */
+export function toVoipbinAction(input: Record<string, Record<string, unknown> | null>): Action {
+  const [field, fields] = Object.entries(input).find(([, value]) => value != null) ?? [];
+  const type = ACTION_TYPES.find((t) => camel(t) === field) as ActionType;
+  const { id, nextId, ...rest } = fields ?? {};
+  const action: Record<string, unknown> = { type };
+  if (id != null) action.id = id;
+  if (nextId != null) action.next_id = nextId;
+  const option = isOpen(type) ? rest.option : toVoipbinValue(optionOf.get(type) as Schema, rest);
+  if (
+    option != null &&
+    (Object.keys(option).length > 0 || !unwrap(optionOf.get(type) as Schema).optional)
+  ) {
+    action.option = option;
+  }
+  return action as Action;
+}
+
+/**
+ * A path of core's issues (`actions.0.option.digits`) in the GraphQL input's names
+ * (`actions.0.digitsSend.digits`), using the VoIPBIN JSON the issue is about.
+ */
+export function graphqlPath(path: string, json: unknown): string {
+  const out: string[] = [];
+  let node: unknown = json;
+  let key = '';
+  let inActions = false;
+  let raw = false;
+  for (const segment of path.split('.').filter(Boolean)) {
+    if (Array.isArray(node)) {
+      out.push(segment);
+      inActions = key === 'actions';
+      node = node[Number(segment)];
+      continue;
+    }
+    const object = (node ?? {}) as Record<string, unknown>;
+    const type =
+      inActions && typeof object.type === 'string' ? (object.type as ActionType) : undefined;
+    inActions = false;
+    if (type && ACTION_TYPES.includes(type)) {
+      // An action's `type` and `option` become the one field of its ActionInput.
+      out.push(camel(type));
+      if (segment === 'option' && isOpen(type)) out.push('option');
+      else if (segment !== 'option' && segment !== 'type') out.push(camel(segment));
+      raw = segment === 'option' && isOpen(type);
+    } else {
+      out.push(raw ? segment : camel(segment));
+      // Keys inside these are data, not field names.
+      raw = segment === 'variables' || segment === 'target_ids';
+    }
+    key = segment;
+    node = object[segment];
+  }
+  return out.join('.');
+}

@@ -1,0 +1,367 @@
+import {
+  CALL_DIRECTIONS,
+  CALL_STATUSES,
+  CALL_TYPES,
+  type Call,
+  type CreateCallRequest,
+  type Groupcall,
+  HANGUP_BY,
+  HANGUP_REASONS,
+  MUTE_DIRECTIONS,
+  VoipbinApiError,
+} from '@voipbin-kit/core';
+import { builder } from '../builder.ts';
+import { upstream } from '../errors.ts';
+import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action.ts';
+import { AddressInput, type AddressInputShape, AddressRef, toVoipbinAddress } from './address.ts';
+import { voipbinEnum } from './enums.ts';
+import { GroupcallRef } from './groupcall.ts';
+
+export const CallStatus = voipbinEnum(
+  'CallStatus',
+  CALL_STATUSES,
+  'Where a call is in its life (VoIPBIN `CallManagerCallStatus`): DIALING -> RINGING -> PROGRESSING -> TERMINATING -> HANGUP, or DIALING -> CANCELING -> HANGUP.',
+);
+const CallType = voipbinEnum(
+  'CallType',
+  CALL_TYPES,
+  'What runs the call (VoIPBIN `CallManagerCallType`).',
+);
+const CallDirection = voipbinEnum(
+  'CallDirection',
+  CALL_DIRECTIONS,
+  'INCOMING or OUTGOING (VoIPBIN `CallManagerCallDirection`).',
+);
+const MuteDirection = voipbinEnum(
+  'MuteDirection',
+  MUTE_DIRECTIONS,
+  'Which way the call is muted (VoIPBIN `CallManagerCallMuteDirection`).',
+);
+const HangupBy = voipbinEnum(
+  'HangupBy',
+  HANGUP_BY,
+  'Who hung up (VoIPBIN `CallManagerCallHangupBy`).',
+);
+const HangupReason = voipbinEnum(
+  'HangupReason',
+  HANGUP_REASONS,
+  'Why the call ended (VoIPBIN `CallManagerCallHangupReason`).',
+);
+
+export const CallRef = builder.objectRef<Call>('Call');
+
+CallRef.implement({
+  description: 'A phone call placed through VoIPBIN (`CallManagerCall`). Unset values are null.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The call id (`id`).' }),
+    customerId: t.exposeID('customer_id', {
+      nullable: true,
+      description: 'The owning customer (`customer_id`).',
+    }),
+    ownerType: t.exposeString('owner_type', {
+      nullable: true,
+      description: 'The kind of owner, e.g. agent (`owner_type`).',
+    }),
+    ownerId: t.exposeID('owner_id', { nullable: true, description: 'The owner (`owner_id`).' }),
+    flowId: t.exposeID('flow_id', {
+      nullable: true,
+      description: 'The flow the call runs (`flow_id`); inline actions get a temporary one.',
+    }),
+    activeflowId: t.exposeID('activeflow_id', {
+      nullable: true,
+      description: 'The running instance of the flow (`activeflow_id`).',
+    }),
+    type: t.field({
+      type: CallType.ref,
+      nullable: true,
+      description: 'What runs the call (`type`).',
+      resolve: (c) => CallType.read(c.type),
+    }),
+    masterCallId: t.exposeID('master_call_id', {
+      nullable: true,
+      description: 'The call that started this one (`master_call_id`).',
+    }),
+    masterCall: t.field({
+      type: CallRef,
+      nullable: true,
+      description: 'The call that started this one, fetched only when selected (`master_call_id`).',
+      resolve: (c, _, ctx) => (c.master_call_id ? ctx.calls.load(c.master_call_id) : null),
+    }),
+    chainedCallIds: t.exposeIDList('chained_call_ids', {
+      description: 'Calls chained to this one (`chained_call_ids`).',
+    }),
+    chainedCalls: t.field({
+      type: [CallRef],
+      description:
+        'Calls chained to this one, fetched only when selected, in one batch (`chained_call_ids`).',
+      resolve: async (c, _, ctx) => present(await ctx.calls.loadMany(c.chained_call_ids)),
+    }),
+    recordingId: t.exposeID('recording_id', {
+      nullable: true,
+      description: 'The current recording (`recording_id`).',
+    }),
+    recordingIds: t.exposeIDList('recording_ids', {
+      description: 'Every recording of the call (`recording_ids`).',
+    }),
+    groupcallId: t.exposeID('groupcall_id', {
+      nullable: true,
+      description: 'The group call this call is a leg of (`groupcall_id`).',
+    }),
+    source: t.expose('source', { type: AddressRef, description: 'Who calls (`source`).' }),
+    destination: t.expose('destination', {
+      type: AddressRef,
+      description: 'Who is called (`destination`).',
+    }),
+    status: t.field({
+      type: CallStatus.ref,
+      description: 'Where the call is in its life (`status`).',
+      resolve: (c) => CallStatus.read(c.status) ?? 'dialing',
+    }),
+    action: t.field({
+      type: ActionRef,
+      nullable: true,
+      description: 'The step running now; null before the first starts (`action`).',
+      resolve: (c) => (c.action?.type ? c.action : null),
+    }),
+    direction: t.field({
+      type: CallDirection.ref,
+      nullable: true,
+      description: 'INCOMING or OUTGOING (`direction`).',
+      resolve: (c) => CallDirection.read(c.direction),
+    }),
+    muteDirection: t.field({
+      type: MuteDirection.ref,
+      nullable: true,
+      description: 'Which way it is muted; null when not (`mute_direction`).',
+      resolve: (c) => MuteDirection.read(c.mute_direction),
+    }),
+    hangupBy: t.field({
+      type: HangupBy.ref,
+      nullable: true,
+      description: 'Who hung up; null until then (`hangup_by`).',
+      resolve: (c) => HangupBy.read(c.hangup_by),
+    }),
+    hangupReason: t.field({
+      type: HangupReason.ref,
+      nullable: true,
+      description: 'Why it ended; null until then (`hangup_reason`).',
+      resolve: (c) => HangupReason.read(c.hangup_reason),
+    }),
+    metadata: t.expose('metadata', {
+      type: 'JSONObject',
+      nullable: true,
+      description: 'Keys VoIPBIN sets, e.g. rtp_debug (`metadata`).',
+    }),
+    createdAt: t.expose('tm_create', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the call was created (`tm_create`).',
+    }),
+    updatedAt: t.expose('tm_update', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it last changed (`tm_update`).',
+    }),
+    ringingAt: t.expose('tm_ringing', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it started ringing; null if it has not (`tm_ringing`).',
+    }),
+    progressingAt: t.expose('tm_progressing', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was answered; null if it has not been (`tm_progressing`).',
+    }),
+    hangupAt: t.expose('tm_hangup', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it ended; null while it goes on (`tm_hangup`).',
+    }),
+    deletedAt: t.expose('tm_delete', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deleted (`tm_delete`).',
+    }),
+  }),
+});
+
+function present<T>(items: readonly (T | Error | null)[]): T[] {
+  const error = items.find((item) => item instanceof Error);
+  if (error) throw error;
+  return items.filter((item): item is T => item !== null);
+}
+
+const CreateCallInput = builder.inputType('CreateCallInput', {
+  description:
+    'A call to place (the body of VoIPBIN `POST /calls`). Give `actions` or `flowId`; with both, VoIPBIN runs the flow.',
+  fields: (t) => ({
+    source: t.field({
+      type: AddressInput,
+      required: true,
+      description: 'Who calls: a number the account owns (`source`).',
+    }),
+    destinations: t.field({
+      type: [AddressInput],
+      required: true,
+      description: 'Who to call, at least one (`destinations`).',
+    }),
+    actions: t.field({
+      type: [ActionInput],
+      description: 'The steps to run, an inline flow (`actions`).',
+    }),
+    flowId: t.id({ description: 'An existing flow to run instead (`flow_id`).' }),
+    anonymous: t.field({
+      type: AnonymousMode.ref,
+      description: 'Hide the caller ID on PSTN legs (`anonymous`).',
+    }),
+    variables: t.field({
+      type: 'JSONObject',
+      description: 'Flow variables: string values, at most 100 keys (`variables`).',
+    }),
+  }),
+});
+
+const CreateCallPayload = builder
+  .objectRef<{ calls: Call[]; groupcalls: Groupcall[] }>('CreateCallPayload')
+  .implement({
+    description:
+      'What placing a call gave: calls for TEL and SIP destinations, group calls for extensions and agents.',
+    fields: (t) => ({
+      calls: t.expose('calls', { type: [CallRef], description: 'The calls placed (`calls`).' }),
+      groupcalls: t.expose('groupcalls', {
+        type: [GroupcallRef],
+        description: 'The group calls placed; each rings its legs (`groupcalls`).',
+      }),
+    }),
+  });
+
+interface CreateCallInputShape {
+  source: AddressInputShape;
+  destinations: AddressInputShape[];
+  actions?: Record<string, Record<string, unknown> | null>[] | null;
+  flowId?: string | null;
+  anonymous?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/** The GraphQL input as VoIPBIN's `POST /calls` body (the one mapping, tested). */
+export function toCreateCallRequest(input: CreateCallInputShape): CreateCallRequest {
+  const request: Record<string, unknown> = {
+    source: toVoipbinAddress(input.source),
+    destinations: input.destinations.map(toVoipbinAddress),
+  };
+  if (input.actions != null) request.actions = input.actions.map(toVoipbinAction);
+  if (input.flowId != null) request.flow_id = input.flowId;
+  if (input.anonymous != null) request.anonymous = input.anonymous;
+  if (input.variables != null) request.variables = input.variables;
+  return request as CreateCallRequest;
+}
+
+const PageInfo = builder
+  .objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo')
+  .implement({
+    description: 'Where a page ends.',
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether another page follows.' }),
+      endCursor: t.exposeString('endCursor', {
+        nullable: true,
+        description: "Pass as `after` for the next page (VoIPBIN's page token).",
+      }),
+    }),
+  });
+
+const CallEdge = builder.objectRef<{ cursor: string; node: Call }>('CallEdge').implement({
+  description: 'A call in a page.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', {
+      description: 'Pass as `after` for the calls after this one.',
+    }),
+    node: t.expose('node', { type: CallRef, description: 'The call.' }),
+  }),
+});
+
+const CallConnection = builder
+  .objectRef<{
+    edges: { cursor: string; node: Call }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  }>('CallConnection')
+  .implement({
+    description: 'A page of calls, newest first (VoIPBIN `GET /calls`).',
+    fields: (t) => ({
+      edges: t.expose('edges', { type: [CallEdge], description: 'The calls with their cursors.' }),
+      nodes: t.field({
+        type: [CallRef],
+        description: 'The calls.',
+        resolve: (c) => c.edges.map((e) => e.node),
+      }),
+      pageInfo: t.expose('pageInfo', { type: PageInfo, description: 'Where the page ends.' }),
+    }),
+  });
+
+const notFoundAsNull = async <T>(work: () => Promise<T>): Promise<T | null> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
+    throw error;
+  }
+};
+
+builder.queryFields((t) => ({
+  call: t.field({
+    type: CallRef,
+    nullable: true,
+    description: 'A call by id; null when there is none (VoIPBIN `GET /calls/{id}`).',
+    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+    resolve: (_, { id }, ctx) =>
+      upstream(() => notFoundAsNull(() => ctx.voipbin.calls.get(id)), {
+        json: { id },
+        argument: '',
+      }),
+  }),
+  calls: t.field({
+    type: CallConnection,
+    description: 'Calls, newest first, a page at a time (VoIPBIN `GET /calls`).',
+    args: {
+      first: t.arg.int({ defaultValue: 20, description: 'How many, 1 to 100.' }),
+      after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
+    },
+    resolve: async (_, { first, after }, ctx) => {
+      const page = await upstream(
+        () =>
+          ctx.voipbin.calls.list({
+            page_size: first ?? 20,
+            ...(after ? { page_token: after } : {}),
+          }),
+        { json: {}, argument: '' },
+      );
+      return {
+        edges: page.result.map((node) => ({ cursor: node.tm_create ?? '', node })),
+        pageInfo: { hasNextPage: page.next_page_token !== null, endCursor: page.next_page_token },
+      };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createCall: t.field({
+    type: CreateCallPayload,
+    description:
+      'Places a call (VoIPBIN `POST /calls`). Checked first: invalid input answers BAD_USER_INPUT and places nothing. Never retried.',
+    args: {
+      input: t.arg({ type: CreateCallInput, required: true, description: 'The call to place.' }),
+    },
+    resolve: (_, { input }, ctx) => {
+      const json = toCreateCallRequest(input as CreateCallInputShape);
+      return upstream(() => ctx.voipbin.calls.create(json), { json, argument: 'input' });
+    },
+  }),
+  hangupCall: t.field({
+    type: CallRef,
+    description:
+      'Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated.',
+    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+    resolve: (_, { id }, ctx) =>
+      upstream(() => ctx.voipbin.calls.hangup(id), { json: { id }, argument: '' }),
+  }),
+}));

@@ -1,0 +1,41 @@
+import type { EnumRef, SchemaTypes } from '@pothos/core';
+import { builder, type Types } from '../builder.ts';
+
+/** The internal value of `UNKNOWN`: a value VoIPBIN sent that this gateway does not know yet. */
+export const UNKNOWN = '\u0000unknown';
+
+/** `sip-service` -> `SIP_SERVICE`, `""` -> `NONE`. */
+export const screaming = (value: string) =>
+  value === '' ? 'NONE' : value.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+
+/**
+ * A GraphQL enum over VoIPBIN's values, in SCREAMING_CASE. `open` enums (those of answers)
+ * get an `UNKNOWN` value so that a value VoIPBIN adds later does not fail the whole answer.
+ */
+export function voipbinEnum(
+  name: string,
+  values: readonly string[],
+  description: string,
+  { open = true }: { open?: boolean } = {},
+) {
+  const known = new Set(values);
+  // Resolvers return VoIPBIN's raw strings (or UNKNOWN); the enum maps them to names.
+  const ref = builder.enumType(name, {
+    description,
+    values: {
+      ...Object.fromEntries(
+        values.map((value) => [
+          screaming(value),
+          { value, description: `VoIPBIN's \`${value}\`.` },
+        ]),
+      ),
+      ...(open
+        ? { UNKNOWN: { value: UNKNOWN, description: 'A value this gateway does not know yet.' } }
+        : {}),
+    },
+  }) as unknown as EnumRef<Types & SchemaTypes, string, string>;
+  /** Maps an answer's value to the enum's internal value: null stays null, a new value is UNKNOWN. */
+  const read = (value: string | null | undefined): string | null =>
+    value == null ? null : known.has(value) ? value : UNKNOWN;
+  return { ref, read };
+}

@@ -1,0 +1,111 @@
+import { type CreateFlowRequest, FLOW_TYPES, type Flow, VoipbinApiError } from '@voipbin-kit/core';
+import { builder } from '../builder.ts';
+import { upstream } from '../errors.ts';
+import { ActionInput, ActionRef, toVoipbinAction } from './action.ts';
+import { voipbinEnum } from './enums.ts';
+
+const FlowType = voipbinEnum(
+  'FlowType',
+  FLOW_TYPES,
+  'What a flow is for (VoIPBIN `FlowManagerFlowType`).',
+);
+
+export const FlowRef = builder.objectRef<Flow>('Flow').implement({
+  description: 'A reusable list of actions a call can run (VoIPBIN `FlowManagerFlow`).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The flow id (`id`).' }),
+    customerId: t.exposeID('customer_id', {
+      nullable: true,
+      description: 'The owning customer (`customer_id`).',
+    }),
+    type: t.field({
+      type: FlowType.ref,
+      nullable: true,
+      description: 'What it is for (`type`).',
+      resolve: (f) => FlowType.read(f.type),
+    }),
+    name: t.exposeString('name', { description: 'Its name (`name`).' }),
+    detail: t.exposeString('detail', { description: 'Its description (`detail`).' }),
+    actions: t.expose('actions', {
+      type: [ActionRef],
+      description: 'Its steps, in order (`actions`).',
+    }),
+    directHash: t.exposeString('direct_hash', {
+      nullable: true,
+      description: 'For SIP access as sip:<hash>@sip.voipbin.net (`direct_hash`).',
+    }),
+    onCompleteFlowId: t.exposeID('on_complete_flow_id', {
+      nullable: true,
+      description: 'The flow run after it (`on_complete_flow_id`).',
+    }),
+    createdAt: t.expose('tm_create', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was created (`tm_create`).',
+    }),
+    updatedAt: t.expose('tm_update', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it last changed (`tm_update`).',
+    }),
+    deletedAt: t.expose('tm_delete', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deleted (`tm_delete`).',
+    }),
+  }),
+});
+
+const CreateFlowInput = builder.inputType('CreateFlowInput', {
+  description: 'A flow to create (the body of VoIPBIN `POST /flows`).',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Its name (`name`).' }),
+    detail: t.string({ description: 'Its description (`detail`); empty when left out.' }),
+    actions: t.field({
+      type: [ActionInput],
+      required: true,
+      description: 'Its steps (`actions`).',
+    }),
+    onCompleteFlowId: t.id({ description: 'A flow to run after it (`on_complete_flow_id`).' }),
+  }),
+});
+
+builder.queryField('flow', (t) =>
+  t.field({
+    type: FlowRef,
+    nullable: true,
+    description: 'A flow by id; null when there is none (VoIPBIN `GET /flows/{id}`).',
+    args: { id: t.arg.id({ required: true, description: 'The flow id.' }) },
+    resolve: (_, { id }, ctx) =>
+      upstream(
+        async () => {
+          try {
+            return await ctx.voipbin.flows.get(id);
+          } catch (error) {
+            if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
+            throw error;
+          }
+        },
+        { json: { id }, argument: '' },
+      ),
+  }),
+);
+
+builder.mutationField('createFlow', (t) =>
+  t.field({
+    type: FlowRef,
+    description: 'Creates a flow (VoIPBIN `POST /flows`).',
+    args: { input: t.arg({ type: CreateFlowInput, required: true, description: 'The flow.' }) },
+    resolve: (_, { input }, ctx) => {
+      const json: CreateFlowRequest = {
+        name: input.name,
+        detail: input.detail ?? '',
+        actions: (input.actions as Record<string, Record<string, unknown> | null>[]).map(
+          toVoipbinAction,
+        ),
+        ...(input.onCompleteFlowId ? { on_complete_flow_id: String(input.onCompleteFlowId) } : {}),
+      };
+      return upstream(() => ctx.voipbin.flows.create(json), { json, argument: 'input' });
+    },
+  }),
+);

@@ -1,0 +1,114 @@
+import { GROUPCALL_STATUSES, type Groupcall } from '@voipbin-kit/core';
+import { builder } from '../builder.ts';
+import { AddressRef } from './address.ts';
+import { CallRef } from './call.ts';
+import { voipbinEnum } from './enums.ts';
+
+const GroupcallStatus = voipbinEnum(
+  'GroupcallStatus',
+  GROUPCALL_STATUSES,
+  'Where a group call is (VoIPBIN `CallManagerGroupcallStatus`).',
+);
+
+export const GroupcallRef = builder.objectRef<Groupcall>('Groupcall');
+
+GroupcallRef.implement({
+  description:
+    'Several legs rung at once, as calling an extension or an agent does (VoIPBIN `CallManagerGroupcall`).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The group call id (`id`).' }),
+    customerId: t.exposeID('customer_id', {
+      nullable: true,
+      description: 'The owning customer (`customer_id`).',
+    }),
+    ownerType: t.exposeString('owner_type', {
+      nullable: true,
+      description: 'The kind of owner (`owner_type`).',
+    }),
+    ownerId: t.exposeID('owner_id', { nullable: true, description: 'The owner (`owner_id`).' }),
+    status: t.field({
+      type: GroupcallStatus.ref,
+      nullable: true,
+      description: 'Where it is (`status`).',
+      resolve: (g) => GroupcallStatus.read(g.status),
+    }),
+    flowId: t.exposeID('flow_id', {
+      nullable: true,
+      description: 'The flow its legs run (`flow_id`).',
+    }),
+    source: t.expose('source', {
+      type: AddressRef,
+      nullable: true,
+      description: 'Who calls (`source`).',
+    }),
+    destinations: t.expose('destinations', {
+      type: [AddressRef],
+      description: 'Who is rung (`destinations`).',
+    }),
+    masterCallId: t.exposeID('master_call_id', {
+      nullable: true,
+      description: 'The call that started it (`master_call_id`).',
+    }),
+    masterGroupcallId: t.exposeID('master_groupcall_id', {
+      nullable: true,
+      description: 'The group call that started it (`master_groupcall_id`).',
+    }),
+    ringMethod: t.exposeString('ring_method', {
+      nullable: true,
+      description: 'ring_all or linear (`ring_method`).',
+    }),
+    answerMethod: t.exposeString('answer_method', {
+      nullable: true,
+      description: 'What happens on answer, e.g. hangup_others (`answer_method`).',
+    }),
+    answerCallId: t.exposeID('answer_call_id', {
+      nullable: true,
+      description: 'The leg that answered (`answer_call_id`).',
+    }),
+    callIds: t.exposeIDList('call_ids', { description: 'Its legs (`call_ids`).' }),
+    answerGroupcallId: t.exposeID('answer_groupcall_id', {
+      nullable: true,
+      description: 'The group call that answered (`answer_groupcall_id`).',
+    }),
+    groupcallIds: t.exposeIDList('groupcall_ids', {
+      description: 'Nested group calls (`groupcall_ids`).',
+    }),
+    callCount: t.exposeInt('call_count', {
+      nullable: true,
+      description: 'Legs still dialing (`call_count`).',
+    }),
+    groupcallCount: t.exposeInt('groupcall_count', {
+      nullable: true,
+      description: 'Group calls still dialing (`groupcall_count`).',
+    }),
+    dialIndex: t.exposeInt('dial_index', {
+      nullable: true,
+      description: 'The current dial index for ring_all (`dial_index`).',
+    }),
+    createdAt: t.expose('tm_create', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was created (`tm_create`).',
+    }),
+    updatedAt: t.expose('tm_update', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it last changed (`tm_update`).',
+    }),
+    deletedAt: t.expose('tm_delete', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deleted (`tm_delete`).',
+    }),
+    calls: t.field({
+      type: [CallRef],
+      description: 'Its legs, fetched only when selected, in one batch (`call_ids`).',
+      resolve: async (g, _, ctx) => {
+        const legs = await ctx.calls.loadMany(g.call_ids);
+        const failed = legs.find((leg) => leg instanceof Error);
+        if (failed) throw failed;
+        return legs.filter((leg) => leg !== null && !(leg instanceof Error)) as never;
+      },
+    }),
+  }),
+});

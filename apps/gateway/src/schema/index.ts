@@ -1,0 +1,10 @@
+import { builder } from '../builder.ts';
+import './scalars.ts';
+import './address.ts';
+import './action.ts';
+import './call.ts';
+import './groupcall.ts';
+import './flow.ts';
+
+/** The gateway's GraphQL schema. */
+export const schema = builder.toSchema({ sortSchema: true });
