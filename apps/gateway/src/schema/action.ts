@@ -86,6 +86,12 @@ export const AnonymousMode = voipbinEnum(
 );
 const enums = new Map<unknown, ReturnType<typeof voipbinEnum>>([[AnonymousSchema, AnonymousMode]]);
 
+/** Enums that several actions share, by their values. */
+const SHARED_ENUMS: Record<string, string> = {
+  '|gcp|aws': 'TranscribeProvider',
+  'both|in|out': 'TranscribeDirection',
+};
+
 // biome-ignore lint/suspicious/noExplicitAny: generated types are checked at run time by core
 type AnyRef = any;
 
@@ -108,14 +114,11 @@ function graphqlType(
     case 'boolean':
       return { type: 'Boolean', list: false };
     case 'picklist': {
+      const values = s.options as string[];
       let e = enums.get(s);
       if (!e) {
-        e = voipbinEnum(
-          `${owner}${pascal(field)}`,
-          s.options as string[],
-          `Values of \`${field}\`.`,
-          { open: false },
-        );
+        const name = SHARED_ENUMS[values.join('|')] ?? `${owner}${pascal(field)}`;
+        e = voipbinEnum(name, values, `Values of VoIPBIN's \`${field}\` option.`, { open: false });
         enums.set(s, e);
       }
       return { type: e.ref, list: false };
@@ -143,14 +146,15 @@ function objectInput(
       ...extra?.(t),
       ...Object.fromEntries(
         Object.entries(unwrap(schema).schema.entries ?? {}).map(([key, entry]) => {
-          const { type, list } = graphqlType(entry, name.replace(/Input$/, ''), key);
+          const owner = name.replace(/(Action)?Input$/, '');
+          const { type, list } = graphqlType(entry, owner, key);
           const required = !unwrap(entry).optional;
           return [
             camel(key),
             t.field({
               type: list ? [type] : type,
               required: list ? { list: required, items: true } : required,
-              description: `VoIPBIN \`${key}\`.`,
+              description: `VoIPBIN's \`${key}\` option.`,
             }),
           ];
         }),
@@ -174,7 +178,7 @@ export const ActionInput: AnyRef = builder.inputType('ActionInput', {
     Object.fromEntries(
       ACTION_TYPES.map((type) => {
         const name = `${pascal(type)}ActionInput`;
-        const description = `A \`${type}\` step.`;
+        const description = `A \`${type}\` step and its options (VoIPBIN \`FlowManagerActionOption${pascal(type)}\`).`;
         const input = isOpen(type)
           ? builder.inputType(name, {
               description,
