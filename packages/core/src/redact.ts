@@ -7,7 +7,11 @@ const CARRIERS = /([?&;](?:accesskey|token)=|\bBearer\s+)[^\s&#"'<>)\]]+/gi;
 
 /** Returns a function that blanks every secret in a text, raw, URL-encoded or in a query string. */
 export function redactor(secrets: readonly string[]): (text: string) => string {
-  const forms = [...new Set(secrets.filter(Boolean).flatMap((s) => [s, encodeURIComponent(s)]))];
+  // A secret too short to be a real credential would blank ordinary words; where it travels
+  // (query, Bearer) the carrier pattern still blanks it.
+  const forms = [
+    ...new Set(secrets.filter((s) => s.length >= 6).flatMap((s) => [s, encodeURIComponent(s)])),
+  ];
   // Longest first, so a secret that contains another is blanked whole.
   forms.sort((a, b) => b.length - a.length);
   return (text) =>

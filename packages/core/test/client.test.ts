@@ -371,6 +371,15 @@ describe('credentials never leak', () => {
     ['not JSON', (r) => new Response(`oops ${r.url.href}`), (c) => c.calls.create(QUICKSTART_CALL)],
   ];
 
+  it('does not blank ordinary words when a credential is implausibly short', async () => {
+    const stub = stubFetch(voipbinError(404, 'NOT_FOUND', 'CALL_NOT_FOUND', 'call not found'));
+    const error = await createClient({ token: 't', fetch: stub.fetch })
+      .calls.get(CALL_ID)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain('call not found');
+    expect((error as Error).name).toBe('VoipbinApiError');
+  });
+
   for (const credential of ['accessKey', 'token'] as const) {
     it.each(paths)(`keeps the ${credential} out of a %s error`, async (_name, answer, act) => {
       const stub = stubFetch(answer);

@@ -27,12 +27,20 @@ if (values.help) {
 }
 
 const speed = Number(values.speed);
+const port = Number(values.port);
+const fail = (message: string) => {
+  console.error(`voipbin-emulator: ${message} (see --help)`);
+  process.exit(2);
+};
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be 0 to 65535, not "${values.port}"`);
+if (!(speed > 0)) fail(`--speed must be a number > 0, not "${values.speed}"`);
 const emulator = createEmulator({
   clock: { speed },
   ...(values.webhook ? { webhookUrl: values.webhook } : {}),
   ...(values.customer ? { customerId: values.customer } : {}),
 });
-const running = await listen(emulator, { port: Number(values.port), hostname: values.host });
+const running = await listen(emulator, { port, hostname: values.host });
 
 console.log(
   `VoIPBIN emulator listening on ${running.url} (clock x${speed}; any non-empty token or access key)`,

@@ -404,6 +404,12 @@ export function createEmulator(options: EmulatorOptions = {}) {
     return { value: parsed.value, relaxed: parsed.relaxed };
   }
 
+  /** The headers of an answer to a body read by `readBody`: a warning if it was not strict JSON. */
+  const relaxedHeaders = (body: { relaxed: boolean }) =>
+    body.relaxed
+      ? { warning: '299 - "trailing comma accepted; VoIPBIN may reject it"' }
+      : undefined;
+
   function invalid(issues: { path: string; message: string }[]) {
     const message = issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
     return error(
@@ -530,13 +536,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
       }
     }
     flush();
-    return json(
-      result,
-      200,
-      body.relaxed
-        ? { warning: '299 - "trailing comma accepted; VoIPBIN may reject it"' }
-        : undefined,
-    );
+    return json(result, 200, relaxedHeaders(body));
   }
 
   function startCall(
@@ -560,7 +560,8 @@ export function createEmulator(options: EmulatorOptions = {}) {
       groupcallId: null,
       source,
       destination,
-      createdMs: createdUs / 1000,
+      // The clock's time, not the µs stamp (made unique by a few µs): `advance(1000)` rings it.
+      createdMs: clock.now(),
       createdUs,
       steps,
       states: statesOf(steps),
@@ -689,7 +690,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
         if (body instanceof Response) return body;
         const parsed = check(CreateFlowRequestSchema, body.value);
         if (!parsed.success) return invalid(parsed.issues);
-        return json(flowJson(newFlow(customerId, parsed.output, false)));
+        return json(flowJson(newFlow(customerId, parsed.output, false)), 200, relaxedHeaders(body));
       }
       const flow = ownFlow(customerId, id);
       if (flow instanceof Response) return flow;
@@ -711,7 +712,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
           onCompleteFlowId: parsed.output.on_complete_flow_id ?? NIL_UUID,
           updatedUs: stamp(),
         });
-        return json(flowJson(flow));
+        return json(flowJson(flow), 200, relaxedHeaders(body));
       }
     }
     return notFound(method, url);
@@ -770,17 +771,19 @@ export function createEmulator(options: EmulatorOptions = {}) {
 
   return {
     /** Answers a request as VoIPBIN's API would (`/v1.0/...`). Web-standard: Node, Bun, Deno, Workers. */
-    async fetch(request: Request): Promise<Response> {
+    async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+      // Called as `fetch(request)` by servers, as `fetch(url, init)` by clients such as ofetch.
+      const request = input instanceof Request && !init ? input : new Request(input, init);
       flush();
       const url = new URL(request.url);
       const fault = faults.take(request.method, url.pathname);
       if (fault && !fault.after) {
-        const injected = await faults.apply(fault);
+        const injected = await faults.apply(fault, request.signal);
         if (injected) return injected;
       }
       const response = await route(request, url);
       flush();
-      if (fault?.after) return (await faults.apply(fault)) ?? response;
+      if (fault?.after) return (await faults.apply(fault, request.signal)) ?? response;
       return response;
     },
 

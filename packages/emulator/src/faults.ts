@@ -63,9 +63,13 @@ export class Faults {
     return rule;
   }
 
-  /** Carries the fault out: waits, throws for a drop, or returns the answer to send instead. */
-  async apply(rule: FaultRule): Promise<Response | undefined> {
-    if (rule.latency) await new Promise((resolve) => setTimeout(resolve, rule.latency));
+  /**
+   * Carries the fault out: waits, throws for a drop, or returns the answer to send instead.
+   * The wait ends early when `signal` (the request's) aborts, as a caller's timeout cuts a slow
+   * answer short; the abort reason is thrown.
+   */
+  async apply(rule: FaultRule, signal?: AbortSignal): Promise<Response | undefined> {
+    if (rule.latency) await delay(rule.latency, signal);
     if (rule.drop) throw new DroppedConnectionError();
     if (rule.status) {
       const response = error(
@@ -87,4 +91,19 @@ export class Faults {
       });
     return undefined;
   }
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -88,11 +88,20 @@ export function credentialOf(request: Request, url: URL): string | null {
   const cookies = request.headers.get('cookie') ?? '';
   for (const name of ['token', 'accesskey']) {
     const match = new RegExp(`(?:^|;\\s*)${name}=([^;]*)`).exec(cookies);
-    if (match?.[1]) return decodeURIComponent(match[1]);
+    if (match?.[1]) return decodeCookie(match[1]);
   }
   const fromQuery = url.searchParams.get('token') || url.searchParams.get('accesskey');
   if (fromQuery) return fromQuery;
   const auth = request.headers.get('authorization') ?? '';
   const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
   return bearer || null;
+}
+
+/** A cookie value, percent-decoded when it is well formed (a malformed one is taken as it is). */
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -122,7 +122,7 @@ export function planCall(
   for (let count = 0; index >= 0 && index < actions.length; count++) {
     const action = actions[index] as FlowAction;
     const option = (action.option ?? {}) as Record<string, unknown>;
-    if (count >= TIMING.maxSteps || t > TIMING.maxDuration) return end(t, 'local', 'timeout');
+    if (count >= TIMING.maxSteps || t >= TIMING.maxDuration) return end(t, 'local', 'timeout');
     steps.push({
       at: t,
       action: {
@@ -134,6 +134,8 @@ export function planCall(
       },
     });
     t += durationOf(action);
+    // VoIPBIN cuts a call at its longest duration, even in the middle of a step.
+    if (t > TIMING.maxDuration) return end(TIMING.maxDuration, 'local', 'timeout');
 
     if (action.type === 'hangup')
       return end(t, 'local', (option.reason as HangupReason) || 'normal');

@@ -1,0 +1,211 @@
+/**
+ * The `voipbin-emulator` command (dist/bin.mjs; build first with `npx tsdown`): it prints the URL
+ * it listens on, answers VoIPBIN's call API there, and stops cleanly on SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.mjs', import.meta.url));
+const CUSTOMER = 'c0c0c0c0-3333-4333-8333-000000000003';
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx tsdown)`);
+});
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  // Whatever a test did, no emulator outlives it.
+  await Promise.all(children.splice(0).map((child) => stop(child)));
+});
+
+/** Runs the command and waits (at most 10 s) for the URL it prints. */
+function start(args: string[]): Promise<Started> {
+  const { PORT: _port, ...env } = process.env;
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    err += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => finish(new Error(`no URL printed within 10 s: ${out}${err}`)),
+      10_000,
+    );
+    const check = () => {
+      const url = /listening on (http:\/\/\S+\/v1\.0)/.exec(out)?.[1];
+      if (url && out.includes('test numbers:')) finish(undefined, url);
+    };
+    const exited = (code: number | null) =>
+      finish(new Error(`exited with ${code} before listening: ${out}${err}`));
+    function finish(error?: Error, url?: string) {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.off('exit', exited);
+      if (error || !url) reject(error);
+      else resolve({ child, url, output: () => out });
+    }
+    child.stdout?.on('data', check);
+    child.once('exit', exited);
+  });
+}
+
+/** Sends SIGTERM and waits at most 5 s for the exit, then SIGKILL; resolves with the exit code. */
+function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs the command to its end (at most 10 s) and gives its exit code and output. */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const post = (url: string, body: string) =>
+  fetch(`${url}/calls?token=test`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(5_000),
+  });
+
+it('--port 0 listens on a free port, prints its URL, and answers the example it prints', async () => {
+  const { child, url, output } = await start(['--port', '0']);
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:([1-9]\d*)\/v1\.0$/);
+  // The printed curl example names the same URL, and its body places a call.
+  expect(output()).toContain(`curl -X POST '${url}/calls?token=test'`);
+  const example = /-d '(\{.*\})'/.exec(output())?.[1] as string;
+  const response = await post(url, example);
+  expect(response.status).toBe(200);
+  const body = await response.json();
+  expect(body.groupcalls).toEqual([]);
+  expect(body.calls[0]).toMatchObject({
+    status: 'dialing',
+    source: { type: 'tel', target: '+821028286521' },
+    destination: { type: 'tel', target: '+821021656521' },
+  });
+  const read = await fetch(`${url}/calls/${body.calls[0].id}?token=test`);
+  expect((await read.json()).id).toBe(body.calls[0].id);
+
+  // SIGTERM closes the server and exits 0.
+  expect(await stop(child)).toBe(0);
+  await expect(fetch(`${url}/calls?token=test`)).rejects.toThrow(TypeError);
+});
+
+it('--speed runs lifecycles faster; --customer sets the customer of every call', async () => {
+  const { url } = await start(['--port', '0', '--speed', '2000', '--customer', CUSTOMER]);
+  const response = await post(
+    url,
+    JSON.stringify({
+      source: { type: 'tel', target: '+821028286521' },
+      destinations: [{ type: 'tel', target: '+821021656521' }],
+      actions: [{ type: 'talk', option: { text: 'Hi' } }],
+    }),
+  );
+  const { calls } = await response.json();
+  expect(calls[0].customer_id).toBe(CUSTOMER);
+  // About 6 s of the call's life (ring, answer, talk, hang up) is 3 ms at x2000: poll a while.
+  let status = '';
+  for (let i = 0; i < 50 && status !== 'hangup'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const read = await fetch(`${url}/calls/${calls[0].id}?token=test`);
+    status = (await read.json()).status;
+  }
+  expect(status).toBe('hangup');
+});
+
+it('--webhook POSTs the call events to the URL given', async () => {
+  const events: { type: string; data: { id: string } }[] = [];
+  const receiver = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => {
+      text += chunk;
+    });
+    req.on('end', () => {
+      events.push(JSON.parse(text));
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = receiver.address() as AddressInfo;
+    const { url } = await start([
+      '--port',
+      '0',
+      '--speed',
+      '2000',
+      '--webhook',
+      `http://127.0.0.1:${port}/events`,
+    ]);
+    const response = await post(
+      url,
+      JSON.stringify({
+        source: { type: 'tel', target: '+821028286521' },
+        destinations: [{ type: 'tel', target: '+821021656521' }],
+        actions: [{ type: 'talk', option: { text: 'Hi' } }],
+      }),
+    );
+    const id = (await response.json()).calls[0].id;
+    for (let i = 0; i < 100 && !events.some((e) => e.type === 'call_hangup'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const mine = events.filter((e) => e.data.id === id).map((e) => e.type);
+    expect(mine[0]).toBe('call_created');
+    expect(mine).toEqual(expect.arrayContaining(['call_ringing', 'call_progressing']));
+    expect(mine.at(-1)).toBe('call_hangup');
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+});
+
+it('--help prints the options and exits 0', async () => {
+  const { code, stdout } = await run(['--help']);
+  expect(code).toBe(0);
+  for (const option of ['--port', '--host', '--speed', '--webhook', '--customer']) {
+    expect(stdout).toContain(option);
+  }
+});
+
+it('an invalid --port exits non-zero, saying why', async () => {
+  const { code, stderr } = await run(['--port', 'abc']);
+  expect(code).not.toBe(0);
+  expect(stderr).toMatch(/port/i);
+});

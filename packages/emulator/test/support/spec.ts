@@ -1,0 +1,196 @@
+/**
+ * VoIPBIN's OpenAPI spec (the call and flow part) as a JSON-schema validator: answers of the
+ * emulator are checked against the response schema the spec gives for that operation and
+ * HTTP status. The spec is read from ../shared beside the repo, where the team keeps it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+
+// /work/main/packages/emulator/test/support -> /work/shared/reference
+export const SPEC_PATH = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../../shared/reference/voipbin-calls-openapi.yaml',
+);
+
+type Json = Record<string, unknown>;
+interface ResponseObject {
+  $ref?: string;
+  content?: Record<string, { schema: Json }>;
+}
+interface Operation {
+  responses: Record<string, ResponseObject>;
+}
+interface Spec {
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Json>; responses: Record<string, ResponseObject> };
+}
+
+export const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
+
+// The one documented exception (VOIPBIN-FACTS.md, "Actions"): the spec's FlowManagerActionType
+// enum omits "", yet VoIPBIN's real call answers carry `"action": { ..., "type": "" }` before the
+// first action runs (see the quickstart's answers). Where the spec and the real answers differ,
+// the project follows the answers.
+const actionType = spec.components.schemas.FlowManagerActionType as { enum: string[] };
+if (!actionType.enum.includes('')) actionType.enum.unshift('');
+
+/** The path prefix of every operation (`/v1.0`), from the spec's server URL. */
+export const BASE_PATH = new URL(spec.servers[0]?.url ?? 'https://x/v1.0').pathname;
+
+const SCHEMA_REF = '#/components/schemas/';
+const ROOT_ID = 'voipbin-openapi';
+
+/**
+ * An OpenAPI 3.0 schema object as JSON Schema (draft-07):
+ * - `$ref` into `#/components/schemas` points at this module's definitions; keys beside a
+ *   `$ref` are ignored, as OpenAPI 3.0 says (the spec puts `description`/`example` there);
+ * - `nullable: true` also admits `null`;
+ * - annotations Ajv does not know (`example`, `x-*`) are dropped.
+ */
+export function toJsonSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toJsonSchema);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const { nullable, ...rest } = schema as Json;
+  if (typeof rest.$ref === 'string') {
+    const ref = { $ref: rest.$ref.replace(SCHEMA_REF, `${ROOT_ID}#/definitions/`) };
+    return nullable === true ? { anyOf: [ref, { type: 'null' }] } : ref;
+  }
+  const out: Json = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === 'example' || key.startsWith('x-')) continue;
+    // Maps of names to schemas: their keys are names, not keywords.
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as Json).map(([k, s]) => [k, toJsonSchema(s)]))
+        : toJsonSchema(value);
+  }
+  if (nullable === true) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    if (out.type === undefined && out.enum === undefined) return { anyOf: [out, { type: 'null' }] };
+  }
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+addFormats(ajv);
+ajv.addSchema({
+  $id: ROOT_ID,
+  definitions: Object.fromEntries(
+    Object.entries(spec.components.schemas).map(([name, s]) => [name, toJsonSchema(s)]),
+  ),
+});
+
+const compiled = new Map<string, ValidateFunction>();
+
+/** The spec's path template for a concrete path: `/v1.0/calls/5c4b.../hangup` -> `/calls/{id}/hangup`. */
+export function templateOf(concretePath: string): string | undefined {
+  const rest = concretePath.startsWith(BASE_PATH)
+    ? concretePath.slice(BASE_PATH.length)
+    : concretePath;
+  const parts = rest.replace(/\/+$/, '').split('/');
+  return Object.keys(spec.paths).find((template) => {
+    const t = template.split('/');
+    return t.length === parts.length && t.every((p, i) => p.startsWith('{') || p === parts[i]);
+  });
+}
+
+/** Whether the spec has the operation `method pathTemplate` at all. */
+export function hasOperation(method: string, pathTemplate: string): boolean {
+  return spec.paths[pathTemplate]?.[method.toLowerCase()] !== undefined;
+}
+
+/** Whether the spec documents an answer with `status` for this operation. */
+export function documents(method: string, pathTemplate: string, status: number): boolean {
+  return spec.paths[pathTemplate]?.[method.toLowerCase()]?.responses[String(status)] !== undefined;
+}
+
+/** The validator of the answer `status` to `method pathTemplate`, as the spec gives it. */
+export function responseValidator(
+  method: string,
+  pathTemplate: string,
+  status: number,
+): ValidateFunction {
+  const key = `${method.toUpperCase()} ${pathTemplate} ${status}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const operation = spec.paths[pathTemplate]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`the spec has no operation ${method} ${pathTemplate}`);
+  let response = operation.responses[String(status)];
+  if (!response) {
+    const documented = Object.keys(operation.responses).join(', ');
+    throw new Error(
+      `the spec documents no ${status} answer to ${method} ${pathTemplate} (only ${documented})`,
+    );
+  }
+  if (response.$ref) {
+    response = spec.components.responses[response.$ref.replace('#/components/responses/', '')];
+  }
+  const schema = response?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`the spec gives no JSON body for ${key}`);
+  const validate = ajv.compile(toJsonSchema(schema) as Json);
+  compiled.set(key, validate);
+  return validate;
+}
+
+/** The validator of one component schema, e.g. `ErrorResponse`. */
+export function componentValidator(name: string): ValidateFunction {
+  const validate = ajv.getSchema(`${ROOT_ID}#/definitions/${name}`);
+  if (!validate) throw new Error(`the spec has no component ${name}`);
+  return validate;
+}
+
+/** Ajv's errors, one a line, with the offending value. */
+export function describeErrors(errors: ErrorObject[] | null | undefined, body: unknown): string {
+  return (errors ?? [])
+    .map((e) => {
+      const at = e.instancePath || '(body)';
+      const value = valueAt(body, e.instancePath);
+      return `${at} ${e.message ?? ''} ${JSON.stringify(e.params)} (got ${JSON.stringify(value)})`;
+    })
+    .join('\n');
+}
+
+/** The problems of `body` as the answer `status` to `method pathTemplate`; empty if it conforms. */
+export function conformanceErrors(
+  method: string,
+  pathTemplate: string,
+  status: number,
+  body: unknown,
+): string[] {
+  const validate = responseValidator(method, pathTemplate, status);
+  if (validate(body)) return [];
+  return describeErrors(validate.errors, body).split('\n');
+}
+
+/**
+ * Fails unless `body` conforms to the response schema the spec gives for this operation and
+ * status; the message lists Ajv's errors.
+ */
+export function expectConforms(
+  method: string,
+  pathTemplate: string,
+  status: number,
+  body: unknown,
+): void {
+  const errors = conformanceErrors(method, pathTemplate, status, body);
+  if (errors.length > 0) {
+    throw new Error(
+      `${method.toUpperCase()} ${pathTemplate} ${status}: the body does not conform to the spec:\n${errors.join('\n')}`,
+    );
+  }
+}
+
+function valueAt(body: unknown, pointer: string): unknown {
+  let value = body;
+  for (const part of pointer.split('/').slice(1)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
+}
