@@ -145,14 +145,13 @@ export function createClient(options: ClientOptions = {}) {
       body: init.body as FetchOptions['body'],
       responseType: 'text',
     };
-    if (init.signal) {
-      fetchOptions.signal =
-        typeof AbortSignal.any === 'function'
-          ? AbortSignal.any([init.signal, AbortSignal.timeout(timeout)])
-          : init.signal;
-    } else {
-      fetchOptions.timeout = timeout;
-    }
+    // One deadline for the whole exchange, body included (ofetch's `timeout` stops at the headers).
+    const deadline = AbortSignal.timeout(timeout);
+    fetchOptions.signal = !init.signal
+      ? deadline
+      : typeof AbortSignal.any === 'function'
+        ? AbortSignal.any([init.signal, deadline])
+        : init.signal;
 
     let response: Awaited<ReturnType<typeof $fetch.raw<string, 'text'>>>;
     try {

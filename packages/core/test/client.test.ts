@@ -180,6 +180,26 @@ describe('createClient', () => {
     expect(stub.requests).toHaveLength(1);
   });
 
+  it('times out an answer whose body stalls after the headers', async () => {
+    const stub = stubFetch(
+      (r) =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"calls": ['));
+              r.signal?.addEventListener('abort', () => controller.error(r.signal?.reason));
+            },
+          }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        ),
+    );
+    const error = await createClient({ token: 'test-token', fetch: stub.fetch, timeout: 50 })
+      .calls.create(QUICKSTART_CALL)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinTimeoutError);
+    expect(error).toMatchObject({ outcomeUnknown: true });
+  });
+
   it('retries a GET after network errors and 502/503/504, then answers', async () => {
     const stub = stubFetch(
       networkDown,
