@@ -1,6 +1,7 @@
 import type { Call, VoipbinClient } from '@voipbin-kit/core';
 import { VoipbinApiError } from '@voipbin-kit/core';
 import DataLoader from 'dataloader';
+import { toGraphQLError } from './errors.ts';
 
 /** What every resolver gets: the VoIPBIN client of this request and its loaders. */
 export interface Context {
@@ -19,7 +20,9 @@ export function createContext(voipbin: VoipbinClient): Context {
           ids.map((id) =>
             voipbin.calls.get(id).catch((error: unknown) => {
               if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
-              return error instanceof Error ? error : new Error(String(error));
+              // With its code (UPSTREAM_UNAVAILABLE, FORBIDDEN...), as the other fields' errors.
+              const mapped = toGraphQLError(error);
+              return mapped instanceof Error ? mapped : new Error(String(mapped));
             }),
           ),
         ),

@@ -12,7 +12,7 @@ export interface GatewayConfig {
   passThrough?: boolean;
   /** Turns GraphiQL off. */
   production?: boolean;
-  /** Client options for VoIPBIN (timeout, retry, a fetch of your own). */
+  /** Client options for the upstream: timeout and retries (both upstreams), a fetch of your own (VoIPBIN only). */
   client?: Pick<ClientOptions, 'timeout' | 'retry' | 'retryDelay' | 'fetch'>;
 }
 
@@ -33,6 +33,8 @@ export function createGateway(config: GatewayConfig = {}) {
       : undefined;
   const base: ClientOptions = emulator
     ? {
+        // Timeout and retries apply to the emulator too, so its injected faults act as VoIPBIN's.
+        ...config.client,
         baseURL: EMULATOR_URL,
         // Any credential opens the emulator; the server's own stays out of requests.
         token: 'emulator',
@@ -52,6 +54,9 @@ export function createGateway(config: GatewayConfig = {}) {
     graphqlEndpoint: '/graphql',
     graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
     landingPage: false,
+    // Never add an original error's message or stack to a masked one, whatever NODE_ENV says:
+    // an unexpected error could quote a credential.
+    maskedErrors: { isDev: false },
     context: ({ request }) => createContext(clientFor(request)),
   });
   return Object.assign(yoga, {

@@ -95,6 +95,12 @@ const SHARED_ENUMS: Record<string, string> = {
 // biome-ignore lint/suspicious/noExplicitAny: generated types are checked at run time by core
 type AnyRef = any;
 
+/** Whether `schema`'s pipe has a `type` action, also in a piped schema (`v.pipe(DurationSchema, ...)`). */
+const piped = (schema: Schema, type: string): boolean =>
+  schema.pipe?.some(
+    (a) => a.type === type || (a !== schema && 'pipe' in a && piped(a as Schema, type)),
+  ) ?? false;
+
 /** The GraphQL input type of a valibot schema, and whether the field is a list. */
 function graphqlType(
   schema: Schema,
@@ -108,9 +114,9 @@ function graphqlType(
     case 'array':
       return { type: graphqlType(s.item as Schema, owner, field).type, list: true };
     case 'string':
-      return { type: s.pipe?.some((a) => a.type === 'uuid') ? 'ID' : 'String', list: false };
+      return { type: piped(s, 'uuid') ? 'ID' : 'String', list: false };
     case 'number':
-      return { type: s.pipe?.some((a) => a.type === 'integer') ? 'Int' : 'Float', list: false };
+      return { type: piped(s, 'integer') ? 'Int' : 'Float', list: false };
     case 'boolean':
       return { type: 'Boolean', list: false };
     case 'picklist': {

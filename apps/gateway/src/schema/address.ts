@@ -1,6 +1,6 @@
 import { ADDRESS_TYPES, type Address, type ResponseAddress } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { voipbinEnum } from './enums.ts';
+import { UNKNOWN, voipbinEnum } from './enums.ts';
 
 export const AddressType = voipbinEnum(
   'AddressType',
@@ -66,7 +66,8 @@ export interface AddressInputShape {
 
 /** GraphQL's address input as VoIPBIN's JSON (unset fields left out). */
 export function toVoipbinAddress(input: AddressInputShape): Address {
-  const out: Record<string, string> = { type: input.type };
+  // UNKNOWN is for answers; sent back, it is refused by name rather than by its internal value.
+  const out: Record<string, string> = { type: input.type === UNKNOWN ? 'UNKNOWN' : input.type };
   if (input.target != null) out.target = input.target;
   if (input.targetName != null) out.target_name = input.targetName;
   if (input.name != null) out.name = input.name;

@@ -10,6 +10,7 @@ import {
   MUTE_DIRECTIONS,
   VoipbinApiError,
 } from '@voipbin-kit/core';
+import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { upstream } from '../errors.ts';
 import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action.ts';
@@ -327,6 +328,14 @@ builder.queryFields((t) => ({
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
     },
     resolve: async (_, { first, after }, ctx) => {
+      if (first != null && (first < 1 || first > 100)) {
+        throw new GraphQLError('`first` must be from 1 to 100', {
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [{ path: 'first', message: 'Expected 1 to 100' }],
+          },
+        });
+      }
       const page = await upstream(
         () =>
           ctx.voipbin.calls.list({

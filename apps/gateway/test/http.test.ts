@@ -1,0 +1,185 @@
+/**
+ * The built Node entry over real HTTP, as `pnpm start` runs it: without VoIPBIN settings it
+ * serves the embedded emulator, says so, places the seed call and answers /health.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_QUERY } from '../src/gateway.ts';
+
+const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ENTRY = join(APP, 'dist/runtime/node.mjs');
+
+/** Newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  let time = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return time;
+}
+
+/** Builds dist/runtime/node.mjs unless it is newer than the sources it bundles. */
+function ensureBuilt() {
+  const inputs = [
+    newest(join(APP, 'src')),
+    ...['core', 'emulator'].map(
+      (p) => statSync(join(APP, `../../packages/${p}/dist/index.js`)).mtimeMs,
+    ),
+  ];
+  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs > Math.max(...inputs)) return;
+  const build = spawnSync(join(APP, 'node_modules/.bin/tsdown'), [], {
+    cwd: APP,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (build.status !== 0) throw new Error(`tsdown failed:\n${build.stdout}\n${build.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let child: ChildProcess | undefined;
+let output = '';
+let base = '';
+
+/** Waits (bounded) until the process printed `pattern`. */
+function waitFor(pattern: RegExp, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`no ${pattern} within ${ms} ms; output so far:\n${output}`));
+    }, ms);
+    const poll = setInterval(() => {
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(match[0]);
+      } else if (child?.exitCode != null) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        reject(new Error(`the gateway exited with ${child.exitCode}:\n${output}`));
+      }
+    }, 20);
+  });
+}
+
+async function post(query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  const port = await freePort();
+  // No VOIPBIN_* settings: the gateway runs the embedded emulator.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('VOIPBIN_')),
+  );
+  child = spawn(process.execPath, [ENTRY], {
+    cwd: APP,
+    env: { ...env, PORT: String(port), NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  await waitFor(/upstream: .*\n/, 15_000);
+  base = `http://127.0.0.1:${port}`;
+}, 150_000);
+
+afterAll(async () => {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child?.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child?.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+});
+
+describe('the Node entry over HTTP', () => {
+  it('prints its URL and that it runs on the embedded emulator', () => {
+    const port = new URL(base).port;
+    expect(output).toContain(`http://localhost:${port}/graphql`);
+    expect(output).toMatch(/upstream: the embedded VoIPBIN emulator/);
+  });
+
+  it('places the seed call (GraphiQL’s first query) over HTTP', async () => {
+    const { status, json } = await post(SEED_QUERY);
+
+    expect(status).toBe(200);
+    expect(json.errors).toBeUndefined();
+    expect(json.data.createCall.calls).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'DIALING',
+        source: { target: '+821028286521' },
+        destination: { target: '+821021656521' },
+        createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+      },
+    ]);
+  });
+
+  it('runs the call on real time: it rings about a second later', async () => {
+    const { json } = await post(SEED_QUERY);
+    const id = json.data.createCall.calls[0].id;
+    let status = 'DIALING';
+    const deadline = Date.now() + 3_500;
+    while (status === 'DIALING' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await post('query($id: ID!) { call(id: $id) { status } }', { id })).json.data.call
+        .status;
+    }
+    expect(status).toBe('RINGING');
+  });
+
+  it('answers GET /health with 200', async () => {
+    const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(200);
+  });
+
+  it('serves GraphiQL with the seed query outside production', async () => {
+    const response = await fetch(`${base}/graphql`, {
+      headers: { accept: 'text/html' },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('PlaceQuickstartCall');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) =>
+      child?.once('exit', (code) => resolve(code)),
+    );
+    child?.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => setTimeout(() => resolve('still running'), 5_000)),
+    ]);
+    expect(code).toBe(0);
+  });
+});
