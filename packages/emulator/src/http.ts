@@ -1,17 +1,4 @@
-/** VoIPBIN's error statuses with their HTTP codes. */
-const HTTP = {
-  INVALID_ARGUMENT: 400,
-  UNAUTHENTICATED: 401,
-  PAYMENT_REQUIRED: 402,
-  PERMISSION_DENIED: 403,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  FAILED_PRECONDITION: 409,
-  RESOURCE_EXHAUSTED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
-export type ErrorStatus = keyof typeof HTTP;
+import { type ErrorStatus, ERROR_STATUS_CODES as HTTP } from '@voipbin-kit/core';
 
 const REQUEST_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 

@@ -17,6 +17,7 @@ import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action
 import { AddressInput, type AddressInputShape, AddressRef, toVoipbinAddress } from './address.ts';
 import { voipbinEnum } from './enums.ts';
 import { GroupcallRef } from './groupcall.ts';
+import { timestampFields } from './scalars.ts';
 
 export const CallStatus = voipbinEnum(
   'CallStatus',
@@ -153,16 +154,7 @@ CallRef.implement({
       nullable: true,
       description: 'Keys VoIPBIN sets, e.g. rtp_debug (`metadata`).',
     }),
-    createdAt: t.expose('tm_create', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When the call was created (`tm_create`).',
-    }),
-    updatedAt: t.expose('tm_update', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it last changed (`tm_update`).',
-    }),
+    ...timestampFields(t),
     ringingAt: t.expose('tm_ringing', {
       type: 'DateTime',
       nullable: true,
@@ -177,11 +169,6 @@ CallRef.implement({
       type: 'DateTime',
       nullable: true,
       description: 'When it ended; null while it goes on (`tm_hangup`).',
-    }),
-    deletedAt: t.expose('tm_delete', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was deleted (`tm_delete`).',
     }),
   }),
 });

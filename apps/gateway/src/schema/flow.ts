@@ -3,6 +3,7 @@ import { builder } from '../builder.ts';
 import { upstream } from '../errors.ts';
 import { ActionInput, ActionRef, toVoipbinAction } from './action.ts';
 import { voipbinEnum } from './enums.ts';
+import { timestampFields } from './scalars.ts';
 
 const FlowType = voipbinEnum(
   'FlowType',
@@ -38,21 +39,7 @@ export const FlowRef = builder.objectRef<Flow>('Flow').implement({
       nullable: true,
       description: 'The flow run after it (`on_complete_flow_id`).',
     }),
-    createdAt: t.expose('tm_create', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was created (`tm_create`).',
-    }),
-    updatedAt: t.expose('tm_update', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it last changed (`tm_update`).',
-    }),
-    deletedAt: t.expose('tm_delete', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was deleted (`tm_delete`).',
-    }),
+    ...timestampFields(t),
   }),
 });
 

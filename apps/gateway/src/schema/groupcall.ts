@@ -3,6 +3,7 @@ import { builder } from '../builder.ts';
 import { AddressRef } from './address.ts';
 import { CallRef } from './call.ts';
 import { voipbinEnum } from './enums.ts';
+import { timestampFields } from './scalars.ts';
 
 const GroupcallStatus = voipbinEnum(
   'GroupcallStatus',
@@ -85,21 +86,7 @@ GroupcallRef.implement({
       nullable: true,
       description: 'The current dial index for ring_all (`dial_index`).',
     }),
-    createdAt: t.expose('tm_create', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was created (`tm_create`).',
-    }),
-    updatedAt: t.expose('tm_update', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it last changed (`tm_update`).',
-    }),
-    deletedAt: t.expose('tm_delete', {
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was deleted (`tm_delete`).',
-    }),
+    ...timestampFields(t),
     calls: t.field({
       type: [CallRef],
       description: 'Its legs, fetched only when selected, in one batch (`call_ids`).',

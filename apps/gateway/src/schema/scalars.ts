@@ -1,6 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
-import { builder } from '../builder.ts';
+import { builder, type Types } from '../builder.ts';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
@@ -22,4 +22,31 @@ builder.scalarType('DateTime', {
 
 builder.addScalarType('JSONObject', JSONObjectResolver, {
   description: 'A JSON object, passed through as VoIPBIN has it.',
+});
+
+interface Timestamped {
+  tm_create: string | null;
+  tm_update: string | null;
+  tm_delete: string | null;
+}
+
+/** `createdAt`, `updatedAt`, `deletedAt` of a VoIPBIN resource, as DateTime (null when unset). */
+export const timestampFields = <T extends Timestamped>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<Types>, T>,
+) => ({
+  createdAt: t.expose('tm_create' as never, {
+    type: 'DateTime',
+    nullable: true,
+    description: 'When it was created (`tm_create`).',
+  }),
+  updatedAt: t.expose('tm_update' as never, {
+    type: 'DateTime',
+    nullable: true,
+    description: 'When it last changed (`tm_update`).',
+  }),
+  deletedAt: t.expose('tm_delete' as never, {
+    type: 'DateTime',
+    nullable: true,
+    description: 'When it was deleted (`tm_delete`).',
+  }),
 });
