@@ -526,11 +526,13 @@ describe('invalid input', () => {
     expect(emulator.calls()).toHaveLength(0);
   });
 
-  it('refuses the UNKNOWN address type (an answer-only value) at input.source.type', async () => {
+  it('has no UNKNOWN address type to send: AddressType is the closed list of the contract', async () => {
     const { json } = await createCall(
       `source: { type: UNKNOWN, target: "+821028286521" }, ${DESTINATION}, actions: [{ answer: {} }]`,
     );
-    expectRefused(json, ['input.source.type']);
+    expect(json.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(json.errors?.[0]?.message).toMatch(/AddressType/);
+    expect(emulator.calls()).toHaveLength(0);
   });
 
   it('refuses a flowId that is not a UUID at input.flowId', async () => {

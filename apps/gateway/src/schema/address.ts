@@ -1,11 +1,12 @@
 import { ADDRESS_TYPES, type Address, type ResponseAddress } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { UNKNOWN, voipbinEnum } from './enums.ts';
+import { voipbinEnum } from './enums.ts';
 
 export const AddressType = voipbinEnum(
   'AddressType',
   ADDRESS_TYPES,
-  'What an address points at (VoIPBIN `CommonAddress.type`).',
+  'What an address points at (VoIPBIN `CommonAddress.type`). Closed, as the contract names it: an answer with a type this gateway does not know reads as null.',
+  { open: false },
 );
 
 export const AddressRef = builder.objectRef<ResponseAddress>('Address').implement({
@@ -66,8 +67,7 @@ export interface AddressInputShape {
 
 /** GraphQL's address input as VoIPBIN's JSON (unset fields left out). */
 export function toVoipbinAddress(input: AddressInputShape): Address {
-  // UNKNOWN is for answers; sent back, it is refused by name rather than by its internal value.
-  const out: Record<string, string> = { type: input.type === UNKNOWN ? 'UNKNOWN' : input.type };
+  const out: Record<string, string> = { type: input.type };
   if (input.target != null) out.target = input.target;
   if (input.targetName != null) out.target_name = input.targetName;
   if (input.name != null) out.name = input.name;

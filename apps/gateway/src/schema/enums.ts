@@ -34,8 +34,8 @@ export function voipbinEnum(
         : {}),
     },
   }) as unknown as EnumRef<Types & SchemaTypes, string, string>;
-  /** Maps an answer's value to the enum's internal value: null stays null, a new value is UNKNOWN. */
+  /** Maps an answer's value to the enum's: null stays null, a new value is UNKNOWN (or null when closed). */
   const read = (value: string | null | undefined): string | null =>
-    value == null ? null : known.has(value) ? value : UNKNOWN;
+    value == null ? null : known.has(value) ? value : open ? UNKNOWN : null;
   return { ref, read };
 }
