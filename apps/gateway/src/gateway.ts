@@ -14,6 +14,8 @@ export interface GatewayConfig {
   production?: boolean;
   /** Client options for the upstream: timeout and retries (both upstreams), a fetch of your own (VoIPBIN only). */
   client?: Pick<ClientOptions, 'timeout' | 'retry' | 'retryDelay' | 'fetch'>;
+  /** Keeps the embedded emulator's background work (webhook deliveries) alive: a Worker's `waitUntil`. */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /** The emulator's base URL inside the process; no socket is opened. */
@@ -29,7 +31,7 @@ export function createGateway(config: GatewayConfig = {}) {
     upstream.kind === 'emulator'
       ? 'emulator' in upstream
         ? upstream.emulator
-        : createEmulator({ clock: { speed: upstream.speed } })
+        : createEmulator({ clock: { speed: upstream.speed }, waitUntil: config.waitUntil })
       : undefined;
   const base: ClientOptions = emulator
     ? {

@@ -1,0 +1,443 @@
+#!/usr/bin/env node
+// The performance budgets, checked in CI by test/budgets.test.ts:
+//
+//   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as for workerd (platform
+//       neutral, conditions workerd/worker/browser, minified, tree-shaken), gzip -9: 115 KB for
+//       now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
+//   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs):
+//       13 KB, see docs/decisions/2026-11-26-browser-bundle-budget.md;
+//   (c) cold start on workerd: from spawning `workerd serve` (a config with bundle (a)) to the
+//       first successful createCall answer, median of several runs: 150 ms on the CI machine.
+//
+//   node scripts/budgets.mjs             the table, what the Worker bundle is made of, exit 1 when over
+//   node scripts/budgets.mjs --runs 9    more cold starts (default 5)
+//   node scripts/budgets.mjs --json      also a last line `BUDGETS {...}` for tools and the test
+//
+// Nothing is downloaded: esbuild and workerd come from node_modules, requests go to 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import {
+  BUDGET_BYTES as CORE_BUDGET_BYTES,
+  LABEL as CORE_LABEL,
+  measureBrowserBundle,
+} from '../../../packages/core/scripts/size.mjs';
+
+// The goal is 100 KB (issues 5 and 7); 109 KB measured: see docs/decisions/2026-11-26-worker-bundle-budget.md.
+export const WORKER_BUDGET_BYTES = 115 * 1024;
+export const COLD_START_BUDGET_MS = 150;
+
+const require = createRequire(import.meta.url);
+const gatewayDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const workerEntry = join(gatewayDir, 'src', 'runtime', 'worker.ts');
+
+/** The quickstart's call, as the cold start's first request. */
+const CREATE_CALL = JSON.stringify({
+  query: `mutation {
+  createCall(input: {
+    source: { type: TEL, target: "+821028286521" }
+    destinations: [{ type: TEL, target: "+821021656521" }]
+    actions: [{ talk: { text: "Hello. This is voipbin test. The voipbin provides ready to go CPaaS service. Thank you, bye.", gender: FEMALE, language: "en-US" } }]
+  }) { calls { id status source { target } } }
+}`,
+});
+
+// ---- (a) the Worker bundle -------------------------------------------------------------
+
+/** esbuild options that bundle a module as workerd loads it (as wrangler does, plus minify). */
+function workerBuildOptions(entryPoint, external = []) {
+  return {
+    entryPoints: [entryPoint],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['browser', 'module', 'main'],
+    target: 'es2022',
+    minify: true,
+    treeShaking: true,
+    metafile: true,
+    legalComments: 'none',
+    // Modules the Workers runtime provides.
+    external: ['cloudflare:*', ...external],
+    logLevel: 'silent',
+  };
+}
+
+/**
+ * Bundles src/runtime/worker.ts for workerd and gzips it.
+ * @returns {Promise<{ code: Uint8Array, bytes: number, gzipBytes: number, budgetBytes: number, inputs: { path: string, bytes: number }[] }>}
+ */
+export async function measureWorkerBundle({ external = [] } = {}) {
+  const result = await build(workerBuildOptions(workerEntry, external));
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new Error('esbuild wrote no output');
+  const [meta] = Object.values(result.metafile.outputs);
+  const inputs = Object.entries(meta?.inputs ?? {})
+    .map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return {
+    code: output.contents,
+    bytes: output.contents.length,
+    gzipBytes: gzipSync(output.contents, { level: 9 }).length,
+    budgetBytes: WORKER_BUDGET_BYTES,
+    inputs,
+  };
+}
+
+const packageNames = new Map();
+/** The npm or workspace package an esbuild input belongs to (`src` for the gateway's own). */
+function packageOf(inputPath) {
+  const npm = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(inputPath)?.[1];
+  if (npm) return npm;
+  let dir = dirname(resolve(process.cwd(), inputPath));
+  if (!packageNames.has(dir)) {
+    let name = '(unknown)';
+    for (let d = dir; d !== dirname(d); d = dirname(d)) {
+      const manifest = join(d, 'package.json');
+      if (existsSync(manifest)) {
+        name = JSON.parse(readFileSync(manifest, 'utf8')).name ?? name;
+        break;
+      }
+    }
+    packageNames.set(dir, name);
+  }
+  dir = packageNames.get(dir);
+  return dir === '@voipbin-kit/gateway' ? '@voipbin-kit/gateway (src)' : dir;
+}
+
+/** Minified bytes by package, largest first. */
+export function byPackage(inputs) {
+  const totals = new Map();
+  for (const { path, bytes } of inputs) {
+    const name = packageOf(path);
+    totals.set(name, (totals.get(name) ?? 0) + bytes);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * What each direct dependency adds to the gzip size: the bundle minus the same bundle with the
+ * package left out (with whatever only it imports). Gzip sizes do not add up; this is honest.
+ */
+export async function gzipByDependency(gzipBytes) {
+  const manifest = JSON.parse(readFileSync(join(gatewayDir, 'package.json'), 'utf8'));
+  // lru-cache: Yoga's parse/validation cache, the largest package under Yoga.
+  const names = [...Object.keys(manifest.dependencies), 'lru-cache'];
+  const rows = [];
+  for (const name of names) {
+    const without = await measureWorkerBundle({ external: [name] });
+    rows.push([name, gzipBytes - without.gzipBytes]);
+  }
+  return rows.sort((a, b) => b[1] - a[1]);
+}
+
+// ---- (c) cold start on workerd ---------------------------------------------------------
+
+/** The workerd executable of the `workerd` package's platform dependency (no install script needed). */
+export function findWorkerd() {
+  const path = require('workerd').default;
+  if (!path || !existsSync(path))
+    throw new Error(`no workerd binary for ${process.platform}-${process.arch}`);
+  return path;
+}
+
+function compatibilityDate() {
+  const toml = readFileSync(join(gatewayDir, 'wrangler.toml'), 'utf8');
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  return date ?? require('workerd').compatibilityDate;
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** One HTTP exchange with 127.0.0.1 (node:http, no pooling: each attempt opens a connection). */
+function exchange(port, method, path, body) {
+  return new Promise((resolveExchange, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: body
+          ? { 'content-type': 'application/json', accept: 'application/json' }
+          : { accept: 'application/json' },
+        timeout: 5_000,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () =>
+          resolveExchange({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function capnpConfig(port, bindings) {
+  const binds = Object.entries(bindings)
+    .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
+    .join(', ');
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
+  compatibilityDate = ${JSON.stringify(compatibilityDate())},
+  bindings = [ ${binds} ],
+);
+`;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Spawns `workerd serve` on `dir` (worker.js + config.capnp), sends `first` until the socket
+ * accepts, then `second` once, and kills workerd. Times (ms from the spawn):
+ * `listening` (the attempt that connected started), `answered` (its answer arrived),
+ * `firstRequest` (that exchange alone), `secondRequest` (a warm exchange, for comparison).
+ */
+async function coldStartOnce(workerd, dir, port, first, check) {
+  const child = spawn(workerd, ['serve', join(dir, 'config.capnp')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  const start = performance.now();
+  try {
+    const deadline = start + 10_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`workerd exited ${child.exitCode}: ${stderr}`);
+      if (performance.now() > deadline)
+        throw new Error(`workerd did not answer in 10 s: ${stderr}`);
+      const attempt = performance.now();
+      try {
+        const answer = await exchange(port, ...first);
+        const answered = performance.now();
+        check(answer);
+        const warmStart = performance.now();
+        check(await exchange(port, ...first));
+        return {
+          listening: attempt - start,
+          answered: answered - start,
+          firstRequest: answered - attempt,
+          secondRequest: performance.now() - warmStart,
+        };
+      } catch (error) {
+        if (error?.code !== 'ECONNREFUSED' && error?.code !== 'ECONNRESET') throw error;
+        await sleep(1);
+      }
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await Promise.race([exited, sleep(5_000)]);
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Cold starts of the Worker bundle on workerd, and of a trivial Worker (workerd's own boot).
+ * @param {Uint8Array} code the bundle from measureWorkerBundle
+ */
+export async function measureColdStart(code, { runs = 5 } = {}) {
+  const workerd = findWorkerd();
+  const dir = await mkdtemp(join(tmpdir(), 'gateway-cold-start-'));
+  const trivialDir = join(dir, 'trivial');
+  try {
+    const port = await freePort();
+    await writeFile(join(dir, 'worker.js'), code);
+    await writeFile(join(dir, 'config.capnp'), capnpConfig(port, { EMULATOR_SPEED: '100' }));
+    await mkdir(trivialDir);
+    await writeFile(
+      join(trivialDir, 'worker.js'),
+      'export default { fetch() { return new Response("ok"); } };\n',
+    );
+    await writeFile(join(trivialDir, 'config.capnp'), capnpConfig(port, {}));
+
+    const createCall = ['POST', '/graphql', CREATE_CALL];
+    const checkCall = ({ status, text }) => {
+      const call = JSON.parse(text)?.data?.createCall?.calls?.[0];
+      if (status !== 200 || call?.status !== 'DIALING') {
+        throw new Error(`createCall did not succeed: ${status} ${text.slice(0, 300)}`);
+      }
+    };
+    const checkOk = ({ status }) => {
+      if (status !== 200) throw new Error(`trivial Worker answered ${status}`);
+    };
+    const gateway = [];
+    const trivial = [];
+    // One unmeasured start of each first, so the binary and files are in the page cache.
+    await coldStartOnce(workerd, dir, port, createCall, checkCall);
+    await coldStartOnce(workerd, trivialDir, port, ['GET', '/'], checkOk);
+    for (let i = 0; i < runs; i++) {
+      gateway.push(await coldStartOnce(workerd, dir, port, createCall, checkCall));
+      trivial.push(await coldStartOnce(workerd, trivialDir, port, ['GET', '/'], checkOk));
+    }
+    const totals = gateway.map((run) => run.answered);
+    return {
+      runs,
+      medianMs: median(totals),
+      minMs: Math.min(...totals),
+      maxMs: Math.max(...totals),
+      budgetMs: COLD_START_BUDGET_MS,
+      breakdown: {
+        /** workerd's own start: spawn to a trivial Worker's first answer. */
+        workerdBoot: median(trivial.map((run) => run.answered)),
+        /** spawn to accepting connections, with the bundle compiled and evaluated. */
+        listening: median(gateway.map((run) => run.listening)),
+        /** the first createCall exchange: gateway creation (schema, emulator) + the call. */
+        firstRequest: median(gateway.map((run) => run.firstRequest)),
+        /** the same request again, warm. */
+        secondRequest: median(gateway.map((run) => run.secondRequest)),
+        trivialListening: median(trivial.map((run) => run.listening)),
+      },
+      workerdVersion: require('workerd/package.json').version,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- the report --------------------------------------------------------------------------
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value) => `${value.toFixed(0)} ms`;
+
+export async function runBudgets({ runs = 5, log = console.log } = {}) {
+  const worker = await measureWorkerBundle();
+  const core = await measureBrowserBundle();
+  const cold = await measureColdStart(worker.code, { runs });
+  const rows = [
+    {
+      name: 'Worker bundle (src/runtime/worker.ts, minified + gzip -9)',
+      measured: kb(worker.gzipBytes),
+      budget: kb(worker.budgetBytes),
+      over: worker.gzipBytes > worker.budgetBytes,
+      value: worker.gzipBytes,
+      limit: worker.budgetBytes,
+    },
+    {
+      name: `${CORE_LABEL}, minified + gzip -9`,
+      measured: kb(core.gzipBytes),
+      budget: kb(CORE_BUDGET_BYTES),
+      over: core.gzipBytes > CORE_BUDGET_BYTES,
+      value: core.gzipBytes,
+      limit: CORE_BUDGET_BYTES,
+    },
+    {
+      name: `Worker cold start on workerd, spawn to first createCall (median of ${runs})`,
+      measured: `${ms(cold.medianMs)} (min ${ms(cold.minMs)}, max ${ms(cold.maxMs)})`,
+      budget: ms(cold.budgetMs),
+      over: cold.medianMs > cold.budgetMs,
+      value: Math.round(cold.medianMs),
+      limit: cold.budgetMs,
+    },
+  ];
+
+  const widths = [
+    Math.max(6, ...rows.map((r) => r.name.length)),
+    Math.max(8, ...rows.map((r) => r.measured.length)),
+    Math.max(6, ...rows.map((r) => r.budget.length)),
+  ];
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 4)).join(' | ')} |`;
+  log(line(['budget', 'measured', 'limit', 'ok?']));
+  log(line(widths.map((w) => '-'.repeat(w)).concat('----')));
+  for (const r of rows) log(line([r.name, r.measured, r.budget, r.over ? 'OVER' : 'ok']));
+
+  log('');
+  log(`Worker bundle: ${kb(worker.bytes)} minified, ${kb(worker.gzipBytes)} gzip.`);
+  log('minified bytes by package (top 12):');
+  for (const [name, size] of byPackage(worker.inputs).slice(0, 12)) {
+    log(`  ${kb(size).padStart(9)}  ${name}`);
+  }
+  log('gzip each dependency adds (bundle minus the bundle without it and what only it imports):');
+  const added = await gzipByDependency(worker.gzipBytes);
+  for (const [name, size] of added.filter(([, size]) => size > 0)) {
+    log(`  ${kb(size).padStart(9)}  ${name}`);
+  }
+  const absent = added.filter(([, size]) => size <= 0).map(([name]) => name);
+  if (absent.length > 0) log(`  not in the bundle: ${absent.join(', ')}`);
+  log('largest inputs (minified):');
+  for (const { path, bytes } of worker.inputs.slice(0, 8)) {
+    log(`  ${kb(bytes).padStart(9)}  ${path.replace(/^.*node_modules\//, '')}`);
+  }
+
+  const b = cold.breakdown;
+  log('');
+  log(`Cold start on workerd ${cold.workerdVersion} (medians of ${runs}, ms from the spawn):`);
+  log(`  ${ms(b.workerdBoot).padStart(7)}  workerd alone: a trivial Worker's first answer`);
+  log(
+    `  ${ms(b.listening).padStart(7)}  accepting connections with this bundle compiled and evaluated ` +
+      `(trivial Worker: ${ms(b.trivialListening)}; the difference is the bundle's compile + top-level eval)`,
+  );
+  log(
+    `  ${ms(b.firstRequest).padStart(7)}  first createCall exchange: the gateway created (schema, emulator) + the call`,
+  );
+  log(`  ${ms(b.secondRequest).padStart(7)}  the same request again, warm`);
+
+  const over = rows.filter((r) => r.over);
+  for (const r of over) log(`\nOVER BUDGET: ${r.name}: ${r.measured} > ${r.budget}`);
+  return {
+    ok: over.length === 0,
+    budgets: rows.map(({ name, value, limit, over: isOver }) => ({
+      name,
+      value,
+      limit,
+      over: isOver,
+    })),
+    workerBundle: { bytes: worker.bytes, gzipBytes: worker.gzipBytes },
+    coreBundle: { gzipBytes: core.gzipBytes },
+    coldStart: cold,
+  };
+}
+
+async function main() {
+  const runsAt = process.argv.indexOf('--runs');
+  const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 5;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number >= 1');
+  const result = await runBudgets({ runs });
+  if (process.argv.includes('--json')) console.log(`BUDGETS ${JSON.stringify(result)}`);
+  if (!result.ok) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The gateway as a Cloudflare Worker, in the real runtime: `wrangler deploy --dry-run` bundles
+ * src/runtime/worker.ts as a deploy would, and Miniflare runs that bundle in workerd (loopback
+ * only, nothing downloaded). One isolate serves every request, so it keeps its emulator.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUICKSTART } from '../support/graphql.ts';
+
+const require = createRequire(import.meta.url);
+const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Wrangler and Miniflare without the network: no telemetry, no error reports, no `Request.cf` fetch. */
+const OFFLINE_ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+};
+
+const CREATE_CALL = /* GraphQL */ `
+  mutation {
+    createCall(input: {
+      source: { type: TEL, target: "${QUICKSTART.source}" }
+      destinations: [{ type: TEL, target: "${QUICKSTART.destination}" }]
+      actions: [{ talk: { text: "${QUICKSTART.text}", gender: FEMALE, language: "en-US" } }]
+    }) {
+      calls { id status source { target } }
+    }
+  }`;
+
+const CALL = /* GraphQL */ `
+  query ($id: ID!) {
+    call(id: $id) { id status hangupReason }
+  }`;
+
+let outDir: string;
+let mf: Miniflare;
+
+async function post(query: string, variables?: Record<string, unknown>) {
+  const response = await mf.dispatchFetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
+  return { response, json: (await response.json()) as { data?: any; errors?: any[] } };
+}
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'gateway-worker-'));
+  const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  await promisify(execFile)(
+    process.execPath,
+    [wrangler, 'deploy', '--dry-run', '--outdir', outDir, '--var', 'EMULATOR_SPEED:100'],
+    { cwd: gatewayDir, env: OFFLINE_ENV, timeout: 60_000 },
+  );
+  const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: join(outDir, 'worker.js'),
+    modulesRoot: outDir,
+    compatibilityDate,
+    bindings: { EMULATOR_SPEED: '100' },
+    cf: false,
+    host: '127.0.0.1',
+  });
+  await mf.ready;
+}, 90_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe('the Worker bundle in workerd (Miniflare)', () => {
+  it('answers GET /health and says the embedded emulator answers', async () => {
+    const response = await mf.dispatchFetch('http://gateway.test/health');
+    await response.arrayBuffer();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-voipbin-upstream')).toBe('emulator');
+  });
+
+  it("places the quickstart call and follows it to HANGUP in the isolate's emulator", async () => {
+    const created = await post(CREATE_CALL);
+    expect(created.response.status).toBe(200);
+    expect(created.json.errors).toBeUndefined();
+    const [call] = created.json.data.createCall.calls;
+    expect(call).toMatchObject({ status: 'DIALING', source: { target: QUICKSTART.source } });
+    expect(call.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    // EMULATOR_SPEED=100: the call ends within a second or so; poll at most 15 s.
+    const deadline = Date.now() + 15_000;
+    let status = call.status as string;
+    while (status !== 'HANGUP' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const read = await post(CALL, { id: call.id });
+      expect(read.json.errors).toBeUndefined();
+      expect(read.json.data.call.id).toBe(call.id);
+      status = read.json.data.call.status;
+      if (status === 'HANGUP') expect(read.json.data.call.hangupReason).toBe('NORMAL');
+    }
+    expect(status).toBe('HANGUP');
+  }, 30_000);
+
+  it('answers a malformed document with a GraphQL error, not a crash', async () => {
+    const { response, json } = await post('mutation { createCall(input: {');
+    expect(response.status).toBeLessThan(500);
+    expect(json.errors?.[0]?.message).toMatch(/Syntax Error/);
+    const health = await mf.dispatchFetch('http://gateway.test/health');
+    await health.arrayBuffer();
+    expect(health.status).toBe(200);
+  });
+});
