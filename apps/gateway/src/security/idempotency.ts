@@ -1,0 +1,236 @@
+import { VoipbinNetworkError, VoipbinTimeoutError } from '@voipbin-kit/core';
+import { checkTtl, type Store } from './store.ts';
+
+export interface IdempotencyOptions {
+  /** How long a key's outcome is kept and replayed, in ms. Default 24 hours. */
+  ttlMs?: number;
+  /**
+   * How long a duplicate waits for the first request with its key to end, in ms, before
+   * `IdempotencyInProgressError`. Default 15,000 (past core's 10 s upstream timeout).
+   */
+  waitMs?: number;
+  /** The first pause between two looks at a pending key, in ms; it doubles up to 250. Default 10. */
+  pollMs?: number;
+  /**
+   * Whether a failure of `work` leaves its outcome unknown (the call may have been placed):
+   * the key is then kept and the failure replayed. Default: the error has `outcomeUnknown:
+   * true`, as core's `VoipbinTimeoutError` and `VoipbinNetworkError` for a POST.
+   */
+  isOutcomeUnknown?: (error: unknown) => boolean;
+}
+
+export interface Idempotency {
+  /**
+   * Runs `work` once for `key` of `principalId` within the TTL. The same key with the same
+   * `inputFingerprint` gets the first result (`replayed: true`) without `work` running again,
+   * also while the first still runs (it waits, at most `waitMs`). The same key with another
+   * fingerprint throws `IdempotencyKeyReusedError`. When `work` fails with a known outcome,
+   * the key is released so a retry runs; with an unknown outcome the failure is kept and
+   * replayed, so a retry never places a second call. The result must be JSON: a replay
+   * returns it parsed from JSON.
+   */
+  run<T>(
+    principalId: string,
+    key: string,
+    inputFingerprint: string,
+    work: () => Promise<T>,
+  ): Promise<{ result: T; replayed: boolean }>;
+}
+
+/** The longest idempotency key taken. */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/** The base of the errors of `run` itself; `code` is a suggested GraphQL `extensions.code`. */
+export class IdempotencyError extends Error {
+  override name = 'IdempotencyError';
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The key is empty or longer than `IDEMPOTENCY_KEY_MAX_LENGTH`. */
+export class IdempotencyKeyInvalidError extends IdempotencyError {
+  override name = 'IdempotencyKeyInvalidError';
+  constructor() {
+    super(
+      'BAD_USER_INPUT',
+      `An idempotency key must have 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters.`,
+    );
+  }
+}
+
+/** The key was used before with another input; nothing was run. */
+export class IdempotencyKeyReusedError extends IdempotencyError {
+  override name = 'IdempotencyKeyReusedError';
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This idempotency key was used with a different input; use a new key for a new call.',
+    );
+  }
+}
+
+/** A request with the same key and input still runs after `waitMs`; nothing was run. */
+export class IdempotencyInProgressError extends IdempotencyError {
+  override name = 'IdempotencyInProgressError';
+  /** A suggested wait before trying again, in ms. */
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super(
+      'IDEMPOTENCY_IN_PROGRESS',
+      'A request with this idempotency key is still in progress; try again later with the same key.',
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** What a failure with an unknown outcome keeps, to replay it. */
+interface StoredError {
+  name: string;
+  message: string;
+  request?: { method: string; path: string };
+  timeout?: number;
+}
+
+type IdempotencyRecord =
+  | { state: 'pending'; fingerprint: string }
+  | { state: 'done'; fingerprint: string; result: unknown }
+  | { state: 'failed'; fingerprint: string; error: StoredError };
+
+const DAY = 24 * 60 * 60 * 1000;
+const MAX_POLL_MS = 250;
+
+const hasOutcomeUnknown = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { outcomeUnknown?: unknown }).outcomeUnknown === true;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The idempotency of a mutation (`createCall(input, idempotencyKey)`), in `store`: one record
+ * a key (`idem:<SHA-256 of principal and key>`), set with `setIfAbsent` so that, in a shared
+ * store, one request across every instance runs `work`. A store that fails before `work`
+ * makes `run` reject without running it (fail closed); once `work` has run, a failure to
+ * record its outcome leaves the key pending until the TTL (duplicates are refused, never run).
+ */
+export function createIdempotency(store: Store, options: IdempotencyOptions = {}): Idempotency {
+  const ttlMs = checkTtl(options.ttlMs ?? DAY);
+  const waitMs = options.waitMs ?? 15_000;
+  const pollMs = options.pollMs ?? 10;
+  const isOutcomeUnknown = options.isOutcomeUnknown ?? hasOutcomeUnknown;
+
+  /** Writes a record after `work`; never throws, since the call is placed or not by then. */
+  const settle = async (storeKey: string, record: IdempotencyRecord | null): Promise<void> => {
+    try {
+      if (record) await store.set(storeKey, JSON.stringify(record), ttlMs);
+      else await store.delete(storeKey);
+    } catch {
+      // The pending record stays until the TTL: duplicates are refused, never run.
+    }
+  };
+
+  return {
+    async run<T>(
+      principalId: string,
+      key: string,
+      inputFingerprint: string,
+      work: () => Promise<T>,
+    ): Promise<{ result: T; replayed: boolean }> {
+      if (typeof key !== 'string' || key.length < 1 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+        throw new IdempotencyKeyInvalidError();
+      }
+      // Hashed: any key, of any principal, makes one short key that cannot run into another.
+      const storeKey = `idem:${await sha256([principalId, key])}`;
+      const pending = JSON.stringify({ state: 'pending', fingerprint: inputFingerprint });
+      const deadline = Date.now() + waitMs;
+      let pause = pollMs;
+      for (;;) {
+        if (await store.setIfAbsent(storeKey, pending, ttlMs)) {
+          let result: T;
+          try {
+            result = await work();
+          } catch (error) {
+            await settle(
+              storeKey,
+              isOutcomeUnknown(error)
+                ? { state: 'failed', fingerprint: inputFingerprint, error: toStored(error) }
+                : null,
+            );
+            throw error;
+          }
+          await settle(storeKey, { state: 'done', fingerprint: inputFingerprint, result });
+          return { result, replayed: false };
+        }
+        const raw = await store.get(storeKey);
+        // Released (or expired) since: try to take it again.
+        if (raw !== null) {
+          const record = JSON.parse(raw) as IdempotencyRecord;
+          if (record.fingerprint !== inputFingerprint) throw new IdempotencyKeyReusedError();
+          if (record.state === 'done') return { result: record.result as T, replayed: true };
+          if (record.state === 'failed') throw fromStored(record.error);
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw new IdempotencyInProgressError(Math.max(1_000, pollMs));
+        await sleep(Math.min(pause, left));
+        pause = Math.min(pause * 2, MAX_POLL_MS);
+      }
+    },
+  };
+}
+
+function toStored(error: unknown): StoredError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const stored: StoredError = {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    message: typeof e.message === 'string' ? e.message : String(error),
+  };
+  const request = e.request as StoredError['request'] | undefined;
+  if (request && typeof request.method === 'string' && typeof request.path === 'string') {
+    stored.request = { method: request.method, path: request.path };
+  }
+  if (typeof e.timeout === 'number') stored.timeout = e.timeout;
+  return stored;
+}
+
+/** The failure again, as core's own error when it was one, marked `replayed`. */
+function fromStored(stored: StoredError): Error {
+  const request = stored.request ?? { method: 'POST', path: '' };
+  let error: Error;
+  if (stored.name === 'VoipbinTimeoutError') {
+    error = new VoipbinTimeoutError(request, stored.timeout ?? 0);
+  } else if (stored.name === 'VoipbinNetworkError') {
+    error = new VoipbinNetworkError(request);
+  } else {
+    error = Object.assign(new Error(stored.message), { outcomeUnknown: true });
+    error.name = stored.name;
+  }
+  return Object.assign(error, { replayed: true });
+}
+
+/**
+ * A fingerprint of an input: the SHA-256 (hex) of its canonical JSON, object keys sorted at
+ * every depth, so that the same input written in another key order gives the same one.
+ */
+export function fingerprint(value: unknown): Promise<string> {
+  return sha256(value);
+}
+
+async function sha256(value: unknown): Promise<string> {
+  const json = JSON.stringify(value, sortKeys) ?? 'null';
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(json));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const object = value as Record<string, unknown>;
+  // Object.fromEntries defines each key as an own property (`__proto__` included).
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((k) => [k, object[k]]),
+  );
+}

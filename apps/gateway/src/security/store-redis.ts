@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { createClient } from '@redis/client';
+import { checkBucket, checkTtl, type Store, type TakeResult } from './store.ts';
+
+export interface RedisStoreOptions {
+  /** `redis://[[user]:password@]host[:port][/db]` or `rediss://` for TLS. */
+  url: string;
+  /** Put before every key, so the gateway's keys stay apart. Default `voipbin-kit:`. */
+  prefix?: string;
+  /**
+   * How long a command (and connecting) may take, in ms. Default 2,000: past it the operation
+   * throws, and the request that needed it fails, rather than hanging or passing unchecked.
+   */
+  timeoutMs?: number;
+  /**
+   * Told of connection errors, as the client reconnects on its own. Default: one line on
+   * stderr with the error's message (never the URL, which may hold a password).
+   */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * The token bucket, atomic in one script. The clock is Redis' own (`TIME`), so instances with
+ * skewed clocks still share one bucket. A bucket expires once it would be full again.
+ * KEYS[1]: the bucket; ARGV: tokens per ms, burst. Returns {allowed 0/1, retryAfterMs, remaining}.
+ */
+const TAKE_SCRIPT = `
+-- Redis 3.2 to 4 replicate a script that reads TIME only by its effects (5+ always do).
+if redis.replicate_commands then redis.replicate_commands() end
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = burst
+  ts = now
+end
+if now > ts then
+  tokens = math.min(burst, tokens + (now - ts) * rate)
+  ts = now
+end
+local allowed = 0
+local retry = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  retry = math.ceil((1 - tokens) / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
+redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((burst - tokens) / rate)))
+return {allowed, retry, math.floor(tokens)}
+`;
+const TAKE_SHA = createHash('sha1').update(TAKE_SCRIPT).digest('hex');
+
+/**
+ * A store in Redis, shared by every gateway instance that points at it: the token bucket is
+ * one Lua script, `setIfAbsent` is `SET NX PX`. Node only (it opens a TCP connection); the
+ * gateway loads it only when `GATEWAY_REDIS_URL` is set. Connects before it resolves, so a
+ * wrong URL fails at start. Commands fail fast while disconnected (no offline queue), so
+ * requests fail closed: neither unchecked nor hanging.
+ */
+export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
+  const prefix = options.prefix ?? 'voipbin-kit:';
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  let connected = false;
+  const client = createClient({
+    url: options.url,
+    socket: {
+      connectTimeout: timeoutMs,
+      // Not at start (connect rejects: a wrong URL fails loudly); later, reconnect for ever,
+      // backing off to 2 s.
+      reconnectStrategy: (retries, cause) =>
+        connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
+    },
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    // Redis Enterprise's maintenance notices: not needed, and unknown to older servers.
+    maintNotifications: 'disabled',
+  });
+  const onError =
+    options.onError ??
+    ((error: Error) => console.error(`[gateway] Redis store: ${error.name}: ${error.message}`));
+  // Without a listener, an 'error' event (a dropped connection) would end the process.
+  client.on('error', onError);
+  try {
+    await client.connect();
+    connected = true;
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+
+  const take = async (key: string, perMinute: number, burst: number): Promise<TakeResult> => {
+    checkBucket(perMinute, burst);
+    const options = {
+      keys: [prefix + key],
+      arguments: [String(perMinute / 60_000), String(burst)],
+    };
+    let reply: unknown;
+    try {
+      reply = await client.evalSha(TAKE_SHA, options);
+    } catch (error) {
+      // The first time on this server (or after SCRIPT FLUSH): send the script itself.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      reply = await client.eval(TAKE_SCRIPT, options);
+    }
+    const [allowed, retryAfterMs, remaining] = reply as [number, number, number];
+    return { allowed: allowed === 1, retryAfterMs, remaining };
+  };
+
+  return {
+    take,
+
+    async setIfAbsent(key, value, ttlMs) {
+      const reply = await client.set(prefix + key, value, {
+        condition: 'NX',
+        expiration: { type: 'PX', value: checkTtl(ttlMs) },
+      });
+      return reply === 'OK';
+    },
+
+    async get(key) {
+      const value = await client.get(prefix + key);
+      return value === null ? null : String(value);
+    },
+
+    async set(key, value, ttlMs) {
+      await client.set(prefix + key, value, { expiration: { type: 'PX', value: checkTtl(ttlMs) } });
+    },
+
+    async delete(key) {
+      await client.del(prefix + key);
+    },
+
+    async close() {
+      if (client.isOpen) await client.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * What the rate limit and the idempotency of `createCall` need from a store, each operation
+ * atomic, so that a store shared by several gateway instances (Redis) makes both hold across
+ * them. `createMemoryStore` (store-memory.ts) is the default, for one instance;
+ * `createRedisStore` (store-redis.ts, Node only) is the shared one.
+ *
+ * Keys are opaque strings chosen by the callers (`rate:...`, `idem:...`); a store may prefix
+ * them. Values are strings (the callers store JSON). Every TTL is in milliseconds, > 0.
+ */
+export interface Store {
+  /**
+   * Token bucket: takes one token from `key`, a bucket of capacity `burst` (starting full)
+   * refilled at `perMinute`/60 tokens per second. `allowed` is false when it held less than
+   * one token; `retryAfterMs` then says when one will be there (0 when allowed);
+   * `remaining` is the whole tokens left.
+   */
+  take(key: string, perMinute: number, burst: number): Promise<TakeResult>;
+  /** Sets `key` to `value` for `ttlMs` only if it is absent (or expired); true when set. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** The value of `key`, or null when absent or expired. */
+  get(key: string): Promise<string | null>;
+  /** Sets `key` to `value` for `ttlMs`, whatever it held. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Frees what the store holds (a connection, memory). */
+  close?(): Promise<void>;
+}
+
+export interface TakeResult {
+  allowed: boolean;
+  /** When the next token comes, in ms from now; 0 when allowed. */
+  retryAfterMs: number;
+  /** Whole tokens left after this one. */
+  remaining: number;
+}
+
+/** Checks a token bucket's settings; a store's `take` and the rate limiter share it. */
+export function checkBucket(perMinute: number, burst: number): void {
+  if (!Number.isFinite(perMinute) || perMinute <= 0) {
+    throw new RangeError(`perMinute must be a finite number > 0, got ${perMinute}`);
+  }
+  if (!Number.isFinite(burst) || burst < 1) {
+    throw new RangeError(`burst must be a finite number >= 1, got ${burst}`);
+  }
+}
+
+/** Checks a TTL and rounds it up to whole milliseconds (Redis' PX takes an integer > 0). */
+export function checkTtl(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a finite number > 0, got ${ttlMs}`);
+  }
+  return Math.ceil(ttlMs);
+}

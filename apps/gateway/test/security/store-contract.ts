@@ -1,0 +1,361 @@
+import { VoipbinApiError, VoipbinTimeoutError } from '@voipbin-kit/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createIdempotency,
+  fingerprint,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+} from '../../src/security/idempotency.ts';
+import { createRateLimiter } from '../../src/security/rate-limit.ts';
+import type { Store } from '../../src/security/store.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const timeoutError = () =>
+  new VoipbinTimeoutError({ method: 'POST', path: '/calls' }, 10_000);
+
+export const badRequestError = () =>
+  new VoipbinApiError({
+    httpStatus: 400,
+    status: 'INVALID_ARGUMENT',
+    reason: 'INVALID_DESTINATION',
+    message: 'bad destination',
+    requestId: null,
+    request: { method: 'POST', path: '/calls' },
+  });
+
+/**
+ * What every store must do, on a real clock, with the rate limiter and idempotency on top:
+ * run against the memory store and against a real Redis. `create` gives a fresh, empty store.
+ */
+export function storeContract(name: string, create: () => Promise<Store>): void {
+  describe(`${name}: the store contract`, () => {
+    const opened: Store[] = [];
+    const open = async () => {
+      const store = await create();
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close?.()));
+    });
+
+    it('gets, sets, sets if absent and deletes', async () => {
+      const store = await open();
+      expect(await store.get('a')).toBeNull();
+      expect(await store.setIfAbsent('a', 'one', 60_000)).toBe(true);
+      expect(await store.setIfAbsent('a', 'two', 60_000)).toBe(false);
+      expect(await store.get('a')).toBe('one');
+      await store.set('a', 'three', 60_000);
+      expect(await store.get('a')).toBe('three');
+      await store.delete('a');
+      expect(await store.get('a')).toBeNull();
+      expect(await store.setIfAbsent('a', 'four', 60_000)).toBe(true);
+      expect(await store.get('a')).toBe('four');
+      await store.delete('absent');
+    });
+
+    it('keeps a value with its JSON and unicode intact', async () => {
+      const store = await open();
+      const value = JSON.stringify({ text: 'héllo \u{1F4DE} "quoted"\n', n: 1.5, list: [null] });
+      await store.set('json', value, 60_000);
+      expect(await store.get('json')).toBe(value);
+    });
+
+    it('forgets a value after its TTL, and sets it again if absent', async () => {
+      const store = await open();
+      expect(await store.setIfAbsent('short', 'x', 40)).toBe(true);
+      await store.set('short2', 'y', 40);
+      await sleep(120);
+      expect(await store.get('short')).toBeNull();
+      expect(await store.get('short2')).toBeNull();
+      expect(await store.setIfAbsent('short', 'z', 60_000)).toBe(true);
+    });
+
+    it('lets exactly one of 20 concurrent setIfAbsent win', async () => {
+      const store = await open();
+      const wins = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.setIfAbsent('race', String(i), 60_000)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('race')).toBe(String(wins.indexOf(true)));
+    });
+
+    it('takes a burst of tokens, then refuses with when to come back', async () => {
+      const store = await open();
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await store.take('bucket', 60, 3));
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0]);
+      expect(results[0]?.retryAfterMs).toBe(0);
+      // 60 a minute: one token a second, nearly none refilled yet.
+      expect(results[3]?.retryAfterMs).toBeGreaterThan(900);
+      expect(results[3]?.retryAfterMs).toBeLessThanOrEqual(1_000);
+    });
+
+    it('refills the bucket over time', async () => {
+      const store = await open();
+      // 1,200 a minute: a token every 50 ms.
+      expect((await store.take('refill', 1_200, 2)).allowed).toBe(true);
+      expect((await store.take('refill', 1_200, 2)).allowed).toBe(true);
+      const refused = await store.take('refill', 1_200, 2);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(50);
+      await sleep(refused.retryAfterMs + 30);
+      expect((await store.take('refill', 1_200, 2)).allowed).toBe(true);
+      // Never more than the burst, however long it waits.
+      await sleep(250);
+      const after = [];
+      for (let i = 0; i < 3; i++) after.push((await store.take('refill', 1_200, 2)).allowed);
+      expect(after).toEqual([true, true, false]);
+    });
+
+    it('takes tokens atomically: 50 concurrent takes on a burst of 10 allow exactly 10', async () => {
+      const store = await open();
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => store.take('crowd', 1, 10)),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    });
+
+    it('keeps buckets and values of different keys apart', async () => {
+      const store = await open();
+      expect((await store.take('one', 1, 1)).allowed).toBe(true);
+      expect((await store.take('one', 1, 1)).allowed).toBe(false);
+      expect((await store.take('two', 1, 1)).allowed).toBe(true);
+    });
+
+    it('rejects a bucket or TTL that makes no sense', async () => {
+      const store = await open();
+      await expect(store.take('k', 0, 1)).rejects.toThrow(RangeError);
+      await expect(store.take('k', 10, 0)).rejects.toThrow(RangeError);
+      await expect(store.set('k', 'v', 0)).rejects.toThrow(RangeError);
+      await expect(store.setIfAbsent('k', 'v', Number.NaN)).rejects.toThrow(RangeError);
+    });
+  });
+
+  describe(`${name}: the rate limiter`, () => {
+    const opened: Store[] = [];
+    const open = async () => {
+      const store = await create();
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close?.()));
+    });
+
+    it('allows a burst, then refuses with retryAfterMs, per principal', async () => {
+      const limit = createRateLimiter(await open(), { perMinute: 30, burst: 2 });
+      expect(await limit('alice')).toMatchObject({ allowed: true, retryAfterMs: 0, remaining: 1 });
+      expect(await limit('alice')).toMatchObject({ allowed: true, retryAfterMs: 0, remaining: 0 });
+      const refused = await limit('alice');
+      expect(refused.allowed).toBe(false);
+      // 30 a minute: a call every 2 s.
+      expect(refused.retryAfterMs).toBeGreaterThan(1_800);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(2_000);
+      // Another principal has a bucket of its own.
+      expect((await limit('bob')).allowed).toBe(true);
+    });
+
+    it('allows again once the bucket refills', async () => {
+      const limit = createRateLimiter(await open(), { perMinute: 600, burst: 1 });
+      expect((await limit('carol')).allowed).toBe(true);
+      const refused = await limit('carol');
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(100);
+      await sleep(refused.retryAfterMs + 30);
+      expect((await limit('carol')).allowed).toBe(true);
+    });
+
+    it('bursts perMinute calls by default', async () => {
+      const limit = createRateLimiter(await open(), { perMinute: 5 });
+      const results = [];
+      for (let i = 0; i < 6; i++) results.push((await limit('dave')).allowed);
+      expect(results).toEqual([true, true, true, true, true, false]);
+    });
+
+    it('is off with perMinute 0: always allowed, the store never asked', async () => {
+      const store = await open();
+      const take = vi.spyOn(store, 'take');
+      const limit = createRateLimiter(store, { perMinute: 0 });
+      for (let i = 0; i < 100; i++) expect((await limit('erin')).allowed).toBe(true);
+      expect(take).not.toHaveBeenCalled();
+    });
+
+    it('keeps principals whose ids look alike apart', async () => {
+      const limit = createRateLimiter(await open(), { perMinute: 1, burst: 1 });
+      expect((await limit('a:b')).allowed).toBe(true);
+      expect((await limit('a')).allowed).toBe(true);
+      expect((await limit('a:b')).allowed).toBe(false);
+    });
+  });
+
+  describe(`${name}: idempotency`, () => {
+    const opened: Store[] = [];
+    const open = async () => {
+      const store = await create();
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close?.()));
+    });
+
+    const call = { calls: [{ id: 'c-1', status: 'dialing' }], groupcalls: [] };
+
+    it('replays the first result for the same key and input, without running again', async () => {
+      const idempotency = createIdempotency(await open());
+      const fp = await fingerprint({ to: '+15551234567' });
+      const work = vi.fn(async () => call);
+      expect(await idempotency.run('alice', 'key-1', fp, work)).toEqual({
+        result: call,
+        replayed: false,
+      });
+      expect(await idempotency.run('alice', 'key-1', fp, work)).toEqual({
+        result: call,
+        replayed: true,
+      });
+      expect(work).toHaveBeenCalledTimes(1);
+    });
+
+    it('rejects the same key with another input, running nothing', async () => {
+      const idempotency = createIdempotency(await open());
+      const work = vi.fn(async () => call);
+      await idempotency.run('alice', 'key-2', await fingerprint({ to: '+1' }), work);
+      await expect(
+        idempotency.run('alice', 'key-2', await fingerprint({ to: '+2' }), work),
+      ).rejects.toThrow(IdempotencyKeyReusedError);
+      expect(work).toHaveBeenCalledTimes(1);
+    });
+
+    it('keeps keys of different principals apart', async () => {
+      const idempotency = createIdempotency(await open());
+      const work = vi.fn(async () => call);
+      const fp = await fingerprint({ to: '+1' });
+      expect((await idempotency.run('alice', 'shared', fp, work)).replayed).toBe(false);
+      expect((await idempotency.run('bob', 'shared', fp, work)).replayed).toBe(false);
+      // Another principal's input is no reuse of this one's key.
+      await expect(
+        idempotency.run('carol', 'shared', await fingerprint({ to: '+2' }), work),
+      ).resolves.toMatchObject({ replayed: false });
+      expect(work).toHaveBeenCalledTimes(3);
+    });
+
+    it('runs 20 concurrent duplicates once; all get the same result', async () => {
+      const idempotency = createIdempotency(await open());
+      const fp = await fingerprint({ to: '+1' });
+      const work = vi.fn(async () => {
+        await sleep(100);
+        return call;
+      });
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () => idempotency.run('alice', 'burst', fp, work)),
+      );
+      expect(work).toHaveBeenCalledTimes(1);
+      expect(outcomes.every((o) => JSON.stringify(o.result) === JSON.stringify(call))).toBe(true);
+      expect(outcomes.filter((o) => !o.replayed)).toHaveLength(1);
+    });
+
+    it('refuses a concurrent duplicate of another input at once', async () => {
+      const idempotency = createIdempotency(await open());
+      const first = idempotency.run('alice', 'pending', await fingerprint(1), async () => {
+        await sleep(100);
+        return call;
+      });
+      await sleep(10);
+      await expect(
+        idempotency.run('alice', 'pending', await fingerprint(2), async () => call),
+      ).rejects.toThrow(IdempotencyKeyReusedError);
+      await first;
+    });
+
+    it('gives up waiting after waitMs with IdempotencyInProgressError', async () => {
+      const idempotency = createIdempotency(await open(), { waitMs: 80 });
+      const fp = await fingerprint(1);
+      const first = idempotency.run('alice', 'slow', fp, async () => {
+        await sleep(400);
+        return call;
+      });
+      await sleep(10);
+      const started = Date.now();
+      const error = await idempotency
+        .run('alice', 'slow', fp, async () => call)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IdempotencyInProgressError);
+      expect((error as IdempotencyInProgressError).code).toBe('IDEMPOTENCY_IN_PROGRESS');
+      expect(Date.now() - started).toBeLessThan(350);
+      expect(await first).toEqual({ result: call, replayed: false });
+    });
+
+    it('releases the key when the work fails with a known outcome, so a retry runs', async () => {
+      const idempotency = createIdempotency(await open());
+      const fp = await fingerprint(1);
+      const failing = vi.fn(async () => {
+        throw badRequestError();
+      });
+      await expect(idempotency.run('alice', 'retry', fp, failing)).rejects.toThrow(VoipbinApiError);
+      const work = vi.fn(async () => call);
+      expect(await idempotency.run('alice', 'retry', fp, work)).toEqual({
+        result: call,
+        replayed: false,
+      });
+      expect(failing).toHaveBeenCalledTimes(1);
+      expect(work).toHaveBeenCalledTimes(1);
+    });
+
+    it('keeps the key when the outcome is unknown, and replays the failure', async () => {
+      const idempotency = createIdempotency(await open());
+      const fp = await fingerprint(1);
+      const original = timeoutError();
+      await expect(
+        idempotency.run('alice', 'unknown', fp, async () => {
+          throw original;
+        }),
+      ).rejects.toBe(original);
+      const work = vi.fn(async () => call);
+      const replayed = await idempotency.run('alice', 'unknown', fp, work).catch((e: unknown) => e);
+      expect(work).not.toHaveBeenCalled();
+      expect(replayed).toBeInstanceOf(VoipbinTimeoutError);
+      expect(replayed).toMatchObject({
+        message: original.message,
+        outcomeUnknown: true,
+        timeout: 10_000,
+        request: { method: 'POST', path: '/calls' },
+        replayed: true,
+      });
+      // Another input under that key is still a reuse.
+      await expect(idempotency.run('alice', 'unknown', await fingerprint(2), work)).rejects.toThrow(
+        IdempotencyKeyReusedError,
+      );
+    });
+
+    it('replays an unknown outcome to concurrent duplicates too', async () => {
+      const idempotency = createIdempotency(await open());
+      const fp = await fingerprint(1);
+      const work = vi.fn(async () => {
+        await sleep(50);
+        throw timeoutError();
+      });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, () => idempotency.run('alice', 'unknown-burst', fp, work)),
+      );
+      expect(work).toHaveBeenCalledTimes(1);
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(VoipbinTimeoutError);
+      }
+    });
+
+    it('runs again once the TTL is over', async () => {
+      const idempotency = createIdempotency(await open(), { ttlMs: 50 });
+      const fp = await fingerprint(1);
+      const work = vi.fn(async () => call);
+      await idempotency.run('alice', 'ttl', fp, work);
+      await sleep(120);
+      expect((await idempotency.run('alice', 'ttl', fp, work)).replayed).toBe(false);
+      expect(work).toHaveBeenCalledTimes(2);
+    });
+  });
+}
