@@ -2,17 +2,27 @@ import type { Call, VoipbinClient } from '@voipbin-kit/core';
 import { VoipbinApiError } from '@voipbin-kit/core';
 import DataLoader from 'dataloader';
 import { toGraphQLError } from './errors.ts';
+import type { Principal, Security } from './security/index.ts';
 
 /** What every resolver gets: the VoIPBIN client of this request and its loaders. */
 export interface Context {
   voipbin: VoipbinClient;
   /** Calls by id, fetched once per request and in parallel (masterCall, chainedCalls, groupcall legs). */
   calls: DataLoader<string, Call | null>;
+  /** Who is calling (`anonymous` without gateway auth). */
+  principal: Principal;
+  security: Security;
 }
 
-export function createContext(voipbin: VoipbinClient): Context {
+export function createContext(
+  voipbin: VoipbinClient,
+  principal: Principal,
+  security: Security,
+): Context {
   return {
     voipbin,
+    principal,
+    security,
     calls: new DataLoader(
       (ids) =>
         // VoIPBIN has no batch read: one GET per distinct id, all at once.

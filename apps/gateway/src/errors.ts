@@ -7,6 +7,7 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { graphqlPath } from './schema/action.ts';
+import { IdempotencyError, IdempotencyInProgressError } from './security/idempotency.ts';
 
 /** `extensions.code` by VoIPBIN's error status. */
 const CODES: Record<string, string> = {
@@ -48,7 +49,7 @@ export function toGraphQLError(
   if (error instanceof VoipbinApiError) {
     const code =
       CODES[error.status] ?? (error.httpStatus >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'BAD_REQUEST');
-    return new GraphQLError(`VoIPBIN: ${error.message.replace(/^VoIPBIN answered [^:]*: /, '')}`, {
+    return new GraphQLError(`VoIPBIN: ${error.upstreamMessage ?? error.message}`, {
       extensions: {
         code,
         voipbin: {
@@ -73,6 +74,11 @@ export function toGraphQLError(
       extensions: { code: 'UPSTREAM_UNAVAILABLE', httpStatus: error.httpStatus },
     });
   }
+  if (error instanceof IdempotencyError) {
+    const retryAfterMs =
+      error instanceof IdempotencyInProgressError ? { retryAfterMs: error.retryAfterMs } : {};
+    return new GraphQLError(error.message, { extensions: { code: error.code, ...retryAfterMs } });
+  }
   return error;
 }
 
@@ -85,5 +91,15 @@ export async function upstream<T>(
     return await work();
   } catch (error) {
     throw toGraphQLError(error, input);
+  }
+}
+
+/** A 404 from VoIPBIN as `null`, for the queries that answer null when there is none. */
+export async function notFoundAsNull<T>(work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
+    throw error;
   }
 }

@@ -1,9 +1,10 @@
-import { type ClientOptions, createClient, type VoipbinClient } from '@voipbin-kit/core';
+import { type ClientOptions, createClient, redactor, type VoipbinClient } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { createYoga } from 'graphql-yoga';
 import { createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { schema } from './schema/index.ts';
+import { createSecurity, type SecurityConfig } from './security/index.ts';
 
 export interface GatewayConfig {
   /** Where calls go: the embedded emulator (default) or VoIPBIN. */
@@ -16,6 +17,8 @@ export interface GatewayConfig {
   client?: Pick<ClientOptions, 'timeout' | 'retry' | 'retryDelay' | 'fetch'>;
   /** Keeps the embedded emulator's background work (webhook deliveries) alive: a Worker's `waitUntil`. */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** Auth, the toll-fraud policy, rate limits, idempotency and GraphQL hygiene. */
+  security?: SecurityConfig;
 }
 
 /** The emulator's base URL inside the process; no socket is opened. */
@@ -44,6 +47,28 @@ export function createGateway(config: GatewayConfig = {}) {
       }
     : { ...config.client, ...(upstream as Extract<Upstream, { kind: 'voipbin' }>) };
   const serverClient = createClient(base);
+  const security = createSecurity(config.security ?? {}, {
+    serverCredential: !emulator && Boolean(base.accessKey || base.token),
+    production: Boolean(config.production),
+  });
+  const redact = redactor([base.accessKey ?? '', emulator ? '' : (base.token ?? '')]);
+  // Yoga logs the original of a masked error: every line goes through the redactor first.
+  const line = (args: unknown[]) =>
+    args.map((arg) =>
+      redact(
+        arg instanceof Error
+          ? `${arg.name}: ${arg.message}`
+          : typeof arg === 'string'
+            ? arg
+            : (JSON.stringify(arg) ?? String(arg)),
+      ),
+    );
+  const logging = {
+    debug: () => {},
+    info: (...args: unknown[]) => console.info(...line(args)),
+    warn: (...args: unknown[]) => console.warn(...line(args)),
+    error: (...args: unknown[]) => console.error(...line(args)),
+  };
 
   const clientFor = (request: Request): VoipbinClient => {
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
@@ -56,10 +81,14 @@ export function createGateway(config: GatewayConfig = {}) {
     graphqlEndpoint: '/graphql',
     graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
     landingPage: false,
+    logging,
     // Never add an original error's message or stack to a masked one, whatever NODE_ENV says:
     // an unexpected error could quote a credential.
     maskedErrors: { isDev: false },
-    context: ({ request }) => createContext(clientFor(request)),
+    ...security.yoga,
+    // Authentication runs here, before any resolver.
+    context: async ({ request }) =>
+      createContext(clientFor(request), await security.authenticate(request), security),
   });
   return Object.assign(yoga, {
     /** Where calls go, for logs: never a credential. */

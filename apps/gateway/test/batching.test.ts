@@ -72,6 +72,8 @@ function upstream() {
   });
   const gateway = createGateway({
     upstream: { kind: 'voipbin', baseURL: 'http://voipbin.test/v1.0', accessKey: 'key' },
+    // These tests are about upstream errors, not gateway auth (tested in test/security).
+    security: { insecureNoAuth: true },
     client: { fetch: stub.fetch, retry: 0 },
   });
   return { gateway, counts, calls };

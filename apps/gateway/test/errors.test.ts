@@ -40,6 +40,8 @@ function stubbedGateway(
   const stub = stubUpstream(answer);
   const gateway = createGateway({
     upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
+    // These tests are about upstream errors, not gateway auth (tested in test/security).
+    security: { insecureNoAuth: true },
     ...config,
     client: { fetch: stub.fetch, retry: 0, timeout: 50, ...config.client },
   });
@@ -314,6 +316,8 @@ describe('the emulator with injected faults', () => {
     });
     const stubbed = createGateway({
       upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
+      // These tests are about upstream errors, not gateway auth (tested in test/security).
+      security: { insecureNoAuth: true },
       client: { fetch: stub.fetch, retry: 0 },
     });
 
@@ -442,6 +446,8 @@ describe('pass-through', () => {
     const stub = stubUpstream(ok);
     const gateway = createGateway({
       upstream: { kind: 'voipbin', baseURL: BASE_URL, token: 'server-jwt' },
+      // These tests are about upstream errors, not gateway auth (tested in test/security).
+      security: { insecureNoAuth: true },
       client: { fetch: stub.fetch, retry: 0 },
     });
     await graphql(gateway, LIST_CALLS, undefined, { authorization: 'Bearer tok-1' });

@@ -44,7 +44,12 @@ describe('the schema', () => {
   it('has the contract the frontends rely on', () => {
     const mutation = schema.getMutationType()?.getFields() ?? {};
     expect(String(mutation.createCall?.type)).toBe('CreateCallPayload!');
-    expect(String(mutation.createCall?.args[0]?.type)).toBe('CreateCallInput!');
+    expect(String(mutation.createCall?.args.find((a) => a.name === 'input')?.type)).toBe(
+      'CreateCallInput!',
+    );
+    expect(String(mutation.createCall?.args.find((a) => a.name === 'idempotencyKey')?.type)).toBe(
+      'String',
+    );
     const actionInput = schema.getType('ActionInput');
     expect(isInputObjectType(actionInput) && actionInput.isOneOf).toBe(true);
     expect(Object.keys(isInputObjectType(actionInput) ? actionInput.getFields() : {})).toHaveLength(

@@ -18,3 +18,5 @@ export declare function gzipByPackage(
   names?: string[],
 ): Promise<[name: string, gzipBytes: number][]>;
 export declare function byPackage(inputs: BundleSize['inputs']): [name: string, bytes: number][];
+/** The line `pnpm size` prints: `<label>: 12.7 KB gzip (budget 13 KB)`. */
+export declare function sizeLine(size: Pick<BundleSize, 'gzipBytes' | 'budgetBytes'>): string;

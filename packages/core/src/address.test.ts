@@ -218,12 +218,23 @@ describe('ResponseAddressSchema', () => {
     });
   });
 
-  it('reads an address of type "" with a nil UUID target as all null', () => {
-    const answered = { type: '', target: '00000000-0000-0000-0000-000000000000' };
+  it('reads an address of type "" and empty texts as all null', () => {
+    const answered = { type: '', target: '', target_name: '', name: '', detail: '' };
     expect(check(ResponseAddressSchema, answered)).toEqual({
       success: true,
       output: { type: null, target: null, target_name: null, name: null, detail: null },
     });
+  });
+
+  it('keeps free text as written: a name that looks like a timestamp, a nil UUID', () => {
+    const answered = {
+      type: 'sip',
+      target: '00000000-0000-0000-0000-000000000000',
+      target_name: '9999-01-01 00:00:00.000000',
+      name: '2024-05-01 10:00:00',
+      detail: '2026-01-15T09:30:00Z',
+    };
+    expect(check(ResponseAddressSchema, answered)).toEqual({ success: true, output: answered });
   });
 
   it('keeps an address type this version does not know, and drops unknown fields', () => {

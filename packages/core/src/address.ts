@@ -1,5 +1,12 @@
 import * as v from 'valibot';
-import { E164Schema, type Open, ShortTextSchema, UuidSchema, unset } from './primitives.ts';
+import {
+  E164Schema,
+  type Open,
+  ResponseTextSchema,
+  ShortTextSchema,
+  UuidSchema,
+  unset,
+} from './primitives.ts';
 
 /** The address types of VoIPBIN's `CommonAddress`. */
 export const ADDRESS_TYPES = [
@@ -66,12 +73,15 @@ export interface AddressSchemaType extends Readonly<typeof addressSchema> {}
 export const AddressSchema: AddressSchemaType = addressSchema;
 export type Address = v.InferOutput<typeof AddressSchema>;
 
-/** An address as VoIPBIN answers it: every field normalised, unknown types kept. */
+/**
+ * An address as VoIPBIN answers it: an unset `type` is `null` and unknown types are kept;
+ * the other fields are free text, kept as written (`""` is `null`).
+ */
 export const ResponseAddressSchema = v.object({
   type: unset<Open<AddressType>>(),
-  target: unset(),
-  target_name: unset(),
-  name: unset(),
-  detail: unset(),
+  target: ResponseTextSchema,
+  target_name: ResponseTextSchema,
+  name: ResponseTextSchema,
+  detail: ResponseTextSchema,
 });
 export type ResponseAddress = v.InferOutput<typeof ResponseAddressSchema>;

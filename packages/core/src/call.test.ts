@@ -196,11 +196,20 @@ describe('CallSchema', () => {
     expect(call).toMatchObject({ action: null, metadata: null, groupcall_id: null });
   });
 
+  it('reads owner_type as free text, not as a timestamp', () => {
+    const call = parse({ ...currentCall, owner_type: '2024-05-01 10:00:00' });
+    expect(call.owner_type).toBe('2024-05-01 10:00:00');
+  });
+
   it.each([
     ['without an id', { ...quickstartCall, id: undefined }, 'id'],
     ['with an empty id', { ...quickstartCall, id: '' }, 'id'],
     ['without a status', { ...quickstartCall, status: undefined }, 'status'],
     ['with a numeric status', { ...quickstartCall, status: 3 }, 'status'],
+    // VoIPBIN always writes both addresses; the gateway promises them (`Address!`).
+    ['without a source', { ...quickstartCall, source: undefined }, 'source'],
+    ['without a destination', { ...quickstartCall, destination: undefined }, 'destination'],
+    ['with a null source', { ...quickstartCall, source: null }, 'source'],
     [
       'with a list of ids that is not a list',
       { ...quickstartCall, recording_ids: 'a,b' },

@@ -6,6 +6,7 @@ import {
   type Open,
   ResponseIdListSchema,
   ResponseIdSchema,
+  ResponseTextSchema,
   ResponseTimestampSchema,
   unset,
 } from './primitives.ts';
@@ -46,7 +47,7 @@ export type HangupReason = (typeof HANGUP_REASONS)[number];
 const callSchema = v.object({
   id: v.pipe(v.string(), v.nonEmpty()),
   customer_id: ResponseIdSchema,
-  owner_type: unset(),
+  owner_type: ResponseTextSchema,
   owner_id: ResponseIdSchema,
   flow_id: ResponseIdSchema,
   activeflow_id: ResponseIdSchema,

@@ -129,8 +129,18 @@ export function createClient(options: ClientOptions = {}) {
           error instanceof VoipbinTimeoutError ||
           (error instanceof VoipbinApiError && RETRY_STATUS.has(error.httpStatus));
         if (!retryable || attempt >= retries || init.signal?.aborted) throw error;
-        await wait(typeof retryDelay === 'number' ? retryDelay : retryDelay(attempt), init.signal);
       }
+      await wait(delayBefore(attempt), init.signal);
+    }
+  }
+
+  function delayBefore(attempt: number): number {
+    if (typeof retryDelay === 'number') return retryDelay;
+    try {
+      return retryDelay(attempt);
+    } catch (thrown) {
+      // A user's function may quote anything: its error is redacted like ours.
+      throw redactError(thrown, redact);
     }
   }
 
@@ -291,7 +301,7 @@ function apiError(request: RequestInfo, httpStatus: number, data: unknown): Voip
     httpStatus,
     status,
     reason: 'UNEXPECTED_ERROR_BODY',
-    message: 'the answer was not a VoIPBIN error body',
+    message: null,
     requestId: null,
     request,
   });
@@ -314,14 +324,15 @@ function isTimeout(error: unknown): boolean {
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    // A long-lived signal must not collect one listener per retry.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -39,6 +39,19 @@ describe('CreateCallRequestSchema', () => {
           ],
         },
       ],
+      [
+        'an email_send action, whose destinations are e-mail addresses',
+        {
+          ...withActions,
+          actions: [
+            talk,
+            {
+              type: 'email_send',
+              option: { destinations: [{ type: 'email', target: 'ops@example.com' }] },
+            },
+          ],
+        },
+      ],
       ['each anonymous setting', { ...withFlow, anonymous: 'yes' }],
       ['anonymous: no', { ...withFlow, anonymous: 'no' }],
       ['anonymous: auto', { ...withFlow, anonymous: 'auto' }],
@@ -155,6 +168,12 @@ describe('CreateCallRequestSchema', () => {
       { ...withActions, destinations: [{ ...destination, number: '+1' }] },
       'destinations.0.number',
       'Unknown field',
+    ],
+    [
+      'an e-mail destination, which VoIPBIN cannot ring',
+      { ...withActions, destinations: [destination, { type: 'email', target: 'a@example.com' }] },
+      'destinations.1.type',
+      'An e-mail address cannot be called',
     ],
     [
       'an agent destination that is not a UUID',

@@ -39,6 +39,15 @@ export const VariablesSchema = v.pipe(
 );
 export type Variables = v.InferOutput<typeof VariablesSchema>;
 
+/** A destination to ring: any address but an e-mail one, which VoIPBIN cannot call. */
+const DestinationSchema = v.pipe(
+  AddressSchema,
+  v.forward(
+    v.check((address) => address.type !== 'email', 'An e-mail address cannot be called'),
+    ['type'],
+  ),
+);
+
 /**
  * The body of `POST /v1.0/calls`. Give `actions` (an inline flow) or `flow_id` (an existing
  * flow); when both are given VoIPBIN runs `flow_id` and ignores `actions`.
@@ -47,7 +56,7 @@ const createCallRequestSchema = v.pipe(
   v.strictObject({
     source: AddressSchema,
     destinations: v.pipe(
-      v.array(AddressSchema),
+      v.array(DestinationSchema),
       v.minLength(1, 'Expected at least one destination'),
     ),
     actions: v.optional(

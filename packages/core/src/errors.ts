@@ -46,6 +46,8 @@ export class VoipbinApiError extends VoipbinError {
   readonly status: Open<ErrorStatus>;
   /** VoIPBIN's specific reason, e.g. `CALL_NOT_FOUND`. */
   readonly reason: string;
+  /** VoIPBIN's own `error.message`, redacted; `null` when the answer was not VoIPBIN's error body. */
+  readonly upstreamMessage: string | null;
   /** VoIPBIN's request id, for support tickets; `null` when the answer had none. */
   readonly requestId: string | null;
   readonly details: Record<string, unknown>[] | null;
@@ -55,17 +57,19 @@ export class VoipbinApiError extends VoipbinError {
     httpStatus: number;
     status: Open<ErrorStatus>;
     reason: string;
-    message: string;
+    /** VoIPBIN's `error.message`; `null` when the answer was not VoIPBIN's error body. */
+    message: string | null;
     requestId: string | null;
     details?: Record<string, unknown>[] | null;
     request: RequestInfo;
   }) {
     super(
-      `VoIPBIN answered ${init.httpStatus} ${init.status} (${init.reason}) to ${init.request.method} ${init.request.path}: ${init.message}`,
+      `VoIPBIN answered ${init.httpStatus} ${init.status} (${init.reason}) to ${init.request.method} ${init.request.path}: ${init.message ?? 'the answer was not a VoIPBIN error body'}`,
     );
     this.httpStatus = init.httpStatus;
     this.status = init.status;
     this.reason = init.reason;
+    this.upstreamMessage = init.message;
     this.requestId = init.requestId;
     this.details = init.details ?? null;
     this.request = init.request;

@@ -69,6 +69,11 @@ describe('FlowSchema', () => {
     expect(parse({ ...answered, actions: null }).actions).toEqual([]);
   });
 
+  it('reads direct_hash as free text: kept as written, null only when empty', () => {
+    for (const hash of ['2024-05-01 10:00:00', '00000000-0000-0000-0000-000000000000'])
+      expect(parse({ ...answered, direct_hash: hash }).direct_hash).toBe(hash);
+  });
+
   it('keeps a flow type it does not know', () => {
     expect(parse({ ...answered, type: 'survey' }).type).toBe('survey');
   });

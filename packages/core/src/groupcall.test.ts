@@ -90,6 +90,12 @@ describe('GroupcallSchema', () => {
     expect(groupcall).not.toHaveProperty('shard');
   });
 
+  it('reads owner_type as free text, not as a timestamp', () => {
+    expect(parse({ ...answered, owner_type: '2024-05-01 10:00:00' }).owner_type).toBe(
+      '2024-05-01 10:00:00',
+    );
+  });
+
   it('reads a group call with only an id', () => {
     const groupcall = parse({ id: answered.id });
     expect(groupcall).toMatchObject({ status: null, source: null, call_ids: [], call_count: null });

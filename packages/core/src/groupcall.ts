@@ -5,6 +5,7 @@ import {
   type Open,
   ResponseIdListSchema,
   ResponseIdSchema,
+  ResponseTextSchema,
   ResponseTimestampSchema,
   unset,
 } from './primitives.ts';
@@ -21,7 +22,7 @@ const count = loose(v.number(), (n) => n);
 const groupcallSchema = v.object({
   id: v.pipe(v.string(), v.nonEmpty()),
   customer_id: ResponseIdSchema,
-  owner_type: unset(),
+  owner_type: ResponseTextSchema,
   owner_id: ResponseIdSchema,
   status: unset<Open<GroupcallStatus>>(),
   flow_id: ResponseIdSchema,

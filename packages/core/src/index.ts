@@ -18,4 +18,5 @@ export {
   type Open,
   UuidSchema,
 } from './primitives.ts';
+export { redactor } from './redact.ts';
 export { check } from './validate.ts';

@@ -43,6 +43,13 @@ export function unset<T = string>() {
   return loose(v.string(), (value) => normalize(value) as T | null);
 }
 
+/**
+ * A free text of an answer (a name, a label, a SIP target): `""` or a missing field becomes
+ * `null`, anything else is kept as written. Unlike `unset()`, a text that looks like a
+ * timestamp or a nil UUID is not rewritten.
+ */
+export const ResponseTextSchema = loose(v.string(), (text) => text || null);
+
 /** An id of an answer: a nil UUID, `""` or a missing field becomes `null`. */
 export const ResponseIdSchema = unset();
 

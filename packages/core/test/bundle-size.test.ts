@@ -5,10 +5,24 @@
  * prints the same number, and with `--why` what the bundle is made of.
  */
 import { expect, it } from 'vitest';
-import { BUDGET_BYTES, byPackage, LABEL, measureBrowserBundle } from '../scripts/size.mjs';
+import {
+  BUDGET_BYTES,
+  byPackage,
+  LABEL,
+  measureBrowserBundle,
+  sizeLine,
+} from '../scripts/size.mjs';
+
+it('prints the size as `pnpm size` does', () => {
+  expect(sizeLine({ gzipBytes: 13_005, budgetBytes: 13 * 1024 })).toBe(
+    'core browser bundle (createClient + calls.create): 12.7 KB gzip (budget 13 KB)',
+  );
+});
 
 it(`${LABEL} stays within ${BUDGET_BYTES / 1024} KB gzip`, async () => {
-  const { bytes, gzipBytes, inputs } = await measureBrowserBundle();
+  const measured = await measureBrowserBundle();
+  const { bytes, gzipBytes, inputs } = measured;
+  console.log(sizeLine(measured));
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const breakdown = byPackage(inputs)
     .map(([name, size]) => `${name} ${kb(size)}`)

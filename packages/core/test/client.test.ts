@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createClient,
   VoipbinApiError,
@@ -82,6 +82,22 @@ describe('createClient', () => {
     expect(stub.requests).toHaveLength(0);
   });
 
+  it('refuses an e-mail destination, which VoIPBIN cannot ring, and sends nothing', async () => {
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    const error = await client.calls
+      .create({
+        ...QUICKSTART_CALL,
+        destinations: [...QUICKSTART_CALL.destinations, { type: 'email', target: 'a@example.com' }],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinValidationError);
+    expect((error as VoipbinValidationError).issues).toEqual([
+      { path: 'destinations.1.type', message: 'An e-mail address cannot be called' },
+    ]);
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('rejects an id that is not a UUID before any request', async () => {
     const stub = stubFetch(json(rawCall()));
     const client = createClient({ token: 'test-token', fetch: stub.fetch });
@@ -104,6 +120,7 @@ describe('createClient', () => {
       reason: 'CALL_NOT_FOUND',
       requestId: 'req_TEST0123456789',
       request: { method: 'GET', path: `/calls/${CALL_ID}` },
+      upstreamMessage: 'call not found',
     });
     expect((error as Error).message).toContain('call not found');
   });
@@ -118,6 +135,7 @@ describe('createClient', () => {
       status: 'INTERNAL',
       reason: 'UNEXPECTED_ERROR_BODY',
       requestId: null,
+      upstreamMessage: null,
     });
   });
 
@@ -264,6 +282,20 @@ describe('createClient', () => {
     expect(stub.requests).toHaveLength(1);
   });
 
+  it('removes its abort listener from a long-lived signal after each retry wait', async () => {
+    const stub = stubFetch(networkDown, networkDown, json(rawCall()));
+    const { signal } = new AbortController();
+    const added = vi.spyOn(signal, 'addEventListener');
+    const removed = vi.spyOn(signal, 'removeEventListener');
+    const client = createClient({ token: 'test-token', fetch: stub.fetch, retryDelay: 1 });
+    await client.calls.get(CALL_ID, { signal });
+
+    const abortListeners = (spy: typeof added | typeof removed) =>
+      spy.mock.calls.filter(([type]) => type === 'abort').map(([, listener]) => listener);
+    expect(abortListeners(added)).toHaveLength(2);
+    expect(abortListeners(added).filter((l) => !abortListeners(removed).includes(l))).toEqual([]);
+  });
+
   it('still times out when the caller passes a signal', async () => {
     const stub = stubFetch(hang);
     const client = createClient({ token: 'test-token', fetch: stub.fetch, timeout: 30, retry: 0 });
@@ -398,6 +430,31 @@ describe('credentials never leak', () => {
       .catch((e: unknown) => e);
     expect((error as Error).message).toContain('call not found');
     expect((error as Error).name).toBe('VoipbinApiError');
+  });
+
+  it('redacts an error thrown by retryDelay', async () => {
+    const stub = stubFetch(networkDown);
+    const error = await createClient({
+      accessKey: CANARY,
+      fetch: stub.fetch,
+      retryDelay: () => {
+        throw new RangeError(`no delay for ${CANARY}`);
+      },
+    })
+      .calls.get(CALL_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('RangeError');
+    expect((error as Error).message).toBe('no delay for [redacted]');
+    expect(surfaces(error)).not.toContain('s3cr3t');
+  });
+
+  it("redacts VoIPBIN's own message in upstreamMessage", async () => {
+    const stub = stubFetch(voipbinError(401, 'UNAUTHENTICATED', 'INVALID_TOKEN', `bad ${CANARY}`));
+    const error = await createClient({ token: CANARY, fetch: stub.fetch })
+      .calls.get(CALL_ID)
+      .catch((e: unknown) => e);
+    expect((error as VoipbinApiError).upstreamMessage).toBe('bad [redacted]');
   });
 
   for (const credential of ['accessKey', 'token'] as const) {

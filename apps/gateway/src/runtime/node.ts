@@ -1,9 +1,15 @@
 import { createServer } from 'node:http';
 import { readEnv } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { createRedisStore } from '../security/store-redis.ts';
 
 const env = readEnv(process.env);
-const gateway = createGateway(env);
+// Several instances share rate-limit buckets and idempotency keys through Redis.
+const store = env.redisUrl ? await createRedisStore({ url: env.redisUrl }) : undefined;
+const gateway = createGateway({
+  ...env,
+  security: { ...env.security, ...(store ? { store } : {}) },
+});
 const server = createServer(gateway);
 
 server.listen(env.port, () => {
@@ -12,9 +18,14 @@ server.listen(env.port, () => {
   console.log(
     `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
   );
-  console.log(`upstream: ${gateway.upstreamDescription}`);
+  console.log(`upstream: ${gateway.upstreamDescription}${store ? '; shared store: Redis' : ''}`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => server.close(() => process.exit(0)));
+  process.once(signal, () =>
+    server.close(async () => {
+      await store?.close?.();
+      process.exit(0);
+    }),
+  );
 }

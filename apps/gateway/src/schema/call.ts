@@ -4,15 +4,18 @@ import {
   CALL_TYPES,
   type Call,
   type CreateCallRequest,
+  CreateCallRequestSchema,
   type Groupcall,
   HANGUP_BY,
   HANGUP_REASONS,
   MUTE_DIRECTIONS,
-  VoipbinApiError,
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { upstream } from '../errors.ts';
+import { notFoundAsNull, upstream } from '../errors.ts';
+import { guard, rateLimit } from '../security/guard.ts';
+import { fingerprint } from '../security/idempotency.ts';
+import { requireScope, SCOPES } from '../security/index.ts';
 import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action.ts';
 import { AddressInput, type AddressInputShape, AddressRef, toVoipbinAddress } from './address.ts';
 import { voipbinEnum } from './enums.ts';
@@ -210,7 +213,7 @@ const CreateCallInput = builder.inputType('CreateCallInput', {
 });
 
 const CreateCallPayload = builder
-  .objectRef<{ calls: Call[]; groupcalls: Groupcall[] }>('CreateCallPayload')
+  .objectRef<{ calls: Call[]; groupcalls: Groupcall[]; replayed?: boolean }>('CreateCallPayload')
   .implement({
     description:
       'What placing a call gave: calls for TEL and SIP destinations, group calls for extensions and agents.',
@@ -219,6 +222,11 @@ const CreateCallPayload = builder
       groupcalls: t.expose('groupcalls', {
         type: [GroupcallRef],
         description: 'The group calls placed; each rings its legs (`groupcalls`).',
+      }),
+      replayed: t.boolean({
+        description:
+          'True when this is the first answer to the same `idempotencyKey`, replayed: no new call was placed.',
+        resolve: (payload) => payload.replayed ?? false,
       }),
     }),
   });
@@ -286,26 +294,19 @@ const CallConnection = builder
     }),
   });
 
-const notFoundAsNull = async <T>(work: () => Promise<T>): Promise<T | null> => {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
-    throw error;
-  }
-};
-
 builder.queryFields((t) => ({
   call: t.field({
     type: CallRef,
     nullable: true,
     description: 'A call by id; null when there is none (VoIPBIN `GET /calls/{id}`).',
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) =>
-      upstream(() => notFoundAsNull(() => ctx.voipbin.calls.get(id)), {
+    resolve: (_, { id }, ctx) => {
+      requireScope(ctx.principal, SCOPES.read);
+      return upstream(() => notFoundAsNull(() => ctx.voipbin.calls.get(id)), {
         json: { id },
         argument: '',
-      }),
+      });
+    },
   }),
   calls: t.field({
     type: CallConnection,
@@ -315,6 +316,7 @@ builder.queryFields((t) => ({
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
     },
     resolve: async (_, { first, after }, ctx) => {
+      requireScope(ctx.principal, SCOPES.read);
       if (first != null && (first < 1 || first > 100)) {
         throw new GraphQLError('`first` must be from 1 to 100', {
           extensions: {
@@ -343,13 +345,30 @@ builder.mutationFields((t) => ({
   createCall: t.field({
     type: CreateCallPayload,
     description:
-      'Places a call (VoIPBIN `POST /calls`). Checked first: invalid input answers BAD_USER_INPUT and places nothing. Never retried.',
+      "Places a call (VoIPBIN `POST /calls`). Checked first (input, then this gateway's policy): a refused call answers BAD_USER_INPUT or FORBIDDEN and places nothing. Never retried; with an `idempotencyKey`, a repeat returns the first answer instead of placing another call.",
     args: {
       input: t.arg({ type: CreateCallInput, required: true, description: 'The call to place.' }),
+      idempotencyKey: t.arg.string({
+        description:
+          'Any unique string (1 to 255 characters): the same key and input within the TTL (24 h) replays the first answer; the same key with another input is refused.',
+      }),
     },
-    resolve: (_, { input }, ctx) => {
+    resolve: async (_, { input, idempotencyKey }, ctx) => {
+      requireScope(ctx.principal, SCOPES.create);
       const json = toCreateCallRequest(input as CreateCallInputShape);
-      return upstream(() => ctx.voipbin.calls.create(json), { json, argument: 'input' });
+      guard(ctx, CreateCallRequestSchema, json, 'call request');
+      const place = async () => {
+        await rateLimit(ctx);
+        return ctx.voipbin.calls.create(json);
+      };
+      if (!idempotencyKey) return upstream(place, { json, argument: 'input' });
+      const key = idempotencyKey;
+      const { result, replayed } = await upstream(
+        async () =>
+          ctx.security.idempotency.run(ctx.principal.id, key, await fingerprint(json), place),
+        { json, argument: 'input' },
+      );
+      return { ...result, replayed };
     },
   }),
   hangupCall: t.field({
@@ -357,7 +376,9 @@ builder.mutationFields((t) => ({
     description:
       'Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated.',
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) =>
-      upstream(() => ctx.voipbin.calls.hangup(id), { json: { id }, argument: '' }),
+    resolve: (_, { id }, ctx) => {
+      requireScope(ctx.principal, SCOPES.create);
+      return upstream(() => ctx.voipbin.calls.hangup(id), { json: { id }, argument: '' });
+    },
   }),
 }));

@@ -1,6 +1,13 @@
-import { type CreateFlowRequest, FLOW_TYPES, type Flow, VoipbinApiError } from '@voipbin-kit/core';
+import {
+  type CreateFlowRequest,
+  CreateFlowRequestSchema,
+  FLOW_TYPES,
+  type Flow,
+} from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { upstream } from '../errors.ts';
+import { notFoundAsNull, upstream } from '../errors.ts';
+import { guard } from '../security/guard.ts';
+import { requireScope, SCOPES } from '../security/index.ts';
 import { ActionInput, ActionRef, toVoipbinAction } from './action.ts';
 import { voipbinEnum } from './enums.ts';
 import { timestampFields } from './scalars.ts';
@@ -63,18 +70,13 @@ builder.queryField('flow', (t) =>
     nullable: true,
     description: 'A flow by id; null when there is none (VoIPBIN `GET /flows/{id}`).',
     args: { id: t.arg.id({ required: true, description: 'The flow id.' }) },
-    resolve: (_, { id }, ctx) =>
-      upstream(
-        async () => {
-          try {
-            return await ctx.voipbin.flows.get(id);
-          } catch (error) {
-            if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
-            throw error;
-          }
-        },
-        { json: { id }, argument: '' },
-      ),
+    resolve: (_, { id }, ctx) => {
+      requireScope(ctx.principal, SCOPES.read);
+      return upstream(() => notFoundAsNull(() => ctx.voipbin.flows.get(id)), {
+        json: { id },
+        argument: '',
+      });
+    },
   }),
 );
 
@@ -84,6 +86,7 @@ builder.mutationField('createFlow', (t) =>
     description: 'Creates a flow (VoIPBIN `POST /flows`).',
     args: { input: t.arg({ type: CreateFlowInput, required: true, description: 'The flow.' }) },
     resolve: (_, { input }, ctx) => {
+      requireScope(ctx.principal, SCOPES.create);
       const json: CreateFlowRequest = {
         name: input.name,
         detail: input.detail ?? '',
@@ -92,6 +95,8 @@ builder.mutationField('createFlow', (t) =>
         ),
         ...(input.onCompleteFlowId ? { on_complete_flow_id: String(input.onCompleteFlowId) } : {}),
       };
+      // A flow's connect/call steps are checked like a call's: a flow is a call waiting to happen.
+      guard(ctx, CreateFlowRequestSchema, json, 'flow request');
       return upstream(() => ctx.voipbin.flows.create(json), { json, argument: 'input' });
     },
   }),
