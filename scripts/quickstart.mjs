@@ -1,42 +1,16 @@
-// Places the VoIPBIN quickstart's call through @voipbin-kit/core against a local stub of
-// VoIPBIN's API, and prints what was sent and what came back. No account, no network.
+// Places the VoIPBIN quickstart's call with @voipbin-kit/core alone, against the emulator in this
+// process (no account, no network), prints it, then follows it to its end on the emulator's clock.
 import { createClient, talk } from '@voipbin-kit/core';
+import { createEmulator } from '@voipbin-kit/emulator';
 
-/** A stand-in for `POST /v1.0/calls` that answers as VoIPBIN does, one call per destination. */
-async function stubVoipbin(input, init) {
-  const request = new Request(input, init);
-  const body = await request.json();
-  console.log(`-> ${request.method} ${new URL(request.url).pathname}`);
-  console.log(JSON.stringify(body, null, 2));
-  const now = new Date().toISOString().replace('Z', '000Z');
-  const calls = body.destinations.map((destination) => ({
-    id: crypto.randomUUID(),
-    customer_id: '5e4a0680-804e-11ec-8477-2fea5968d85b',
-    flow_id: crypto.randomUUID(),
-    type: 'flow',
-    master_call_id: '00000000-0000-0000-0000-000000000000',
-    chained_call_ids: [],
-    recording_id: '00000000-0000-0000-0000-000000000000',
-    recording_ids: [],
-    source: { ...body.source, target_name: '', name: '', detail: '' },
-    destination: { ...destination, target_name: '', name: '', detail: '' },
-    status: 'dialing',
-    action: {
-      id: '00000000-0000-0000-0000-000000000001',
-      next_id: '00000000-0000-0000-0000-000000000000',
-      type: '',
-    },
-    direction: 'outgoing',
-    hangup_by: '',
-    hangup_reason: '',
-    tm_progressing: '9999-01-01 00:00:00.000000',
-    tm_create: now,
-  }));
-  return Response.json({ calls, groupcalls: [] });
-}
+const emulator = createEmulator(); // a manual clock: time moves when we say
+const voipbin = createClient({
+  baseURL: 'http://emulator.local/v1.0',
+  token: 'your-voipbin-token',
+  fetch: (input, init) => emulator.fetch(new Request(input, init)),
+});
 
-const voipbin = createClient({ token: 'your-voipbin-token', fetch: stubVoipbin });
-const result = await voipbin.calls.create({
+const { calls } = await voipbin.calls.create({
   source: { type: 'tel', target: '+821028286521' },
   destinations: [{ type: 'tel', target: '+821021656521' }],
   actions: [
@@ -47,5 +21,18 @@ const result = await voipbin.calls.create({
     }),
   ],
 });
-console.log('<- the call, normalised by @voipbin-kit/core (unset is null, times are ISO 8601):');
-console.log(JSON.stringify(result, null, 2));
+const [call] = calls;
+console.log('placed, normalised by @voipbin-kit/core (unset is null, times are ISO 8601):');
+console.log(JSON.stringify(call, null, 2));
+
+for (let second = 1; second <= 15; second++) {
+  emulator.advance(1000);
+  const now = await voipbin.calls.get(call.id);
+  console.log(
+    `+${String(second).padStart(2)} s  ${now.status.padEnd(12)} ${now.action?.type ?? ''}`,
+  );
+  if (now.status === 'hangup') {
+    console.log(`ended: ${now.hangup_reason} (by ${now.hangup_by}) at ${now.tm_hangup}`);
+    break;
+  }
+}

@@ -40,3 +40,11 @@ export function createContext(
     ),
   };
 }
+
+/** The calls of `ids` through the request's loader, in order; unknown ones left out. */
+export async function loadCalls(ctx: Context, ids: readonly string[]): Promise<Call[]> {
+  const calls = await ctx.calls.loadMany(ids);
+  const failed = calls.find((call) => call instanceof Error);
+  if (failed) throw failed;
+  return calls.filter((call): call is Call => call !== null && !(call instanceof Error));
+}

@@ -20,7 +20,8 @@ import { voipbinEnum } from './enums.ts';
 export const ActionRef = builder.objectRef<ResponseAction>('Action').implement({
   description: 'A step of a flow (VoIPBIN `FlowManagerAction`); a call shows the one running.',
   fields: (t) => ({
-    id: t.exposeID('id', { nullable: true, description: 'The step id (`id`).' }),
+    // VoIPBIN's spec requires an action's id; an answer without one fails this field only.
+    id: t.id({ description: 'The step id (`id`).', resolve: (a) => a.id as string }),
     nextId: t.exposeID('next_id', {
       nullable: true,
       description: 'The step that follows, when not the next in order (`next_id`).',

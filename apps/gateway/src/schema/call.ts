@@ -12,13 +12,14 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { loadCalls } from '../context.ts';
 import { notFoundAsNull, upstream } from '../errors.ts';
 import { guard, rateLimit } from '../security/guard.ts';
 import { fingerprint } from '../security/idempotency.ts';
 import { requireScope, SCOPES } from '../security/index.ts';
 import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action.ts';
 import { AddressInput, type AddressInputShape, AddressRef, toVoipbinAddress } from './address.ts';
-import { voipbinEnum } from './enums.ts';
+import { UNKNOWN, voipbinEnum } from './enums.ts';
 import { GroupcallRef } from './groupcall.ts';
 import { timestampFields } from './scalars.ts';
 
@@ -99,7 +100,7 @@ CallRef.implement({
       type: [CallRef],
       description:
         'Calls chained to this one, fetched only when selected, in one batch (`chained_call_ids`).',
-      resolve: async (c, _, ctx) => present(await ctx.calls.loadMany(c.chained_call_ids)),
+      resolve: (c, _, ctx) => loadCalls(ctx, c.chained_call_ids),
     }),
     recordingId: t.exposeID('recording_id', {
       nullable: true,
@@ -120,7 +121,7 @@ CallRef.implement({
     status: t.field({
       type: CallStatus.ref,
       description: 'Where the call is in its life (`status`).',
-      resolve: (c) => CallStatus.read(c.status) ?? 'dialing',
+      resolve: (c) => CallStatus.read(c.status) ?? UNKNOWN,
     }),
     action: t.field({
       type: ActionRef,
@@ -175,12 +176,6 @@ CallRef.implement({
     }),
   }),
 });
-
-function present<T>(items: readonly (T | Error | null)[]): T[] {
-  const error = items.find((item) => item instanceof Error);
-  if (error) throw error;
-  return items.filter((item): item is T => item !== null);
-}
 
 const CreateCallInput = builder.inputType('CreateCallInput', {
   description:

@@ -1,5 +1,6 @@
 import { GROUPCALL_STATUSES, type Groupcall } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
+import { loadCalls } from '../context.ts';
 import { AddressRef } from './address.ts';
 import { CallRef } from './call.ts';
 import { voipbinEnum } from './enums.ts';
@@ -90,12 +91,7 @@ GroupcallRef.implement({
     calls: t.field({
       type: [CallRef],
       description: 'Its legs, fetched only when selected, in one batch (`call_ids`).',
-      resolve: async (g, _, ctx) => {
-        const legs = await ctx.calls.loadMany(g.call_ids);
-        const failed = legs.find((leg) => leg instanceof Error);
-        if (failed) throw failed;
-        return legs.filter((leg) => leg !== null && !(leg instanceof Error)) as never;
-      },
+      resolve: (g, _, ctx) => loadCalls(ctx, g.call_ids),
     }),
   }),
 });
