@@ -66,6 +66,8 @@ export async function startGateway(launch: Launch): Promise<Running> {
       PORT: String(port),
       EMULATOR_SPEED: '100',
       NODE_ENV: 'development',
+      // The toll-fraud guard must hold on every runtime.
+      GATEWAY_DENIED_PREFIXES: '+1900',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -203,6 +205,19 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
           seen.add(status);
         }
         expect(status, `statuses seen: ${[...seen].join(', ')}`).toBe('HANGUP');
+      });
+
+      it('refuses a denied destination with FORBIDDEN, placing nothing', async () => {
+        const denied = CREATE_CALL.replace(
+          `target: "${QUICKSTART.destination}"`,
+          'target: "+19005550100"',
+        );
+        expect(denied).not.toBe(CREATE_CALL);
+        const { json } = await post(base, { query: denied });
+        expect(json.errors?.[0]?.extensions).toMatchObject({
+          code: 'FORBIDDEN',
+          issues: [{ path: 'input.destinations.0.target' }],
+        });
       });
 
       it('answers a malformed document with a GraphQL error, and keeps running', async () => {

@@ -70,7 +70,7 @@ beforeAll(async () => {
     scriptPath: join(outDir, 'worker.js'),
     modulesRoot: outDir,
     compatibilityDate,
-    bindings: { EMULATOR_SPEED: '100' },
+    bindings: { EMULATOR_SPEED: '100', GATEWAY_DENIED_PREFIXES: '+1900' },
     cf: false,
     host: '127.0.0.1',
   });
@@ -111,6 +111,19 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     }
     expect(status).toBe('HANGUP');
   }, 30_000);
+
+  it('refuses a denied destination with FORBIDDEN, placing nothing', async () => {
+    const denied = CREATE_CALL.replace(
+      `target: "${QUICKSTART.destination}"`,
+      'target: "+19005550100"',
+    );
+    expect(denied).not.toBe(CREATE_CALL);
+    const { json } = await post(denied);
+    expect(json.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      issues: [{ path: 'input.destinations.0.target' }],
+    });
+  });
 
   it('answers a malformed document with a GraphQL error, not a crash', async () => {
     const { response, json } = await post('mutation { createCall(input: {');
