@@ -2,38 +2,26 @@ import {
   type Action,
   type Address,
   type Call,
+  type CallEventType,
   CallSchema,
+  type CallStatus,
   CreateCallRequestSchema,
   CreateFlowRequestSchema,
   check,
   type Flow,
   FlowSchema,
+  NIL_UUID,
 } from '@voipbin-kit/core';
 import * as v from 'valibot';
 import { type Clock, type ManualClock, manualClock, realClock, voipbinTime } from './clock.ts';
 import { type Fault, type FaultRule, Faults } from './faults.ts';
 import { TimeHeap } from './heap.ts';
 import { credentialOf, error, json, parseJson } from './http.ts';
-import {
-  type ActionState,
-  type FlowAction,
-  NIL_UUID,
-  planCall,
-  START_ACTION,
-  type Status,
-  type Step,
-} from './plan.ts';
+import { type ActionState, type FlowAction, planCall, START_ACTION, type Step } from './plan.ts';
 import { endingOf } from './test-numbers.ts';
 
 /** The customer the quickstart's answers show; any accepted credential acts as it by default. */
 export const DEFAULT_CUSTOMER_ID = '5e4a0680-804e-11ec-8477-2fea5968d85b';
-
-export type CallEventType =
-  | 'call_created'
-  | 'call_ringing'
-  | 'call_progressing'
-  | 'call_updated'
-  | 'call_hangup';
 
 /** An event as VoIPBIN's webhook carries it: `{ type, data }`, `data` the call as it was then. */
 export interface EmulatorEvent {
@@ -120,14 +108,18 @@ interface CallRecord {
 }
 
 interface CallState {
-  status: Status;
+  status: CallStatus;
   action: ActionState;
   hangupBy: string;
   hangupReason: string;
   ringingAt?: number;
   progressingAt?: number;
   hangupAt?: number;
-  updatedAt: number;
+  /**
+   * µs after creation: the step's moment, or 1 µs after the previous state's when steps share
+   * a millisecond, so each event of a call has its own `tm_update` (receivers dedupe on it).
+   */
+  updatedUs: number;
 }
 
 interface FlowRecord {
@@ -154,7 +146,7 @@ interface GroupcallRecord {
   createdUs: number;
 }
 
-const EVENT_OF: Partial<Record<Status, CallEventType>> = {
+const EVENT_OF: Partial<Record<CallStatus, CallEventType>> = {
   ringing: 'call_ringing',
   progressing: 'call_progressing',
   hangup: 'call_hangup',
@@ -208,10 +200,10 @@ export function createEmulator(options: EmulatorOptions = {}) {
       action: START_ACTION,
       hangupBy: '',
       hangupReason: '',
-      updatedAt: 0,
+      updatedUs: -1,
     };
     return steps.map((step) => {
-      state = { ...state, updatedAt: step.at };
+      state = { ...state, updatedUs: Math.max(step.at * 1000, state.updatedUs + 1) };
       if (step.action) state.action = step.action;
       if (step.status) state.status = step.status;
       if (step.status === 'ringing') state.ringingAt = step.at;
@@ -241,10 +233,11 @@ export function createEmulator(options: EmulatorOptions = {}) {
       const step = call.steps[call.emitted + 1];
       if (!step || call.createdMs + step.at > now) continue;
       call.emitted++;
-      const type = (step.status && EVENT_OF[step.status]) || 'call_updated';
-      emit(type, callJson(call, call.states[call.emitted]));
+      // The emulator's state first: a subscriber sees (and may read) the call as it now is.
       if (step.status === 'hangup') finish(call);
       else schedule(call);
+      const type = (step.status && EVENT_OF[step.status]) || 'call_updated';
+      emit(type, callJson(call, call.states[call.emitted]));
     }
     armTimer();
   }
@@ -280,7 +273,18 @@ export function createEmulator(options: EmulatorOptions = {}) {
 
   function emit(type: CallEventType, data: Record<string, unknown>) {
     const event = { type, data };
-    for (const listener of listeners) listener(event);
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A subscriber's bug must not break the emulator or the other subscribers. The event's
+        // data (numbers, ids) is left out of the report.
+        console.error(
+          `voipbin-emulator: a subscriber threw on ${type}; the emulator goes on.`,
+          error,
+        );
+      }
+    }
     if (options.webhookUrl) track(deliver(options.webhookUrl, event));
   }
 
@@ -348,7 +352,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
       tm_progressing: at(state.progressingAt),
       tm_hangup: at(state.hangupAt),
       tm_create: at(0),
-      tm_update: at(state.updatedAt),
+      tm_update: voipbinTime(call.createdUs + state.updatedUs),
     };
   }
 
@@ -572,8 +576,8 @@ export function createEmulator(options: EmulatorOptions = {}) {
     flow.calls++;
     calls.set(call.id, call);
     active++;
-    emit('call_created', callJson(call, call.states[0]));
     schedule(call);
+    emit('call_created', callJson(call, call.states[0]));
     return call;
   }
 

@@ -24,6 +24,12 @@ export interface FaultRule {
 
 export type Fault = FaultRule;
 
+/**
+ * Marks an answer made by a fault (`status`, `malformed` or `body`), its value the kind: it
+ * is not an answer VoIPBIN would give, and a log or a test can tell it from one.
+ */
+export const FAULT_HEADER = 'x-emulator-fault';
+
 /** Thrown by the handler for a dropped connection: adapters destroy the socket, in-process callers see a network error. */
 export class DroppedConnectionError extends TypeError {
   override name = 'DroppedConnectionError';
@@ -77,18 +83,22 @@ export class Faults {
         'INJECTED_FAULT',
         `Injected fault: ${rule.status}.`,
       );
+      response.headers.set(FAULT_HEADER, 'status');
       return new Response(response.body, { status: rule.status, headers: response.headers });
     }
-    if (rule.malformed)
+    const headers = { 'content-type': 'application/json' };
+    if (rule.malformed) {
       return new Response('{"calls": [{"id": "', {
         status: 200,
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, [FAULT_HEADER]: 'malformed' },
       });
-    if (rule.body !== undefined)
+    }
+    if (rule.body !== undefined) {
       return new Response(rule.body, {
         status: 200,
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, [FAULT_HEADER]: 'body' },
       });
+    }
     return undefined;
   }
 }

@@ -1,3 +1,4 @@
+export type { CallEventType } from '@voipbin-kit/core';
 export {
   type Clock,
   type ManualClock,
@@ -7,7 +8,6 @@ export {
   voipbinTime,
 } from './clock.ts';
 export {
-  type CallEventType,
   createEmulator,
   DEFAULT_CUSTOMER_ID,
   type Emulator,

@@ -33,8 +33,10 @@ export async function listen(
         return new Response(null, { status: 413 });
       }
       try {
-        return await emulator.fetch(request);
+        return await emulator.fetch(capped(request, maxBodyBytes));
       } catch (error) {
+        // A body with no Content-Length (chunked) that grew past the limit as it was read.
+        if (error instanceof BodyTooLargeError) return new Response(null, { status: 413 });
         // By name: this adapter may be bundled apart from the emulator it serves.
         if (!(error instanceof Error && error.name === 'DroppedConnectionError')) throw error;
         // A dropped connection: no answer at all, as when a network path breaks.
@@ -52,4 +54,26 @@ export async function listen(
     port: Number(url.port),
     close: () => server.close(true),
   };
+}
+
+class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+/** The request with its body counted as it is read: past `max` bytes, reading it fails. */
+function capped(request: Request, max: number): Request {
+  if (!request.body) return request;
+  let size = 0;
+  const body = request.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > max) controller.error(new BodyTooLargeError());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  const { method, headers, signal } = request;
+  // Node requires `duplex` with a stream body; lib.dom's RequestInit does not list it.
+  return new Request(request.url, { method, headers, signal, body, duplex: 'half' } as RequestInit);
 }

@@ -1,14 +1,6 @@
+import { type CallStatus, NIL_UUID } from '@voipbin-kit/core';
 import { describe, expect, test } from 'vitest';
-import {
-  durationOf,
-  type FlowAction,
-  NIL_UUID,
-  planCall,
-  START_ACTION,
-  type Status,
-  type Step,
-  TIMING,
-} from './plan.ts';
+import { durationOf, type FlowAction, planCall, START_ACTION, type Step, TIMING } from './plan.ts';
 import { type Ending, endingOf, TEST_NUMBERS } from './test-numbers.ts';
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -47,7 +39,7 @@ const idsRun = (steps: Step[]) =>
 
 const last = (steps: Step[]) => steps.at(-1) as Step;
 
-const ORDER: Record<Status, number> = {
+const ORDER: Record<CallStatus, number> = {
   dialing: 0,
   ringing: 1,
   progressing: 2,

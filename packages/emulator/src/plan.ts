@@ -1,7 +1,12 @@
-import type { Action, HangupBy, HangupReason } from '@voipbin-kit/core';
+import {
+  type Action,
+  type CallStatus,
+  type HangupBy,
+  type HangupReason,
+  NIL_UUID,
+} from '@voipbin-kit/core';
 import type { Ending } from './test-numbers.ts';
 
-export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /** The action VoIPBIN shows before the first step runs. */
 export const START_ACTION: ActionState = {
   id: '00000000-0000-0000-0000-000000000001',
@@ -21,12 +26,10 @@ export interface ActionState {
   at?: number;
 }
 
-export type Status = 'dialing' | 'ringing' | 'progressing' | 'terminating' | 'canceling' | 'hangup';
-
 /** One moment of a call's life: what changes then, at `at` ms after creation. */
 export interface Step {
   at: number;
-  status?: Status;
+  status?: CallStatus;
   action?: ActionState;
   hangup?: { by: HangupBy; reason: HangupReason };
 }
@@ -41,6 +44,7 @@ export const TIMING = {
   hangingUp: 200,
   /** The longest a call may run; past it VoIPBIN hangs up with `timeout`. */
   maxDuration: 3_600_000,
+  /** The most actions a call may run; past them VoIPBIN hangs up with `timeout`. */
   maxSteps: 1_000,
 } as const;
 
@@ -99,7 +103,7 @@ export function planCall(
   variables: Readonly<Record<string, string>> = {},
 ): Step[] {
   const steps: Step[] = [{ at: 0, status: 'dialing', action: START_ACTION }];
-  const end = (at: number, by: HangupBy, reason: HangupReason, via: Status = 'terminating') => {
+  const end = (at: number, by: HangupBy, reason: HangupReason, via: CallStatus = 'terminating') => {
     if (via !== 'hangup') steps.push({ at, status: via });
     steps.push({
       at: via === 'hangup' ? at : at + TIMING.hangingUp,
@@ -146,7 +150,8 @@ export function planCall(
 
     let next = action.next_id && action.next_id !== NIL_UUID ? byId.get(action.next_id) : index + 1;
     if (action.type === 'goto') {
-      // Without `loop_count` a goto loops until the call reaches its longest duration.
+      // Without `loop_count` a goto loops until the call is cut with `timeout`: at `maxSteps`
+      // steps, or at `maxDuration` if that comes first.
       const left =
         loops.get(action.id) ??
         (typeof option.loop_count === 'number' ? option.loop_count : Infinity);

@@ -8,9 +8,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, expect, it } from 'vitest';
+import { checked } from './support/conforming.ts';
 
 const BIN = fileURLToPath(new URL('../dist/bin.mjs', import.meta.url));
 const CUSTOMER = 'c0c0c0c0-3333-4333-8333-000000000003';
+/** The emulator runs in another process: its answers are checked against the spec here. */
+const fetch = checked(globalThis.fetch);
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx tsdown)`);

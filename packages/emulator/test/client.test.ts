@@ -11,6 +11,7 @@ import {
 } from '@voipbin-kit/core';
 import { describe, expect, it } from 'vitest';
 import { createEmulator, type EmulatorOptions, QUICKSTART_FLOW } from '../src/index.ts';
+import { conforming } from './support/conforming.ts';
 
 const CALL: CreateCallRequest = {
   source: { type: 'tel', target: '+821028286521' },
@@ -20,7 +21,7 @@ const CALL: CreateCallRequest = {
 const UNKNOWN_ID = '3f1e8c52-0b6a-4c1e-9a55-6f0d2b7e4a19';
 
 function setup(options: EmulatorOptions = {}, client: { accessKey?: string } = {}) {
-  const emulator = createEmulator(options);
+  const emulator = conforming(createEmulator(options));
   const requests: { method: string; path: string }[] = [];
   const voipbin = createClient({
     baseURL: 'http://emulator.test/v1.0',

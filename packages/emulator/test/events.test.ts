@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallSchema, sleep, talk } from '@voipbin-kit/core';
+import { type Action, action, CallSchema, sleep, talk } from '@voipbin-kit/core';
 import * as v from 'valibot';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   type EmulatorOptions,
   TEST_NUMBERS,
 } from '../src/index.ts';
+import { conforming } from './support/conforming.ts';
 
 const WEBHOOK = 'http://hooks.example.test/voipbin';
 
@@ -16,6 +17,7 @@ const WEBHOOK = 'http://hooks.example.test/voipbin';
 async function place(
   emulator: ReturnType<typeof createEmulator>,
   target: string = TEST_NUMBERS.answer,
+  actions: Action[] = [talk({ text: 'Hello there' }), sleep(2_000)],
 ): Promise<string> {
   const response = await emulator.fetch(
     new Request('http://emulator.test/v1.0/calls', {
@@ -24,7 +26,7 @@ async function place(
       body: JSON.stringify({
         source: { type: 'tel', target: '+821028286521' },
         destinations: [{ type: 'tel', target }],
-        actions: [talk({ text: 'Hello there' }), sleep(2_000)],
+        actions,
       }),
     }),
   );
@@ -69,19 +71,21 @@ function hook(...answers: (number | Error)[]) {
 }
 
 function withHook(webhook: ReturnType<typeof hook>, options: EmulatorOptions = {}) {
-  return createEmulator({
-    webhookUrl: WEBHOOK,
-    webhookFetch: webhook.fetch,
-    webhookRetryDelay: 1,
-    ...options,
-  });
+  return conforming(
+    createEmulator({
+      webhookUrl: WEBHOOK,
+      webhookFetch: webhook.fetch,
+      webhookRetryDelay: 1,
+      ...options,
+    }),
+  );
 }
 
 // ---- in-process subscribers ---------------------------------------------------------------
 
 describe('subscribers', () => {
   test('get { type, data } with data the call as it was at that moment', async () => {
-    const emulator = createEmulator();
+    const emulator = conforming(createEmulator());
     const events: EmulatorEvent[] = [];
     emulator.subscribe((event) => events.push(event));
     const id = await place(emulator);
@@ -129,7 +133,7 @@ describe('subscribers', () => {
   });
 
   test('an event goes out when the clock passes its moment, not earlier', async () => {
-    const emulator = createEmulator();
+    const emulator = conforming(createEmulator());
     const types: string[] = [];
     emulator.subscribe((event) => types.push(event.type));
     await place(emulator);
@@ -141,7 +145,7 @@ describe('subscribers', () => {
   });
 
   test('unsubscribing stops the events to that subscriber only', async () => {
-    const emulator = createEmulator();
+    const emulator = conforming(createEmulator());
     const kept: string[] = [];
     const dropped: string[] = [];
     emulator.subscribe((event) => kept.push(event.type));
@@ -155,13 +159,130 @@ describe('subscribers', () => {
   });
 
   test('the same function subscribed twice is called once per event', async () => {
-    const emulator = createEmulator();
+    const emulator = conforming(createEmulator());
     const types: string[] = [];
     const listener = (event: EmulatorEvent) => types.push(event.type);
     emulator.subscribe(listener);
     emulator.subscribe(listener);
     await place(emulator);
     expect(types).toEqual(['call_created']);
+  });
+});
+
+// ---- subscribers that throw ---------------------------------------------------------------
+
+describe('a subscriber that throws', () => {
+  /** Runs `body` with console.error stubbed; returns what it was called with, as text. */
+  async function logged(body: () => Promise<void>): Promise<string[][]> {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await body();
+      return spy.mock.calls.map((args) => args.map(String));
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('on call_hangup: the call still finishes and the other subscribers get every event', async () => {
+    const webhook = hook(200);
+    const emulator = withHook(webhook, { maxActiveCalls: 1 });
+    const types: string[] = [];
+    let id = '';
+    const errors = await logged(async () => {
+      emulator.subscribe((event) => {
+        if (event.type === 'call_hangup') throw new Error('a bug in the subscriber');
+      });
+      emulator.subscribe((event) => types.push(event.type));
+      id = await place(emulator);
+      emulator.advance(60_000);
+    });
+    expect(types).toEqual(NORMAL);
+    await emulator.idle();
+    expect(webhook.bodies.map((body) => body.type)).toEqual(NORMAL);
+    // The call no longer counts toward maxActiveCalls: another one may be placed.
+    expect(emulator.stats()).toMatchObject({ active: 0, finished: 1 });
+    await place(emulator);
+    // Reported once, with the error but not the event's data (numbers, ids).
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.join(' ')).toMatch(/call_hangup.*a bug in the subscriber/s);
+    expect(errors[0]?.join(' ')).not.toMatch(new RegExp(`${id}|${TEST_NUMBERS.answer.slice(1)}`));
+  });
+
+  test('on call_created: the request that placed the call still answers it', async () => {
+    const emulator = conforming(createEmulator());
+    const types: string[] = [];
+    const errors = await logged(async () => {
+      emulator.subscribe((event) => {
+        if (event.type === 'call_created') throw new Error('a bug in the subscriber');
+      });
+      emulator.subscribe((event) => types.push(event.type));
+      // `place` requires a 200 with the call.
+      const id = await place(emulator);
+      expect(emulator.call(id)?.status).toBe('dialing');
+      emulator.advance(60_000);
+      expect(emulator.call(id)?.status).toBe('hangup');
+    });
+    expect(types).toEqual(NORMAL);
+    expect(emulator.stats()).toMatchObject({ active: 0, finished: 1 });
+    expect(errors).toHaveLength(1);
+  });
+});
+
+// ---- dedupe keys --------------------------------------------------------------------------
+
+/** A VoIPBIN timestamp in epoch microseconds. */
+const micros = (tm: unknown) =>
+  Date.parse(`${String(tm).slice(0, 23)}Z`) * 1_000 + Number(String(tm).slice(23, 26));
+
+describe('dedupe keys', () => {
+  // VoIPBIN's receivers dedupe by event type + resource id + tm_update (VOIPBIN-FACTS.md,
+  // Events): two events of a call sharing all three would be dropped as one.
+  test('every event of a call has its own (type, id, tm_update), and tm_update never goes back', async () => {
+    const emulator = conforming(createEmulator());
+    const events: EmulatorEvent[] = [];
+    emulator.subscribe((event) => events.push(event));
+    const loop = '6a1f3c2e-9d4b-4e8a-b1c7-2f5e8d0a3b61';
+    const zeroTime: Action[] = [
+      action('answer'),
+      action('variable_set', { key: 'greeting', value: 'hello' }),
+      talk({ text: 'Hi' }),
+    ];
+    // Zero-duration actions start in the same millisecond as the answer and as each other; the
+    // endless call is hung up through the API in that millisecond too.
+    const ids = [
+      await place(emulator, TEST_NUMBERS.answer, zeroTime),
+      await place(emulator, TEST_NUMBERS.endless, zeroTime),
+      // A goto without loop_count over a zero-duration action: 1 000 steps in one millisecond.
+      await place(emulator, TEST_NUMBERS.answer, [
+        action('answer', undefined, { id: loop }),
+        action('goto', { target_id: loop }),
+      ]),
+    ];
+    emulator.advance(4_000);
+    await emulator.fetch(
+      new Request(`http://emulator.test/v1.0/calls/${ids[1]}/hangup`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer events-test-token' },
+      }),
+    );
+    emulator.advance(60_000);
+
+    for (const id of ids) {
+      const mine = events.filter((event) => event.data.id === id);
+      expect(mine.at(-1)?.type).toBe('call_hangup');
+      const keys = mine.map((event) => `${event.type} ${event.data.id} ${event.data.tm_update}`);
+      expect(new Set(keys).size, `distinct dedupe keys of ${id}`).toBe(keys.length);
+      const updates = mine.map((event) => micros(event.data.tm_update));
+      expect(updates, 'tm_update in event order').toEqual([...updates].sort((a, b) => a - b));
+      // The moments themselves stay exact: answered at 4 s, whatever ran in that millisecond.
+      const tmCreate = micros(mine[0]?.data.tm_create);
+      for (const event of mine.slice(2)) {
+        expect(micros(event.data.tm_progressing)).toBe(tmCreate + 4_000_000);
+      }
+    }
+    // The hangup of the endless call came 200 ms after the API hangup, exactly.
+    const hangup = events.find((e) => e.data.id === ids[1] && e.type === 'call_hangup');
+    expect(micros(hangup?.data.tm_hangup)).toBe(micros(hangup?.data.tm_create) + 4_200_000);
   });
 });
 
@@ -239,14 +360,16 @@ describe('webhooks', () => {
 
   test('tries are webhookRetryDelay apart', async () => {
     const times: number[] = [];
-    const emulator = createEmulator({
-      webhookUrl: WEBHOOK,
-      webhookRetryDelay: 40,
-      webhookFetch: (async () => {
-        times.push(performance.now());
-        return new Response(null, { status: 502 });
-      }) as typeof fetch,
-    });
+    const emulator = conforming(
+      createEmulator({
+        webhookUrl: WEBHOOK,
+        webhookRetryDelay: 40,
+        webhookFetch: (async () => {
+          times.push(performance.now());
+          return new Response(null, { status: 502 });
+        }) as typeof fetch,
+      }),
+    );
     await place(emulator);
     await emulator.idle();
     expect(times).toHaveLength(3);
@@ -256,14 +379,16 @@ describe('webhooks', () => {
 
   test('idle() waits until every delivery under way has ended', async () => {
     let answered = 0;
-    const emulator = createEmulator({
-      webhookUrl: WEBHOOK,
-      webhookFetch: (async () => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        answered++;
-        return new Response(null, { status: 200 });
-      }) as typeof fetch,
-    });
+    const emulator = conforming(
+      createEmulator({
+        webhookUrl: WEBHOOK,
+        webhookFetch: (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          answered++;
+          return new Response(null, { status: 200 });
+        }) as typeof fetch,
+      }),
+    );
     await place(emulator);
     emulator.advance(60_000);
     expect(answered).toBe(0);
@@ -272,16 +397,18 @@ describe('webhooks', () => {
   });
 
   test('idle() resolves at once when nothing is being delivered', async () => {
-    await expect(createEmulator().idle()).resolves.toBeUndefined();
+    await expect(conforming(createEmulator()).idle()).resolves.toBeUndefined();
   });
 
   test('each delivery is handed to waitUntil, as a Worker needs', async () => {
     const handed: Promise<unknown>[] = [];
-    const emulator = createEmulator({
-      webhookUrl: WEBHOOK,
-      webhookFetch: hook(200).fetch,
-      waitUntil: (promise) => handed.push(promise),
-    });
+    const emulator = conforming(
+      createEmulator({
+        webhookUrl: WEBHOOK,
+        webhookFetch: hook(200).fetch,
+        waitUntil: (promise) => handed.push(promise),
+      }),
+    );
     await place(emulator);
     emulator.advance(1_000);
     expect(handed).toHaveLength(2);
@@ -290,7 +417,7 @@ describe('webhooks', () => {
 
   test('without webhookUrl nothing is POSTed', async () => {
     const webhook = hook(200);
-    const emulator = createEmulator({ webhookFetch: webhook.fetch });
+    const emulator = conforming(createEmulator({ webhookFetch: webhook.fetch }));
     await place(emulator);
     emulator.advance(60_000);
     await emulator.idle();
@@ -317,7 +444,7 @@ describe('with a real clock', () => {
 
   test('events go out by themselves, with no request, as the time comes', async () => {
     // 1000x: the 7.2 s life of the call takes about 7 ms.
-    emulator = createEmulator({ clock: { speed: 1_000 } });
+    emulator = conforming(createEmulator({ clock: { speed: 1_000 } }));
     const types: string[] = [];
     emulator.subscribe((event) => types.push(event.type));
     await place(emulator);
@@ -341,10 +468,12 @@ describe('with a real clock', () => {
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
 
-    emulator = createEmulator({
-      clock: { speed: 1_000 },
-      webhookUrl: `http://127.0.0.1:${port}/voipbin/events`,
-    });
+    emulator = conforming(
+      createEmulator({
+        clock: { speed: 1_000 },
+        webhookUrl: `http://127.0.0.1:${port}/voipbin/events`,
+      }),
+    );
     const id = await place(emulator);
     // No request after placing the call: the emulator's own timer sends the events.
     await until(() => received.some(({ event }) => event.type === 'call_hangup'));

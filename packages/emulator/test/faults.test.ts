@@ -15,6 +15,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator, type FaultRule } from '../src/index.ts';
 import { listen } from '../src/node.ts';
+import { conforming } from './support/conforming.ts';
 
 const CALL: CreateCallRequest = {
   source: { type: 'tel', target: '+821028286521' },
@@ -31,6 +32,9 @@ interface Transport {
     emulator: Emulator,
   ): Promise<{ baseURL: string; fetch: typeof fetch; close(): Promise<void> }>;
 }
+
+/** The deadlines of the client's requests under way (see `setup`). */
+const inFlight = new Set<AbortSignal | null | undefined>();
 
 const TRANSPORTS: Transport[] = [
   {
@@ -58,7 +62,7 @@ describe.each(TRANSPORTS)('faults, $name', (transport) => {
 
   /** An emulator with these faults, a client counting the requests it sends, and a raw fetch. */
   async function setup(rules: FaultRule[]) {
-    const emulator = createEmulator();
+    const emulator = conforming(createEmulator());
     emulator.faults.set(rules);
     const served = await transport.start(emulator);
     closers.push(served.close);
@@ -68,10 +72,18 @@ describe.each(TRANSPORTS)('faults, $name', (transport) => {
       token: 'test-token-123',
       timeout: TIMEOUT,
       retryDelay: 0,
-      fetch: (input, init) => {
+      fetch: async (input, init) => {
         const request = new Request(input, init);
         requests.push(`${request.method} ${new URL(request.url).pathname}`);
-        return served.fetch(request);
+        // The client's deadline (an AbortSignal.timeout) is held here until the answer: the
+        // client itself keeps no strong reference to it while the request is under way, so a
+        // garbage collection could drop it before it fires, and the timeout never come.
+        inFlight.add(init?.signal);
+        try {
+          return await served.fetch(request);
+        } finally {
+          inFlight.delete(init?.signal);
+        }
       },
     });
     const raw = (path: string, init: RequestInit = {}) =>
@@ -243,8 +255,8 @@ describe.each(TRANSPORTS)('faults, $name', (transport) => {
 });
 
 it('faults belong to one emulator: another one serves normally', async () => {
-  const faulty = createEmulator({ faults: [{ status: 503 }] });
-  const healthy = createEmulator();
+  const faulty = conforming(createEmulator({ faults: [{ status: 503 }] }));
+  const healthy = conforming(createEmulator());
   const request = () => new Request('http://emulator.test/v1.0/calls?token=test-token-123');
   expect((await faulty.fetch(request())).status).toBe(503);
   expect((await healthy.fetch(request())).status).toBe(200);
@@ -253,7 +265,7 @@ it('faults belong to one emulator: another one serves normally', async () => {
 });
 
 it('reset() clears the faults', async () => {
-  const emulator = createEmulator({ faults: [{ status: 500 }] });
+  const emulator = conforming(createEmulator({ faults: [{ status: 500 }] }));
   emulator.reset();
   const answer = await emulator.fetch(new Request('http://emulator.test/v1.0/calls?token=abc123'));
   expect(answer.status).toBe(200);

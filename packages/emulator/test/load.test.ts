@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { createEmulator, type EmulatorEvent } from '../src/index.ts';
+import { conforming } from './support/conforming.ts';
 
 /**
  * Ten thousand calls through the handler, run to the end on the manual clock, with memory held
@@ -11,7 +12,7 @@ const PER_REQUEST = 10;
 const MAX_FINISHED = 1_000;
 
 test(`${CALLS} calls are placed, all run to hangup, and memory stays within maxFinishedCalls`, async () => {
-  const emulator = createEmulator({ maxFinishedCalls: MAX_FINISHED });
+  const emulator = conforming(createEmulator({ maxFinishedCalls: MAX_FINISHED }));
   const seededFlows = emulator.stats().flows;
   const hangups = new Map<string, number>();
   let events = 0;

@@ -11,6 +11,7 @@ import { createClient } from '@voipbin-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, DEFAULT_CUSTOMER_ID, type Emulator } from '../src/index.ts';
 import { listen, type RunningEmulator } from '../src/node.ts';
+import { conforming } from './support/conforming.ts';
 import { type QuickstartRequest, quickstartRequests } from './support/quickstart.ts';
 
 const [manual, existing] = quickstartRequests() as [QuickstartRequest, QuickstartRequest];
@@ -64,7 +65,7 @@ describe('the quickstart over HTTP', () => {
   let running: RunningEmulator;
 
   beforeAll(async () => {
-    emulator = createEmulator();
+    emulator = conforming(createEmulator());
     running = await listen(emulator, { port: 0 });
   });
   afterAll(async () => {
@@ -150,7 +151,7 @@ describe('the quickstart over HTTP with strictJson', () => {
   let running: RunningEmulator;
 
   beforeAll(async () => {
-    emulator = createEmulator({ strictJson: true });
+    emulator = conforming(createEmulator({ strictJson: true }));
     running = await listen(emulator, { port: 0 });
   });
   afterAll(async () => {
