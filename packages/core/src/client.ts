@@ -155,12 +155,18 @@ export function createClient(options: ClientOptions = {}) {
       body: init.body as FetchOptions['body'],
       responseType: 'text',
     };
-    // One deadline for the whole exchange, body included (ofetch's `timeout` stops at the headers).
-    const deadline = AbortSignal.timeout(timeout);
+    // One deadline for the whole exchange, body included (ofetch's `timeout` stops at the
+    // headers). A timer we clear ourselves: an `AbortSignal.timeout()` nothing references can be
+    // garbage-collected mid-request in Node, and then never fires.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')),
+      timeout,
+    );
     fetchOptions.signal = !init.signal
-      ? deadline
+      ? deadline.signal
       : typeof AbortSignal.any === 'function'
-        ? AbortSignal.any([init.signal, deadline])
+        ? AbortSignal.any([init.signal, deadline.signal])
         : init.signal;
 
     let response: Awaited<ReturnType<typeof $fetch.raw<string, 'text'>>>;
@@ -171,6 +177,8 @@ export function createClient(options: ClientOptions = {}) {
       const cause = unwrap(error);
       if (isTimeout(error)) throw new VoipbinTimeoutError(request, timeout, { cause });
       throw new VoipbinNetworkError(request, { cause });
+    } finally {
+      clearTimeout(timer);
     }
 
     const text = response._data ?? '';
