@@ -10,5 +10,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
+    // Records every console line and every response the shared helpers get, and fails a file
+    // in which a canary credential came out (test/support/canary.ts).
+    setupFiles: ['./test/support/canary-setup.ts'],
+    // `global.gc` for test/security/load.test.ts, which measures the heap after collecting it;
+    // the flag costs nothing to the other files (workers are forks, where it is allowed).
+    execArgv: ['--expose-gc'],
   },
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The performance budgets, checked in CI by test/budgets.test.ts:
+// The performance budgets, checked in CI: the root `check` runs this script after the tests, on
+// a quiet machine (a cold start measured while other suites run is meaningless):
 //
 //   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as for workerd (platform
 //       neutral, conditions workerd/worker/browser, minified, tree-shaken), gzip -9: 130 KB for

@@ -12,6 +12,7 @@ import {
   hang,
   jsonResponse,
   postGraphQL,
+  recordingFetch,
   recordRequests,
   stubUpstream,
   voipbinError,
@@ -38,13 +39,16 @@ function stubbedGateway(
   config: Omit<GatewayConfig, 'upstream'> = {},
 ) {
   const stub = stubUpstream(answer);
-  const gateway = createGateway({
-    upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
-    // These tests are about upstream errors, not gateway auth (tested in test/security).
-    security: { insecureNoAuth: true },
-    ...config,
-    client: { fetch: stub.fetch, retry: 0, timeout: 50, ...config.client },
-  });
+  // Its responses are searched for the canaries too, `fetch` included (test/support/canary.ts).
+  const gateway = recordingFetch(
+    createGateway({
+      upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
+      // These tests are about upstream errors, not gateway auth (tested in test/security).
+      security: { insecureNoAuth: true },
+      ...config,
+      client: { fetch: stub.fetch, retry: 0, timeout: 50, ...config.client },
+    }),
+  );
   return { gateway, stub };
 }
 

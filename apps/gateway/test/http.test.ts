@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
+import { recordResponse, recordText } from './support/canary.ts';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(APP, 'dist/runtime/node.mjs');
@@ -79,12 +80,15 @@ function waitFor(pattern: RegExp, ms: number): Promise<string> {
 }
 
 async function post(query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(5_000),
-  });
+  const response = recordResponse(
+    `POST ${base}/graphql`,
+    await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(5_000),
+    }),
+  );
   // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
   return { status: response.status, json: (await response.json()) as Record<string, any> };
 }
@@ -103,9 +107,11 @@ beforeAll(async () => {
   });
   child.stdout?.on('data', (chunk) => {
     output += String(chunk);
+    recordText('node entry stdout', String(chunk));
   });
   child.stderr?.on('data', (chunk) => {
     output += String(chunk);
+    recordText('node entry stderr', String(chunk));
   });
   await waitFor(/upstream: .*\n/, 15_000);
   base = `http://127.0.0.1:${port}`;
@@ -157,15 +163,21 @@ describe('the Node entry over HTTP', () => {
   });
 
   it('answers GET /health with 200', async () => {
-    const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) });
+    const response = recordResponse(
+      `GET ${base}/health`,
+      await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) }),
+    );
     expect(response.status).toBe(200);
   });
 
   it('serves GraphiQL with the seed query outside production', async () => {
-    const response = await fetch(`${base}/graphql`, {
-      headers: { accept: 'text/html' },
-      signal: AbortSignal.timeout(5_000),
-    });
+    const response = recordResponse(
+      `GET ${base}/graphql`,
+      await fetch(`${base}/graphql`, {
+        headers: { accept: 'text/html' },
+        signal: AbortSignal.timeout(5_000),
+      }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain('PlaceQuickstartCall');

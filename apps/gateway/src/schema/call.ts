@@ -356,7 +356,8 @@ builder.mutationFields((t) => ({
         await rateLimit(ctx);
         return ctx.voipbin.calls.create(json);
       };
-      if (!idempotencyKey) return upstream(place, { json, argument: 'input' });
+      // `null` or left out means no key; an empty key is refused (1 to 255 characters), not ignored.
+      if (idempotencyKey == null) return upstream(place, { json, argument: 'input' });
       const key = idempotencyKey;
       const { result, replayed } = await upstream(
         async () =>

@@ -27,6 +27,11 @@
  *   (graphql's own parser limits, `TOKEN_LIMIT_EXCEEDED`), the request body size (Yoga, 413)
  *   and batching (Yoga, `batching: { limit }`, 413 over it).
  * - Mutations only over POST: Yoga itself answers a mutation sent with GET 405 (`Allow: POST`).
+ * - Requests Yoga would misread or answer blind are refused before anything runs: a body with a
+ *   `Content-Encoding` (Yoga would read gzip bytes as they are, and a body only claimed to be
+ *   gzip as plain JSON), 415 `UNSUPPORTED_CONTENT_ENCODING`; an `Accept` header that allows none
+ *   of the media types Yoga answers in (Yoga would run the operation, a mutation too, and then
+ *   answer an empty 406), 406 `NOT_ACCEPTABLE` with a JSON body that says so.
  * - Production: no GraphiQL, no introspection (`__schema`, `__type`), and no "Did you mean"
  *   suggestions that would leak the schema field by field.
  * - Trusted documents (optional): only the registered documents run, asked for by hash
@@ -262,6 +267,71 @@ function csrfPlugin(): Plugin {
   };
 }
 
+/** The media types Yoga answers a GraphQL request in (its result processors), UTF-8 only. */
+const ANSWERED_MEDIA_TYPES = [
+  'application/graphql-response+json',
+  'application/json',
+  'text/event-stream',
+  'multipart/mixed',
+];
+
+/** Whether Yoga finds a result processor for `accept`, matching as Yoga does (wildcards, charset). */
+function acceptable(accept: string | null): boolean {
+  return (accept || '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .some((entry) => {
+      const [type = '', ...params] = entry.split(';');
+      const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+      if (charset !== 'charset=utf-8') return false;
+      const [pre, suf] = type.split('/');
+      return ANSWERED_MEDIA_TYPES.some((answered) => {
+        const [answeredPre, answeredSuf] = answered.split('/');
+        return (pre === '*' || pre === answeredPre) && (suf === '*' || suf === answeredSuf);
+      });
+    });
+}
+
+/** Refuses, before parsing, a request Yoga would misread (Content-Encoding) or answer blind (Accept). */
+function requestFormatPlugin(): Plugin {
+  return {
+    onRequestParse({ request, endResponse, fetchAPI }) {
+      if (!acceptable(request.headers.get('accept'))) {
+        // Not through Yoga's result processors: none of them may answer this request.
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({
+              errors: [
+                {
+                  message: `The Accept header allows none of the media types this gateway answers in (${ANSWERED_MEDIA_TYPES.join(', ')}, in UTF-8); nothing was run.`,
+                  extensions: { code: 'NOT_ACCEPTABLE' },
+                },
+              ],
+            }),
+            {
+              status: 406,
+              headers: {
+                'content-type': 'application/json; charset=utf-8',
+                accept: ANSWERED_MEDIA_TYPES.join(', '),
+              },
+            },
+          ),
+        );
+        return;
+      }
+      const encoding = request.headers.get('content-encoding');
+      if (encoding !== null && !/^\s*(identity)?\s*$/i.test(encoding)) {
+        throw refusal(
+          'This gateway reads request bodies as they are sent: a Content-Encoding (gzip, br, deflate...) is not accepted; send the body uncompressed, without the header.',
+          'UNSUPPORTED_CONTENT_ENCODING',
+          415,
+        );
+      }
+    },
+  };
+}
+
 /** `Vary: Origin` on every answer when CORS is on: caches must not hand one origin's answer to another. */
 const varyOrigin: Plugin = {
   onResponse({ response }) {
@@ -296,6 +366,7 @@ export function hygiene(config: HygieneConfig): HygieneOptions {
   const cors = corsOption(config.corsOrigins);
   const plugins: AnyPlugin[] = [
     csrfPlugin(),
+    requestFormatPlugin(),
     ...(cors === false ? [] : [varyOrigin]),
     ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
     { onParse: ({ setParseFn }) => setParseFn(limitedParse(limits.tokens)) },

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordResponse, recordText } from '../support/canary.ts';
 import { QUICKSTART } from '../support/graphql.ts';
 import type { Found } from '../support/runtimes.ts';
 
@@ -98,6 +99,7 @@ export async function startGateway(launch: Launch): Promise<Running> {
     );
     const onData = (chunk: Buffer) => {
       output += String(chunk);
+      recordText(`${launch.command} output`, String(chunk));
       if (/upstream: .*\n/.test(output)) {
         clearTimeout(timer);
         resolve();
@@ -128,12 +130,15 @@ export async function startGateway(launch: Launch): Promise<Running> {
 
 /** POSTs a GraphQL body (a document or any JSON) to `/graphql`. */
 export async function post(base: string, body: unknown) {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
+  const response = recordResponse(
+    `POST ${base}/graphql`,
+    await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    }),
+  );
   // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
   return { status: response.status, json: (await response.json()) as Record<string, any> };
 }
@@ -228,7 +233,10 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
       });
 
       it('answers GET /health with 200', async () => {
-        const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) });
+        const response = recordResponse(
+          `GET ${base}/health`,
+          await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) }),
+        );
         expect(response.status).toBe(200);
       });
 

@@ -1,5 +1,6 @@
 import { createEmulator, type Emulator, type EmulatorOptions } from '@voipbin-kit/emulator';
 import { createGateway, type Gateway, type GatewayConfig } from '../../src/index.ts';
+import { recordResponse } from './canary.ts';
 
 /** An error as GraphQL answers it. */
 export interface GraphQLErrorJson {
@@ -32,12 +33,15 @@ export async function postGraphQL(
   query: string,
   { variables, headers }: PostOptions = {},
 ): Promise<{ response: Response; text: string; json: GraphQLResult }> {
-  const response = await handler.fetch(
-    new Request('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    }),
+  const response = recordResponse(
+    'postGraphQL POST /graphql',
+    await handler.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      }),
+    ),
   );
   const text = await response.text();
   return { response, text, json: JSON.parse(text) as GraphQLResult };
@@ -55,14 +59,28 @@ export async function graphql<T = Record<string, any>>(
     .json as GraphQLResult<T>;
 }
 
-/** A manual-clock emulator and a gateway in front of it: no socket, no timer. */
+/**
+ * A manual-clock emulator and a gateway in front of it: no socket, no timer. Every response of
+ * the gateway's `fetch` is recorded for the canary check (test/support/canary.ts).
+ */
 export function emulatedGateway(
   options: EmulatorOptions = {},
   config: Omit<GatewayConfig, 'upstream'> = {},
 ): { emulator: Emulator; gateway: Gateway } {
   const emulator = createEmulator({ clock: 'manual', ...options });
   const gateway = createGateway({ ...config, upstream: { kind: 'emulator', emulator } });
-  return { emulator, gateway };
+  return { emulator, gateway: recordingFetch(gateway) };
+}
+
+/** `gateway`, its `fetch` recording every response for the canary check. */
+export function recordingFetch(gateway: Gateway): Gateway {
+  const fetch = gateway.fetch;
+  const recording = async (...args: Parameters<Gateway['fetch']>) => {
+    const [input] = args;
+    const what = input instanceof Request ? `${input.method} ${input.url}` : String(input);
+    return recordResponse(`gateway.fetch ${what}`, await fetch(...args));
+  };
+  return Object.assign(gateway, { fetch: recording as Gateway['fetch'] });
 }
 
 /** The quickstart's numbers (source, destination). */
