@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUICKSTART } from '../support/graphql.ts';
@@ -123,6 +124,42 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       code: 'FORBIDDEN',
       issues: [{ path: 'input.destinations.0.target' }],
     });
+  });
+
+  it('answers 404 outside /graphql and /health (no landing page), and GraphiQL on /graphql in development', async () => {
+    const other = await mf.dispatchFetch('http://gateway.test/', {
+      headers: { accept: 'text/html' },
+    });
+    expect(other.status).toBe(404);
+    expect(await other.text()).toBe('');
+    const graphiql = await mf.dispatchFetch('http://gateway.test/graphql', {
+      headers: { accept: 'text/html' },
+    });
+    expect(graphiql.status).toBe(200);
+    expect(await graphiql.text()).toContain('voipbin-kit gateway');
+  });
+
+  it('answers the same document twice alike (the second from the parse and validation caches)', async () => {
+    const first = await post(CALL, { id: '00000000-0000-4000-8000-000000000000' });
+    const second = await post(CALL, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(second.response.status).toBe(first.response.status);
+    expect(second.json).toEqual(first.json);
+    const broken = 'query { call(id: "x") { nope } }';
+    const brokenFirst = await post(broken);
+    const brokenSecond = await post(broken);
+    expect(brokenFirst.json.errors?.[0]?.message).toMatch(/nope/);
+    expect(brokenSecond.json).toEqual(brokenFirst.json);
+  });
+
+  it('is the bundle the budget measures (scripts/budgets.mjs applies wrangler.toml the same way)', async () => {
+    const budgets = new URL('../../scripts/budgets.mjs', import.meta.url).href;
+    const { measureWorkerBundle } = (await import(budgets)) as {
+      measureWorkerBundle(): Promise<{ gzipBytes: number }>;
+    };
+    const measured = await measureWorkerBundle();
+    const deployed = gzipSync(await readFile(join(outDir, 'worker.js')), { level: 9 }).length;
+    // wrangler adds its module wrapper and a source map comment: within 1% of each other.
+    expect(Math.abs(deployed - measured.gzipBytes) / deployed).toBeLessThan(0.01);
   });
 
   it('answers a malformed document with a GraphQL error, not a crash', async () => {
