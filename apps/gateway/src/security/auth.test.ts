@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AuthConfig,
   type AuthResult,
@@ -316,6 +316,33 @@ describe('API keys', () => {
       code: 'UNAUTHENTICATED',
       message,
     });
+  });
+
+  it('hashes an accepted key once, an unknown key every time (only accepted keys are remembered)', async () => {
+    const authenticate = createAuthenticator(config);
+    const digest = vi.spyOn(crypto.subtle, 'digest');
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(ok(await authenticate(request({ 'x-api-key': CANARY_KEY }))).id).toBe(
+          `api-key:${hash.slice(0, 8)}`,
+        );
+      }
+      expect(digest).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 3; i++) {
+        expect(remember(await authenticate(request({ 'x-api-key': `${CANARY_KEY}x` })))).toEqual({
+          ok: false,
+          code: 'UNAUTHENTICATED',
+          message: 'unknown API key',
+        });
+      }
+      expect(digest).toHaveBeenCalledTimes(4);
+      // Remembering one key accepts no other: a neighbour of the accepted key is still refused.
+      expect(
+        remember(await authenticate(request({ 'x-api-key': CANARY_KEY.slice(0, -1) }))),
+      ).toMatchObject({ ok: false, message: 'unknown API key' });
+    } finally {
+      digest.mockRestore();
+    }
   });
 
   it('with JWTs too: the API key decides when sent (a bearer may be a VoIPBIN token), never falls back', async () => {
