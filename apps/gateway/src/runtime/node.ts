@@ -2,12 +2,16 @@ import { createServer } from 'node:http';
 import { readEnv } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
+import { createNodeFetch } from './node-fetch.ts';
 
 const env = readEnv(process.env);
 // Several instances share rate-limit buckets and idempotency keys through Redis.
 const store = env.redisUrl ? await createRedisStore({ url: env.redisUrl }) : undefined;
+// Calls to VoIPBIN go through undici's request on a keep-alive pool, not the global fetch.
+const upstreamFetch = env.upstream.kind === 'voipbin' ? createNodeFetch() : undefined;
 const gateway = createGateway({
   ...env,
+  ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
 });
 const server = createServer(gateway);
@@ -25,6 +29,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () =>
     server.close(async () => {
       await store?.close?.();
+      await upstreamFetch?.close();
       process.exit(0);
     }),
   );

@@ -1,0 +1,216 @@
+/**
+ * The Node entry's upstream fetch (src/runtime/node-fetch.ts): what the core client needs of a
+ * fetch, over real loopback HTTP: the exchange as sent, the answer as a Response, the client's
+ * deadline, network failures, one pooled connection, and the inputs it hands to global fetch.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createClient,
+  talk,
+  VoipbinApiError,
+  VoipbinNetworkError,
+  VoipbinTimeoutError,
+} from '@voipbin-kit/core';
+import { createEmulator } from '@voipbin-kit/emulator';
+import { listen, type RunningEmulator } from '@voipbin-kit/emulator/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeFetch, type NodeFetch } from '../../src/runtime/node-fetch.ts';
+
+const ACCESS_KEY = 'CANARY-node-fetch-key';
+
+interface Seen {
+  method: string | undefined;
+  url: string | undefined;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+let server: Server;
+let base: string;
+let handler: (seen: Seen, res: ServerResponse) => void;
+const seen: Seen[] = [];
+let connections = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const entry = { method: req.method, url: req.url, headers: req.headers, body };
+      seen.push(entry);
+      handler(entry, res);
+    });
+  });
+  server.on('connection', () => {
+    connections++;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+let nodeFetch: NodeFetch;
+beforeAll(() => {
+  nodeFetch = createNodeFetch();
+});
+afterAll(() => nodeFetch.close());
+afterEach(() => {
+  seen.length = 0;
+});
+
+describe('createNodeFetch', () => {
+  it('sends the method, headers and body as given, and answers a Response with status, headers and text', async () => {
+    handler = (_, res) => {
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.writeHead(201, { 'content-type': 'application/json', 'x-request-id': 'r1' });
+      res.end('{"ok":true}');
+    };
+    const response = await nodeFetch(`${base}/v1.0/calls?accesskey=k`, {
+      method: 'post',
+      headers: new Headers({ 'content-type': 'application/json', authorization: 'Bearer t' }),
+      body: '{"a":1}',
+    });
+    expect(seen).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: '/v1.0/calls?accesskey=k',
+        body: '{"a":1}',
+        headers: expect.objectContaining({
+          'content-type': 'application/json',
+          authorization: 'Bearer t',
+        }),
+      }),
+    ]);
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('x-request-id')).toBe('r1');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('answers a 204 with no body, and an error status as a Response (not a rejection)', async () => {
+    handler = (_, res) => {
+      res.writeHead(204);
+      res.end();
+    };
+    const empty = await nodeFetch(`${base}/x`, { method: 'DELETE' });
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+    handler = (_, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"status":"UNAVAILABLE"}');
+    };
+    const failed = await nodeFetch(`${base}/x`);
+    expect(failed.status).toBe(503);
+    expect(await failed.text()).toBe('{"status":"UNAVAILABLE"}');
+  });
+
+  it('keeps one connection alive across sequential exchanges', async () => {
+    handler = (_, res) => res.end('ok');
+    const before = connections;
+    for (let i = 0; i < 5; i++) expect(await (await nodeFetch(`${base}/ping`)).text()).toBe('ok');
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('rejects with the signal’s reason when aborted, and with a TypeError naming no URL when the connection fails', async () => {
+    handler = () => {}; // never answers
+    const reason = new DOMException('no answer within 50 ms', 'TimeoutError');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 50);
+    await expect(nodeFetch(`${base}/slow`, { signal: controller.signal })).rejects.toBe(reason);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await nodeFetch(`http://127.0.0.1:${port}/v1.0/calls?accesskey=${ACCESS_KEY}`, {
+      method: 'POST',
+      body: '{}',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).not.toContain(ACCESS_KEY);
+    expect((error as Error).cause).toBeDefined();
+  });
+
+  it('hands a Request object or a non-text body to the global fetch', async () => {
+    handler = (entry, res) => res.end(`${entry.method} ${entry.body}`);
+    const viaRequest = await nodeFetch(new Request(`${base}/r`, { method: 'PUT', body: 'x' }));
+    expect(await viaRequest.text()).toBe('PUT x');
+    const form = await nodeFetch(`${base}/f`, {
+      method: 'POST',
+      body: new URLSearchParams({ a: '1' }),
+    });
+    expect(await form.text()).toBe('POST a=1');
+  });
+});
+
+describe('the core client on createNodeFetch', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await listen(createEmulator({ clock: { speed: 1000 } }), { port: 0 });
+  });
+  afterAll(() => emulator.close());
+
+  it('places the quickstart call over HTTP and reads it back; errors keep their kind', async () => {
+    const client = createClient({ baseURL: emulator.url, accessKey: ACCESS_KEY, fetch: nodeFetch });
+    const { calls } = await client.calls.create({
+      source: { type: 'tel', target: '+821028286521' },
+      destinations: [{ type: 'tel', target: '+821021656521' }],
+      actions: [talk({ text: 'Hello from undici.', language: 'en-US', gender: 'female' })],
+    });
+    expect(calls).toHaveLength(1);
+    const call = calls[0];
+    expect((await client.calls.get(call?.id ?? '')).id).toBe(call?.id);
+    const missing = await client.calls
+      .get('00000000-0000-4000-8000-000000000001')
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(VoipbinApiError);
+    expect((missing as VoipbinApiError).httpStatus).toBe(404);
+  });
+
+  it('times out a POST that gets no answer, once (never retried), outcome unknown', async () => {
+    handler = () => {}; // never answers
+    const client = createClient({
+      baseURL: `${base}/v1.0`,
+      accessKey: ACCESS_KEY,
+      fetch: nodeFetch,
+      timeout: 100,
+    });
+    const error = await client.calls
+      .create({
+        source: { type: 'tel', target: '+821028286521' },
+        destinations: [{ type: 'tel', target: '+821021656521' }],
+        actions: [talk({ text: 'Hi' })],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinTimeoutError);
+    expect(String((error as Error).message)).toMatch(/outcome|unknown/i);
+    expect(seen.filter((entry) => entry.method === 'POST')).toHaveLength(1);
+    expect(JSON.stringify(error)).not.toContain(ACCESS_KEY);
+  });
+
+  it('reports a refused connection as a network error without the credential', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const client = createClient({
+      baseURL: `http://127.0.0.1:${port}/v1.0`,
+      accessKey: ACCESS_KEY,
+      fetch: nodeFetch,
+      retry: 0,
+    });
+    const error = await client.calls.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinNetworkError);
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain(ACCESS_KEY);
+  });
+});

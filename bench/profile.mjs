@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// `pnpm bench:profile`: where the gateway's time goes. Runs case B (the quickstart's createCall
+// through the Node entry, production mode, to the emulator) under `node --cpu-prof` for a few
+// seconds and sums the profile's self time by area: GraphQL parse/validate/execute, Yoga and its
+// server layer, the upstream client, JSON, the gateway's own code, Node's HTTP, GC.
+//
+//   node bench/profile.mjs [--duration 10] [--connections 10] [--top 25] [--keep]
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bench } from './run.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    top: { type: 'string', default: '25' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+/** Areas, first match wins: a frame's URL or function name against each pattern. */
+const AREAS = [
+  ['GC', (f) => f.functionName === '(garbage collector)'],
+  ['idle', (f) => f.functionName === '(idle)'],
+  ['program (native, unattributed)', (f) => f.functionName === '(program)'],
+  [
+    'graphql parse (lexer, parser)',
+    (f) => /graphql\/language\/(lexer|parser|source|blockString)/.test(f.url),
+  ],
+  ['graphql validate', (f) => /graphql\/(validation|utilities\/TypeInfo)/.test(f.url)],
+  [
+    'execute (@graphql-tools/executor, graphql values)',
+    (f) =>
+      /@graphql-tools\/executor|graphql\/execution|graphql\/utilities\/(coerceInputValue|valueFromAST)/.test(
+        f.url,
+      ),
+  ],
+  ['graphql other (types, printer, errors)', (f) => /node_modules\/graphql\//.test(f.url)],
+  ['graphql-tools/utils', (f) => /@graphql-tools\/utils/.test(f.url)],
+  [
+    'Yoga, envelop, plugins',
+    (f) =>
+      /graphql-yoga|@envelop|@graphql-yoga|graphql-armor|@escape\.tech|lru-cache|@pothos/.test(
+        f.url,
+      ),
+  ],
+  ['@whatwg-node (Request/Response on node:http)', (f) => /@whatwg-node/.test(f.url)],
+  ['upstream client (ofetch, ufo, destr)', (f) => /ofetch|ufo|destr/.test(f.url)],
+  ['undici (fetch)', (f) => /undici|internal\/deps\/undici/.test(f.url)],
+  ['valibot', (f) => /valibot/.test(f.url)],
+  ['core (schemas, normalise, client)', (f) => /packages\/core\/|@voipbin-kit\/core/.test(f.url)],
+  ['gateway code', (f) => /apps\/gateway\//.test(f.url)],
+  ['JSON (parse, stringify)', (f) => /^JSON|stringify|parse$/.test(f.functionName) && f.url === ''],
+  [
+    'node:http and streams',
+    (f) => /node:(_http|http|net|stream|internal\/(streams|http|net|stream_base))/.test(f.url),
+  ],
+  ['node other', (f) => f.url.startsWith('node:')],
+  ['native / builtins', (f) => f.url === ''],
+  ['other', () => true],
+];
+
+function summarise(profile) {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  // samples[i] happened timeDeltas[i] after the previous one; the delta is that sample's time.
+  for (const [i, id] of profile.samples.entries()) {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+  }
+  const byArea = new Map();
+  const byFunction = new Map();
+  let total = 0;
+  for (const [id, micros] of self) {
+    const frame = nodes.get(id).callFrame;
+    const area = AREAS.find(([, test]) => test(frame))[0];
+    byArea.set(area, (byArea.get(area) ?? 0) + micros);
+    const where = frame.url
+      .replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '')
+      .replace(/^file:\/\/\/work\/[^/]+\//, '');
+    const key = `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+    if (area !== 'idle') total += micros;
+  }
+  return { byArea, byFunction, total };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'gateway-profile-'));
+try {
+  const { served: requests } = await bench({
+    cases: ['B'],
+    connections: [Number(opts.connections)],
+    duration: Number(opts.duration),
+    rounds: 1,
+    warmup: 2,
+    memory: false,
+    gatewayArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+    quiet: true,
+  });
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error('the gateway wrote no profile');
+  const { byArea, byFunction, total } = summarise(
+    JSON.parse(readFileSync(join(dir, file), 'utf8')),
+  );
+  const pct = (micros) => `${((micros / total) * 100).toFixed(1).padStart(5)} %`;
+  const perRequest = (micros) => `${(micros / 1000 / requests).toFixed(3)} ms`;
+  console.log(
+    `CPU profile of the gateway, case B, ${requests} requests measured (plus warm-up); busy time by area:\n`,
+  );
+  console.log('| area | share of busy time | ms per request |\n| ---- | ----: | ----: |');
+  for (const [area, micros] of [...byArea].sort((a, b) => b[1] - a[1]))
+    if (area !== 'idle') console.log(`| ${area} | ${pct(micros)} | ${perRequest(micros)} |`);
+  console.log(`\nTop ${opts.top} functions by self time:\n`);
+  for (const [name, micros] of [...byFunction]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(opts.top)))
+    console.log(`${pct(micros)}  ${name}`);
+  if (opts.keep) console.log(`\nprofile kept: ${join(dir, file)}`);
+} finally {
+  if (!opts.keep) await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,602 @@
+#!/usr/bin/env node
+// `pnpm bench`: every case in one run, on loopback, in alternating rounds (A B B2 C D W, A B ...),
+// at 10 connections and at 1; one table of req/s, p50, p99, the CPU time per request of each
+// server process (from /proc/<pid>/stat, so the OS's count, not the server's) and its RSS.
+//
+//   A   POST /v1.0/calls straight to the emulator over HTTP: the no-gateway limit
+//   B   the quickstart's createCall through the gateway (Node entry, production mode, API-key
+//       auth, the toll-fraud policy, armor limits; only the rate limit off) to that emulator
+//   B2  the same selecting only `id status`
+//   C   Yoga with a trivial `{ hello }` schema and Yoga's defaults: GraphQL's floor
+//   D   a gateway generated from voipbin-calls-openapi.yaml by GraphQL Mesh / Hive Gateway
+//   W   B on workerd (the Worker bundle `wrangler deploy` would upload)
+//
+// Then the memory check: a fresh gateway, RSS after 10,000 createCalls and after 100,000.
+//
+//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,B,B2,C,D,W]
+//                      [--connections 10,1] [--mutations 100000] [--no-memory] [--out file.md]
+//
+// Linux only (/proc). Nothing leaves 127.0.0.1.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+// ---- processes ---------------------------------------------------------------------------
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, all threads) a process has used, in ms, as the kernel counts it. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** Resident set size in MB. */
+function rssMb(pid) {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = new Set();
+
+/**
+ * Spawns a server and waits (at most 30 s) until `ready` (GET url) answers 200.
+ * @returns {Promise<{ pid: number, stop(): Promise<void> }>}
+ */
+async function start(label, command, args, { env = {}, ready, cwd = root }) {
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((r) => child.once('exit', r));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${label} exited ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${label} not ready in 30 s:\n${output}`);
+    try {
+      const response = await fetch(ready, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) break;
+    } catch {}
+    await sleep(50);
+  }
+  return {
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(3_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      children.delete(child);
+    },
+  };
+}
+
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+// ---- what is sent ------------------------------------------------------------------------
+
+const API_KEY = 'bench-api-key';
+const ACCESS_KEY = 'bench-access-key';
+const TALK =
+  'Hello. This is voipbin test. The voipbin provides ready to go CPaaS service. Thank you, bye.';
+
+/** The quickstart's body, verbatim but for the numbers. */
+const QUICKSTART = {
+  source: { type: 'tel', target: '+821028286521' },
+  destinations: [{ type: 'tel', target: '+821021656521' }],
+  actions: [{ type: 'talk', option: { text: TALK, gender: 'female', language: 'en-US' } }],
+};
+
+const createCall = (selection) =>
+  JSON.stringify({
+    query: `mutation {
+  createCall(input: {
+    source: { type: TEL, target: "+821028286521" }
+    destinations: [{ type: TEL, target: "+821021656521" }]
+    actions: [{ talk: { text: "${TALK}", gender: FEMALE, language: "en-US" } }]
+  }) { ${selection} }
+}`,
+  });
+
+const REALISTIC =
+  'calls { id status direction source { type target } destination { type target } action { type } createdAt } groupcalls { id }';
+
+const graphqlOk = (body) => body.includes('"data"') && !body.includes('"errors"');
+
+// ---- the cases ---------------------------------------------------------------------------
+
+/** Everything the cases share: one emulator, started once. */
+async function startEmulator() {
+  const port = await freePort();
+  const server = await start(
+    'emulator',
+    process.execPath,
+    // Calls end within milliseconds: the emulator's cap on calls in progress (10,000) is never hit.
+    [join(root, 'packages/emulator/dist/bin.mjs'), '--port', String(port), '--speed', '1000'],
+    { ready: `http://127.0.0.1:${port}/v1.0/calls?accesskey=${ACCESS_KEY}&page_size=1` },
+  );
+  return { ...server, url: `http://127.0.0.1:${port}/v1.0` };
+}
+
+function gatewayEnv(emulatorUrl, port) {
+  return {
+    PORT: String(port),
+    NODE_ENV: 'production',
+    VOIPBIN_BASE_URL: emulatorUrl,
+    VOIPBIN_ACCESS_KEY: ACCESS_KEY,
+    GATEWAY_API_KEY_HASHES: createHash('sha256').update(API_KEY).digest('hex'),
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+  };
+}
+
+async function startGateway(emulatorUrl, nodeArgs = []) {
+  const port = await freePort();
+  const entry = join(root, 'apps/gateway/dist/runtime/node.mjs');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first`);
+  const server = await start('gateway', process.execPath, [...nodeArgs, entry], {
+    env: gatewayEnv(emulatorUrl, port),
+    ready: `http://127.0.0.1:${port}/health`,
+  });
+  return { ...server, url: `http://127.0.0.1:${port}/graphql` };
+}
+
+async function startWorkerd(emulatorUrl) {
+  const { measureWorkerBundle, findWorkerd } = await import(
+    join(root, 'apps/gateway/scripts/budgets.mjs')
+  );
+  const { code } = await measureWorkerBundle();
+  const dir = await mkdtemp(join(tmpdir(), 'bench-workerd-'));
+  const port = await freePort();
+  const bindings = Object.entries({ ...gatewayEnv(emulatorUrl, port), PORT: undefined })
+    .filter(([, value]) => value !== undefined)
+    .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
+    .join(', ');
+  const toml = readFileSync(join(root, 'apps/gateway/wrangler.toml'), 'utf8');
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  await writeFile(join(dir, 'worker.js'), code);
+  // The Worker reaches the emulator on loopback: its outbound network allows "local".
+  await writeFile(
+    join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "loopback", network = (allow = ["local", "private", "public"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
+  compatibilityDate = "${date}",
+  bindings = [ ${bindings} ],
+  globalOutbound = "loopback",
+);
+`,
+  );
+  const server = await start('workerd', findWorkerd(), ['serve', join(dir, 'config.capnp')], {
+    ready: `http://127.0.0.1:${port}/health`,
+  });
+  return {
+    ...server,
+    url: `http://127.0.0.1:${port}/graphql`,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startYogaHello() {
+  const port = await freePort();
+  const server = await start(
+    'yoga-hello',
+    process.execPath,
+    [join(root, 'bench/servers/yoga-hello.mjs')],
+    {
+      env: { PORT: String(port) },
+      ready: `http://127.0.0.1:${port}/graphql?query=%7Bhello%7D`,
+    },
+  );
+  return { ...server, url: `http://127.0.0.1:${port}/graphql` };
+}
+
+async function startMesh(emulatorUrl) {
+  const mesh = await import(join(root, 'bench/mesh/case.mjs'));
+  return mesh.start({ emulatorUrl, freePort, start });
+}
+
+const gatewayRequest = (body) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+  body,
+  verify: graphqlOk,
+});
+
+/** Each case: what serves it, and the request autocannon sends. */
+const CASES = {
+  A: {
+    title: 'emulator, POST /v1.0/calls',
+    async setup(shared) {
+      return {
+        server: shared.emulator,
+        url: `${shared.emulator.url}/calls?accesskey=${ACCESS_KEY}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(QUICKSTART),
+        verify: (body) => body.startsWith('{"calls":[{"id":'),
+      };
+    },
+  },
+  B: {
+    title: 'gateway (Node), createCall',
+    async setup(shared) {
+      shared.gateway ??= await startGateway(shared.emulator.url, shared.gatewayArgs);
+      return {
+        server: shared.gateway,
+        url: shared.gateway.url,
+        ...gatewayRequest(createCall(REALISTIC)),
+      };
+    },
+  },
+  B2: {
+    title: 'gateway (Node), createCall { id status }',
+    async setup(shared) {
+      shared.gateway ??= await startGateway(shared.emulator.url, shared.gatewayArgs);
+      return {
+        server: shared.gateway,
+        url: shared.gateway.url,
+        ...gatewayRequest(createCall('calls { id status }')),
+      };
+    },
+  },
+  C: {
+    title: 'Yoga { hello }, defaults',
+    async setup() {
+      const server = await startYogaHello();
+      return {
+        server,
+        own: true,
+        url: server.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ hello }' }),
+        verify: graphqlOk,
+      };
+    },
+  },
+  D: {
+    title: 'Mesh / Hive Gateway from the OpenAPI spec',
+    async setup(shared) {
+      const mesh = await startMesh(shared.emulator.url);
+      return { server: mesh, own: true, url: mesh.url, ...mesh.request, verify: mesh.verify };
+    },
+  },
+  W: {
+    title: 'gateway (workerd), createCall',
+    async setup(shared) {
+      const server = await startWorkerd(shared.emulator.url);
+      return { server, own: true, url: server.url, ...gatewayRequest(createCall(REALISTIC)) };
+    },
+  },
+};
+
+// ---- measuring ---------------------------------------------------------------------------
+
+const percentile = (sorted, p) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+/** One autocannon run; CPU deltas of the case's server and of the emulator, read from /proc. */
+async function load(target, emulatorPid, { connections, duration, amount }) {
+  const pids = [target.server.pid, emulatorPid];
+  const before = pids.map(cpuMs);
+  const latencies = [];
+  let sample;
+  const run = autocannon({
+    url: target.url,
+    method: target.method,
+    headers: target.headers,
+    body: target.body,
+    connections,
+    ...(amount ? { amount } : { duration }),
+    verifyBody: (body) => {
+      const ok = target.verify(body);
+      if (!ok && sample === undefined) sample = body.slice(0, 300);
+      return ok;
+    },
+  });
+  run.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await run;
+  const [server, emulator] = pids.map((pid, i) => cpuMs(pid) - before[i]);
+  const ok = result['2xx'] - result.mismatches;
+  const failed = result.non2xx + result.errors + result.timeouts + result.mismatches;
+  if (failed > 0)
+    console.error(
+      `  ${failed} failed: ${JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, mismatches: result.mismatches, statusCodes: result.statusCodeStats })}${sample ? `, e.g. ${sample}` : ''}`,
+    );
+  return {
+    ok,
+    failed,
+    seconds: result.duration,
+    latencies,
+    serverCpu: server,
+    emulatorCpu: emulator,
+  };
+}
+
+function summarise(runs) {
+  const ok = runs.reduce((n, r) => n + r.ok, 0);
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    ok,
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    rps: ok / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    serverCpuPerReq: runs.reduce((n, r) => n + r.serverCpu, 0) / ok,
+    emulatorCpuPerReq: runs.reduce((n, r) => n + r.emulatorCpu, 0) / ok,
+  };
+}
+
+// ---- the run -----------------------------------------------------------------------------
+
+/**
+ * Runs the benchmark. Returns the report (a Markdown table), the summaries by `case@connections`,
+ * how many requests the gateway of case B served in all (warm-up included), and how many failed.
+ */
+export async function bench({
+  cases = ['A', 'B', 'B2', 'C', 'D', 'W'],
+  connections: connectionCounts = [10, 1],
+  duration = 5,
+  rounds = 3,
+  warmup = 2,
+  mutations = 100_000,
+  memory: checkMemory = true,
+  gatewayArgs = [],
+  quiet = false,
+} = {}) {
+  const began = Date.now();
+  const log = quiet ? () => {} : (line) => console.error(line);
+  for (const name of cases) if (!CASES[name]) throw new Error(`unknown case ${name}`);
+
+  const shared = { emulator: await startEmulator(), gatewayArgs };
+  const targets = new Map();
+  const skipped = new Map();
+  let served = 0;
+  try {
+    for (const name of cases) {
+      try {
+        const target = await CASES[name].setup(shared);
+        // One request by hand first: a case that answers wrongly is not measured.
+        const response = await fetch(target.url, {
+          method: target.method,
+          headers: target.headers,
+          body: target.body,
+        });
+        const text = await response.text();
+        if (response.status !== 200 || !target.verify(text))
+          throw new Error(`answered ${response.status}: ${text.slice(0, 300)}`);
+        targets.set(name, target);
+      } catch (error) {
+        skipped.set(name, error instanceof Error ? error.message : String(error));
+        console.error(`case ${name} skipped: ${skipped.get(name)}`);
+      }
+    }
+
+    log(`warm-up: ${warmup} s per case`);
+    for (const [name, target] of targets) {
+      const run = await load(target, shared.emulator.pid, { connections: 10, duration: warmup });
+      if (name === 'B') served += run.ok + 1;
+    }
+
+    const runs = new Map();
+    for (let round = 1; round <= rounds; round++) {
+      for (const connections of connectionCounts) {
+        for (const [name, target] of targets) {
+          const run = await load(target, shared.emulator.pid, { connections, duration });
+          const key = `${name}@${connections}`;
+          runs.set(key, [...(runs.get(key) ?? []), run]);
+          if (name === 'B') served += run.ok;
+          log(
+            `round ${round} c=${connections} ${name.padEnd(2)} ${(run.ok / run.seconds).toFixed(0)} req/s`,
+          );
+        }
+      }
+    }
+    const rss = new Map([...targets].map(([name, t]) => [name, rssMb(t.server.pid)]));
+    const results = new Map([...runs].map(([key, list]) => [key, summarise(list)]));
+    for (const server of new Set([...targets.values()].map((t) => t.server)))
+      if (server !== shared.emulator) await server.stop();
+
+    const memory =
+      checkMemory && targets.has('B') ? await memoryCheck(shared.emulator, mutations) : undefined;
+    const report = render({
+      names: [...targets.keys()],
+      connectionCounts,
+      settings: { rounds, duration, warmup },
+      results,
+      rss,
+      skipped,
+      memory,
+      began,
+    });
+    const failed = [...results.values()].reduce((n, r) => n + r.failed, 0) + (memory?.failed ?? 0);
+    return { report, results, served, failed, skipped };
+  } finally {
+    for (const target of targets.values())
+      if (target.server !== shared.emulator) await target.server.stop();
+    await shared.emulator.stop();
+  }
+}
+
+/** A fresh gateway: RSS after the first 10,000 createCalls (a tenth of `total`, at most), then after `total`. */
+async function memoryCheck(emulator, total) {
+  const gateway = await startGateway(emulator.url);
+  try {
+    const target = { server: gateway, url: gateway.url, ...gatewayRequest(createCall(REALISTIC)) };
+    const first = Math.min(10_000, Math.floor(total / 10));
+    const a = await load(target, emulator.pid, { connections: 10, amount: first });
+    const afterFirst = rssMb(gateway.pid);
+    const b = await load(target, emulator.pid, { connections: 10, amount: total - first });
+    const afterAll = rssMb(gateway.pid);
+    return { first, total, afterFirst, afterAll, failed: a.failed + b.failed };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+// ---- the report --------------------------------------------------------------------------
+
+const f = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+function render({ names, connectionCounts, settings, results, rss, skipped, memory, began }) {
+  const lines = [];
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  lines.push(
+    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} × ${cpu}`,
+    `${settings.rounds} rounds × ${settings.duration} s per case and connection count, alternating; warm-up ${settings.warmup} s; autocannon ${autocannonVersion()}.`,
+    '',
+    '| case | what | conns | req/s | p50 ms | p99 ms | server CPU ms/req | emulator CPU ms/req | server RSS MB | failed |',
+    '| ---- | ---- | ----: | ----: | -----: | -----: | ----------------: | ------------------: | ------------: | -----: |',
+  );
+  for (const connections of connectionCounts) {
+    for (const name of names) {
+      const r = results.get(`${name}@${connections}`);
+      if (!r) continue;
+      const emulatorCpu = name === 'C' ? '–' : f(r.emulatorCpuPerReq, 3);
+      lines.push(
+        `| ${name} | ${CASES[name].title} | ${connections} | ${f(r.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.serverCpuPerReq, 3)} | ${emulatorCpu} | ${f(rss.get(name), 0)} | ${r.failed} |`,
+      );
+    }
+  }
+  for (const [name, why] of skipped) lines.push('', `Case ${name} not measured: ${why}`);
+
+  lines.push(
+    '',
+    '| ratio | conns | req/s | CPU per request |',
+    '| ----- | ----: | ----: | --------------: |',
+  );
+  for (const other of ['A', 'C', 'D', 'W']) {
+    for (const connections of connectionCounts) {
+      const b = results.get(`B@${connections}`);
+      const o = results.get(`${other}@${connections}`);
+      if (!b || !o) continue;
+      lines.push(
+        `| B/${other} | ${connections} | ${f(b.rps / o.rps, 2)} | ${f(b.serverCpuPerReq / o.serverCpuPerReq, 2)} |`,
+      );
+    }
+  }
+
+  const goals = [];
+  const b10 = results.get('B@10');
+  const c10 = results.get('C@10');
+  const d10 = results.get('D@10');
+  const a1 = results.get('A@1');
+  const b1 = results.get('B@1');
+  if (b10 && c10)
+    goals.push(
+      goal(
+        'gateway CPU per createCall ≤ 0.9 × Yoga { hello } (c=10)',
+        b10.serverCpuPerReq / c10.serverCpuPerReq,
+        0.9,
+        'x',
+      ),
+    );
+  if (b10 && d10) goals.push(goal('B throughput ≥ 4 × D (c=10)', b10.rps / d10.rps, 4, 'x', true));
+  if (a1 && b1) goals.push(goal("B's p50 − A's p50 ≤ 0.3 ms (c=1)", b1.p50 - a1.p50, 0.3, ' ms'));
+  if (memory) {
+    const growth = (memory.afterAll / memory.afterFirst - 1) * 100;
+    goals.push(
+      goal(
+        `RSS after ${memory.total.toLocaleString('en')} createCalls vs after ${memory.first.toLocaleString('en')} (${f(memory.afterFirst)} -> ${f(memory.afterAll)} MB)`,
+        growth,
+        20,
+        '%',
+      ),
+    );
+    if (memory.failed) goals.push(`- memory run: ${memory.failed} requests failed`);
+  }
+  if (goals.length) lines.push('', 'Goals:', ...goals);
+  lines.push('', `Whole run: ${f((Date.now() - began) / 1000)} s.`);
+  return lines.join('\n');
+}
+
+function goal(label, value, limit, unit, atLeast = false) {
+  const met = atLeast ? value >= limit : value <= limit;
+  return `- ${label}: ${f(value, 2)}${unit} (${atLeast ? '≥' : '≤'} ${limit}${unit}) ${met ? 'met' : 'NOT met'}`;
+}
+
+function autocannonVersion() {
+  return JSON.parse(readFileSync(join(root, 'bench/node_modules/autocannon/package.json'), 'utf8'))
+    .version;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '2' },
+      cases: { type: 'string', default: 'A,B,B2,C,D,W' },
+      connections: { type: 'string', default: '10,1' },
+      mutations: { type: 'string', default: '100000' },
+      'no-memory': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  const { report, failed } = await bench({
+    cases: values.cases.split(',').filter(Boolean),
+    connections: values.connections.split(',').map(Number),
+    duration: Number(values.duration),
+    rounds: Number(values.rounds),
+    warmup: Number(values.warmup),
+    mutations: Number(values.mutations),
+    memory: !values['no-memory'],
+  });
+  console.log(report);
+  if (values.out) await writeFile(values.out, `${report}\n`);
+  if (failed > 0) {
+    console.error(`${failed} requests failed or answered wrongly`);
+    process.exitCode = 1;
+  }
+}
