@@ -1,15 +1,60 @@
+import type * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Action,
+  type ActionOf,
+  type ActionType,
+  type AiSummaryAction,
+  type AiTalkAction,
+  type AmdAction,
+  type AnswerAction,
   action,
+  type BeepAction,
+  type BranchAction,
   type Call,
+  type CallAction,
   type CallStatus,
+  type ConditionCallDigitsAction,
+  type ConditionCallStatusAction,
+  type ConditionDatetimeAction,
+  type ConditionVariableAction,
+  type ConfbridgeJoinAction,
+  type ConferenceJoinAction,
+  type ConnectAction,
+  type ConversationSendAction,
   type CreateCallRequest,
   type CreateCallResult,
   createClient,
+  type DigitsReceiveAction,
+  type DigitsSendAction,
+  type EchoAction,
+  type EmailSendAction,
   type Event,
+  type ExternalMediaStartAction,
+  type ExternalMediaStopAction,
+  type FetchAction,
+  type FetchFlowAction,
+  type GotoAction,
+  type HangupAction,
+  type MessageSendAction,
+  type MuteAction,
   type Page,
+  type PlayAction,
+  play,
+  type QueueJoinAction,
+  type RecordingStartAction,
+  type RecordingStopAction,
+  type SleepAction,
+  type StopAction,
+  type StreamEchoAction,
+  type TalkAction,
+  type TalkActionSchema,
+  type TranscribeRecordingAction,
+  type TranscribeStartAction,
+  type TranscribeStopAction,
   talk,
+  type VariableSetAction,
+  type WebhookSendAction,
 } from './index.ts';
 
 describe('inferred types', () => {
@@ -39,6 +84,62 @@ describe('inferred types', () => {
     action('talk');
     // @ts-expect-error sleep takes a duration, not a text
     action('sleep', { text: 'zzz' });
+  });
+
+  it('names the action of each type: TalkAction is the talk member of Action, its schema output', () => {
+    expectTypeOf<TalkAction>().toEqualTypeOf<Extract<Action, { type: 'talk' }>>();
+    expectTypeOf<TalkAction>().toEqualTypeOf<v.InferOutput<typeof TalkActionSchema>>();
+    expectTypeOf<ActionOf<'hangup'>>().toEqualTypeOf<HangupAction>();
+    expectTypeOf<TalkAction['option']['text']>().toEqualTypeOf<string>();
+    expectTypeOf(talk({ text: 'Hi' })).toEqualTypeOf<TalkAction>();
+    expectTypeOf(play(['https://example.com/a.wav'])).toEqualTypeOf<PlayAction>();
+    // @ts-expect-error a talk action is not a play action
+    expectTypeOf<TalkAction>().toEqualTypeOf<PlayAction>();
+
+    // One name for every action type, each its member of Action.
+    type Named = {
+      ai_talk: AiTalkAction;
+      ai_summary: AiSummaryAction;
+      amd: AmdAction;
+      answer: AnswerAction;
+      beep: BeepAction;
+      branch: BranchAction;
+      call: CallAction;
+      condition_call_digits: ConditionCallDigitsAction;
+      condition_call_status: ConditionCallStatusAction;
+      condition_datetime: ConditionDatetimeAction;
+      condition_variable: ConditionVariableAction;
+      confbridge_join: ConfbridgeJoinAction;
+      conference_join: ConferenceJoinAction;
+      connect: ConnectAction;
+      conversation_send: ConversationSendAction;
+      digits_receive: DigitsReceiveAction;
+      digits_send: DigitsSendAction;
+      echo: EchoAction;
+      email_send: EmailSendAction;
+      external_media_start: ExternalMediaStartAction;
+      external_media_stop: ExternalMediaStopAction;
+      fetch: FetchAction;
+      fetch_flow: FetchFlowAction;
+      goto: GotoAction;
+      hangup: HangupAction;
+      message_send: MessageSendAction;
+      mute: MuteAction;
+      play: PlayAction;
+      queue_join: QueueJoinAction;
+      recording_start: RecordingStartAction;
+      recording_stop: RecordingStopAction;
+      sleep: SleepAction;
+      stop: StopAction;
+      stream_echo: StreamEchoAction;
+      talk: TalkAction;
+      transcribe_start: TranscribeStartAction;
+      transcribe_stop: TranscribeStopAction;
+      transcribe_recording: TranscribeRecordingAction;
+      variable_set: VariableSetAction;
+      webhook_send: WebhookSendAction;
+    };
+    expectTypeOf<Named>().toEqualTypeOf<{ [T in ActionType]: Extract<Action, { type: T }> }>();
   });
 
   it('returns typed results from the client', () => {

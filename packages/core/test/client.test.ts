@@ -241,6 +241,41 @@ describe('createClient', () => {
     expect(delays).toEqual([0, 1, 2, 3]);
   });
 
+  // 300, 600, 1200, 2400, then 4800 capped at 3000 ms; each times a jitter of 0.5 + random / 2.
+  it.each([
+    { random: 0, jitter: 0.5, waits: [150, 300, 600, 1_200, 1_500] },
+    { random: 0.5, jitter: 0.75, waits: [225, 450, 900, 1_800, 2_250] },
+  ])(
+    'waits between retries by default 300 ms doubling each time, capped at 3 s, times its jitter (here $jitter)',
+    async ({ random: value, waits: expected }) => {
+      vi.useFakeTimers();
+      const random = vi.spyOn(Math, 'random').mockReturnValue(value);
+      try {
+        const unavailable = () => new Response('', { status: 503 });
+        const stub = stubFetch(...Array.from({ length: 5 }, () => unavailable), json(rawCall()));
+        const sentAt: number[] = [];
+        const client = createClient({
+          token: 'test-token',
+          retry: 5,
+          fetch: (input, init) => {
+            sentAt.push(Date.now());
+            return stub.fetch(input, init);
+          },
+        });
+        const call = client.calls.get(CALL_ID);
+        await vi.runAllTimersAsync();
+        await expect(call).resolves.toMatchObject({ id: CALL_ID });
+
+        expect(stub.requests).toHaveLength(6);
+        const waits = sentAt.slice(1).map((at, i) => at - (sentAt[i] as number));
+        expect(waits).toEqual(expected);
+      } finally {
+        random.mockRestore();
+        vi.useRealTimers();
+      }
+    },
+  );
+
   it('gives up a GET after `retry` retries and throws the last error', async () => {
     const stub = stubFetch(networkDown);
     const client = createClient({

@@ -138,6 +138,21 @@ describe('the packed package', () => {
     expectQuickstartCall(parseSmoke(stdout), 'node');
   }, 150_000);
 
+  it('depends on ofetch and valibot only: no other dependency, no peer or optional one', () => {
+    if (!installed) throw new Error('the install step failed: nothing to check');
+    const manifest = require(join(app, 'node_modules', '@voipbin-kit', 'core', 'package.json'));
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['ofetch', 'valibot']);
+    for (const field of [
+      'peerDependencies',
+      'peerDependenciesMeta',
+      'optionalDependencies',
+      'bundleDependencies',
+      'bundledDependencies',
+    ]) {
+      expect(manifest[field], field).toBeUndefined();
+    }
+  });
+
   it.each(['bundler', 'nodenext'] as const)(
     'type-checks a consumer with moduleResolution %s',
     (moduleResolution) => {

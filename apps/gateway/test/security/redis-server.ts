@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /** A `redis-server` of the test's own, on a free loopback port, saving nothing. */
 export interface RedisServer {
@@ -13,11 +13,58 @@ export interface RedisServer {
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
+/** Whether the Redis-backed tests run here; when they do not, the notice says why and what to do. */
+export type RedisAvailability = { run: true } | { run: false; notice: string };
+
+/**
+ * Decides whether the Redis-backed tests run. They do with a Redis to use (a `redis-server`
+ * binary, or `url`: `GATEWAY_TEST_REDIS_URL`), and whenever they are `required` (CI:
+ * `VOIPBIN_KIT_REQUIRE_REDIS=1`, set by `.ci/run`), where a missing binary then fails them.
+ * Otherwise (a fresh machine with only Node.js and npm) they are skipped, with a notice.
+ */
+export function redisAvailability(options: {
+  binary: string | undefined;
+  url?: string | undefined;
+  required: boolean;
+}): RedisAvailability {
+  if (options.binary || options.url || options.required) return { run: true };
+  return {
+    run: false,
+    notice:
+      'SKIPPED: the Redis store tests, because redis-server is not installed. Install it (`apt-get install redis-server`) or set GATEWAY_TEST_REDIS_URL to run them; CI (.ci/run) installs it and sets VOIPBIN_KIT_REQUIRE_REDIS=1, which makes them required.',
+  };
+}
+
+/** `redisAvailability` for this process: `redis-server` on the PATH, and the environment. */
+export function redisAvailabilityHere(env = process.env): RedisAvailability {
+  return redisAvailability({
+    binary: onPath('redis-server', env.PATH),
+    url: env.GATEWAY_TEST_REDIS_URL,
+    required: env.VOIPBIN_KIT_REQUIRE_REDIS === '1',
+  });
+}
+
+/** The path of the executable `name` in a folder of `path` (a PATH value), if there is one. */
+function onPath(name: string, path = ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const file = join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // Not there, or not executable: the next folder.
+    }
+  }
+  return undefined;
+}
+
 /**
  * Starts `redis-server` (Debian's package; `.ci/run` installs it) on a free 127.0.0.1 port,
  * without persistence, in a temporary folder. Fails with a clear message when it is not
- * installed: the Redis store must be tested, not skipped. `GATEWAY_TEST_REDIS_URL` points
- * the tests at a Redis of yours instead (its keys are prefixed per test, never flushed).
+ * installed (tests skip themselves before that unless Redis is required: see
+ * `redisAvailability`). `GATEWAY_TEST_REDIS_URL` points the tests at a Redis of yours instead
+ * (its keys are prefixed per test, never flushed).
  */
 export async function startRedisServer(): Promise<RedisServer> {
   const external = process.env.GATEWAY_TEST_REDIS_URL;
@@ -30,7 +77,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') {
         throw new Error(
-          'redis-server is not installed, and the Redis store tests need one: run `apt-get install -y redis-server` (.ci/run does), or set GATEWAY_TEST_REDIS_URL.',
+          'redis-server is not installed, and the Redis store tests need one (VOIPBIN_KIT_REQUIRE_REDIS=1): run `apt-get install -y redis-server` (.ci/run does), or set GATEWAY_TEST_REDIS_URL.',
         );
       }
       lastError = error;

@@ -198,8 +198,53 @@ export interface ActionSchemaType extends Readonly<typeof actionSchema> {}
 export const ActionSchema: ActionSchemaType = actionSchema;
 export type Action = v.InferOutput<typeof ActionSchema>;
 
+/** The action of type `T`, as its schema outputs it: `ActionOf<'talk'>` is `TalkAction`. */
+export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
+
 /** The options an action of type `T` takes. */
-export type ActionOption<T extends ActionType> = Extract<Action, { type: T }>['option'];
+export type ActionOption<T extends ActionType> = ActionOf<T>['option'];
+
+// One name per action type, the output of its schema (`TalkAction`: `TalkActionSchema`).
+export type AiTalkAction = ActionOf<'ai_talk'>;
+export type AiSummaryAction = ActionOf<'ai_summary'>;
+export type AmdAction = ActionOf<'amd'>;
+export type AnswerAction = ActionOf<'answer'>;
+export type BeepAction = ActionOf<'beep'>;
+export type BranchAction = ActionOf<'branch'>;
+export type CallAction = ActionOf<'call'>;
+export type ConditionCallDigitsAction = ActionOf<'condition_call_digits'>;
+export type ConditionCallStatusAction = ActionOf<'condition_call_status'>;
+export type ConditionDatetimeAction = ActionOf<'condition_datetime'>;
+export type ConditionVariableAction = ActionOf<'condition_variable'>;
+export type ConfbridgeJoinAction = ActionOf<'confbridge_join'>;
+export type ConferenceJoinAction = ActionOf<'conference_join'>;
+export type ConnectAction = ActionOf<'connect'>;
+export type ConversationSendAction = ActionOf<'conversation_send'>;
+export type DigitsReceiveAction = ActionOf<'digits_receive'>;
+export type DigitsSendAction = ActionOf<'digits_send'>;
+export type EchoAction = ActionOf<'echo'>;
+export type EmailSendAction = ActionOf<'email_send'>;
+export type ExternalMediaStartAction = ActionOf<'external_media_start'>;
+export type ExternalMediaStopAction = ActionOf<'external_media_stop'>;
+export type FetchAction = ActionOf<'fetch'>;
+export type FetchFlowAction = ActionOf<'fetch_flow'>;
+export type GotoAction = ActionOf<'goto'>;
+export type HangupAction = ActionOf<'hangup'>;
+export type MessageSendAction = ActionOf<'message_send'>;
+export type MuteAction = ActionOf<'mute'>;
+export type PlayAction = ActionOf<'play'>;
+export type QueueJoinAction = ActionOf<'queue_join'>;
+export type RecordingStartAction = ActionOf<'recording_start'>;
+export type RecordingStopAction = ActionOf<'recording_stop'>;
+export type SleepAction = ActionOf<'sleep'>;
+export type StopAction = ActionOf<'stop'>;
+export type StreamEchoAction = ActionOf<'stream_echo'>;
+export type TalkAction = ActionOf<'talk'>;
+export type TranscribeStartAction = ActionOf<'transcribe_start'>;
+export type TranscribeStopAction = ActionOf<'transcribe_stop'>;
+export type TranscribeRecordingAction = ActionOf<'transcribe_recording'>;
+export type VariableSetAction = ActionOf<'variable_set'>;
+export type WebhookSendAction = ActionOf<'webhook_send'>;
 
 /**
  * An action as VoIPBIN answers it (a call's current `action`, a flow's steps). Read

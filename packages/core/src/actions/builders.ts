@@ -1,7 +1,19 @@
-import type { Action, ActionOption, ActionType } from './action.ts';
+import type {
+  ActionOf,
+  ActionOption,
+  ActionType,
+  AnswerAction,
+  ConnectAction,
+  DigitsReceiveAction,
+  DigitsSendAction,
+  GotoAction,
+  HangupAction,
+  PlayAction,
+  SleepAction,
+  TalkAction,
+} from './action.ts';
 
 type Ids = { id?: string; next_id?: string };
-type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
 
 /**
  * Builds a typed action of any type: `action('digits_receive', { duration: 5000, length: 4 })`.
@@ -17,32 +29,38 @@ export function action<T extends ActionType>(
 }
 
 /** Speaks `text`: `talk({ text: 'Hello', language: 'en-US', gender: 'female' })`. */
-export const talk = (option: ActionOption<'talk'>, ids?: Ids) => action('talk', option, ids);
+export const talk = (option: ActionOption<'talk'>, ids?: Ids): TalkAction =>
+  action('talk', option, ids);
 
 /** Plays audio from one or more URLs. */
-export const play = (streamUrls: string[], ids?: Ids) =>
+export const play = (streamUrls: string[], ids?: Ids): PlayAction =>
   action('play', { stream_urls: streamUrls }, ids);
 
 /** Answers an incoming call. */
-export const answer = (ids?: Ids) => action('answer', undefined, ids);
+export const answer = (ids?: Ids): AnswerAction => action('answer', undefined, ids);
 
 /** Waits `duration` milliseconds. */
-export const sleep = (duration: number, ids?: Ids) => action('sleep', { duration }, ids);
+export const sleep = (duration: number, ids?: Ids): SleepAction =>
+  action('sleep', { duration }, ids);
 
 /** Gathers DTMF digits into the flow's variables. */
-export const digitsReceive = (option: ActionOption<'digits_receive'>, ids?: Ids) =>
-  action('digits_receive', option, ids);
+export const digitsReceive = (
+  option: ActionOption<'digits_receive'>,
+  ids?: Ids,
+): DigitsReceiveAction => action('digits_receive', option, ids);
 
 /** Sends DTMF digits. */
-export const digitsSend = (option: ActionOption<'digits_send'>, ids?: Ids) =>
+export const digitsSend = (option: ActionOption<'digits_send'>, ids?: Ids): DigitsSendAction =>
   action('digits_send', option, ids);
 
 /** Connects the call to other destinations. */
-export const connect = (option: ActionOption<'connect'>, ids?: Ids) =>
+export const connect = (option: ActionOption<'connect'>, ids?: Ids): ConnectAction =>
   action('connect', option, ids);
 
 /** Jumps to the action `target_id`, at most `loop_count` times. */
-export const goto = (option: ActionOption<'goto'>, ids?: Ids) => action('goto', option, ids);
+export const goto = (option: ActionOption<'goto'>, ids?: Ids): GotoAction =>
+  action('goto', option, ids);
 
 /** Hangs up the call. */
-export const hangup = (option?: ActionOption<'hangup'>, ids?: Ids) => action('hangup', option, ids);
+export const hangup = (option?: ActionOption<'hangup'>, ids?: Ids): HangupAction =>
+  action('hangup', option, ids);
