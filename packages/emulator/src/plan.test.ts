@@ -344,6 +344,13 @@ describe('hangup and stop actions', () => {
     expect(last(steps).hangup).toEqual({ by: 'local', reason: 'normal' });
   });
 
+  test("a hangup action whose reason is free text, not one of VoIPBIN's hangup reasons, hangs up normal", () => {
+    for (const reason of ['bye-bye', 'Busy', '', 42]) {
+      const steps = planCall([act('hangup', { reason })], 'answer');
+      expect(last(steps).hangup, JSON.stringify(reason)).toEqual({ by: 'local', reason: 'normal' });
+    }
+  });
+
   test('stop ends the flow; the call then hangs up normal', () => {
     const steps = planCall([talk('One'), act('stop'), talk('never')], 'answer');
     expect(actionsRun(steps).map(([, type]) => type)).toEqual(['talk', 'stop']);

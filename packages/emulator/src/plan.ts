@@ -1,6 +1,7 @@
 import {
   type Action,
   type CallStatus,
+  HANGUP_REASONS,
   type HangupBy,
   type HangupReason,
   NIL_UUID,
@@ -141,8 +142,7 @@ export function planCall(
     // VoIPBIN cuts a call at its longest duration, even in the middle of a step.
     if (t > TIMING.maxDuration) return end(TIMING.maxDuration, 'local', 'timeout');
 
-    if (action.type === 'hangup')
-      return end(t, 'local', (option.reason as HangupReason) || 'normal');
+    if (action.type === 'hangup') return end(t, 'local', hangupReasonOf(option.reason));
     if (action.type === 'stop') break;
     if (action.type === 'amd' && ending === 'machine' && option.machine_handle === 'hangup') {
       return end(t, 'local', 'amd');
@@ -170,4 +170,15 @@ export function planCall(
   }
   if (ending === 'endless') return steps;
   return end(t, 'local', 'normal');
+}
+
+/**
+ * The `hangup_reason` of a call ended by a `hangup` action: its option's `reason` when that is
+ * one of VoIPBIN's `CallManagerCallHangupReason` values, else `normal` (the option is free text;
+ * the call's field is an enum).
+ */
+function hangupReasonOf(reason: unknown): HangupReason {
+  return (HANGUP_REASONS as readonly unknown[]).includes(reason)
+    ? (reason as HangupReason)
+    : 'normal';
 }

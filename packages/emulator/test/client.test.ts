@@ -10,7 +10,13 @@ import {
   VoipbinValidationError,
 } from '@voipbin-kit/core';
 import { describe, expect, it } from 'vitest';
-import { createEmulator, type EmulatorOptions, QUICKSTART_FLOW } from '../src/index.ts';
+import {
+  createEmulator,
+  type EmulatorEvent,
+  type EmulatorOptions,
+  QUICKSTART_FLOW,
+  TEST_NUMBERS,
+} from '../src/index.ts';
 import { conforming } from './support/conforming.ts';
 
 const CALL: CreateCallRequest = {
@@ -273,6 +279,94 @@ describe('flows', () => {
     expect(error).toMatchObject({ httpStatus: 404, status: 'NOT_FOUND', reason: 'FLOW_NOT_FOUND' });
     expect(emulator.calls()).toEqual([]);
     expect(emulator.stats().active).toBe(0);
+  });
+});
+
+describe('what the emulator keeps', () => {
+  /** Places one call to `target` with inline actions (so with a temporary flow of its own). */
+  const place = async (voipbin: ReturnType<typeof setup>['voipbin'], target: string) => {
+    const { calls } = await voipbin.calls.create({
+      ...CALL,
+      destinations: [{ type: 'tel', target }],
+    });
+    return calls[0] as { id: string; flow_id: string | null };
+  };
+  const flowIds = (emulator: ReturnType<typeof setup>['emulator']) =>
+    emulator.flows().map((flow) => flow.id);
+
+  it('keeps only maxFinishedCalls finished calls: the first to finish is dropped, with its temporary flow', async () => {
+    const { voipbin, emulator } = setup({ maxFinishedCalls: 2 });
+    // Placed in one order, finishing in another: failed at 0.5 s, busy at 1.5 s, answer last.
+    const answered = await place(voipbin, TEST_NUMBERS.answer);
+    const busy = await place(voipbin, TEST_NUMBERS.busy);
+    const failed = await place(voipbin, TEST_NUMBERS.failed);
+    const flows = [answered.flow_id, busy.flow_id, failed.flow_id];
+    expect(new Set(flows).size).toBe(3);
+    expect(flowIds(emulator)).toEqual(expect.arrayContaining(flows));
+
+    // Two finished, two kept: nothing dropped yet.
+    emulator.advance(2_000);
+    expect((await voipbin.calls.get(failed.id)).hangup_reason).toBe('failed');
+    expect((await voipbin.calls.get(busy.id)).hangup_reason).toBe('busy');
+
+    // The third finishes: the first to finish goes, its temporary flow with it.
+    emulator.advance(60_000);
+    const error = await failure(voipbin.calls.get(failed.id));
+    expect(error).toMatchObject({ httpStatus: 404, reason: 'CALL_NOT_FOUND' });
+    expect(emulator.call(failed.id)).toBeUndefined();
+    expect((await voipbin.calls.get(busy.id)).status).toBe('hangup');
+    expect((await voipbin.calls.get(answered.id)).status).toBe('hangup');
+    expect(flowIds(emulator)).not.toContain(failed.flow_id);
+    expect(flowIds(emulator)).toEqual(
+      expect.arrayContaining([answered.flow_id, busy.flow_id, QUICKSTART_FLOW.id]),
+    );
+    expect(emulator.stats()).toEqual({ active: 0, finished: 2, held: 2, flows: 3 });
+  });
+
+  it('reset() forgets calls, groupcalls, flows and faults, seeds the quickstart flow again and sends no stale events', async () => {
+    const { voipbin, emulator } = setup();
+    const events: EmulatorEvent[] = [];
+    emulator.subscribe((event) => events.push(event));
+    const finished = await place(voipbin, TEST_NUMBERS.failed);
+    const running = await place(voipbin, TEST_NUMBERS.answer);
+    const { groupcalls } = await voipbin.calls.create({
+      ...CALL,
+      destinations: [{ type: 'extension', target_name: 'front-desk' }],
+    });
+    const leg = groupcalls[0]?.call_ids[0] as string;
+    const flow = await voipbin.flows.create({
+      name: 'mine',
+      detail: '',
+      actions: [talk({ text: 'Hi' })],
+    });
+    emulator.advance(1_000);
+    expect(emulator.stats()).toMatchObject({ active: 2, finished: 1, held: 3 });
+    emulator.faults.set([{ path: '/v1.0/calls', status: 503 }]);
+
+    emulator.reset();
+    events.length = 0;
+
+    for (const id of [finished.id, running.id, leg]) {
+      const error = await failure(voipbin.calls.get(id));
+      expect(error).toMatchObject({ httpStatus: 404, reason: 'CALL_NOT_FOUND' });
+    }
+    expect((await failure(voipbin.flows.get(flow.id))).httpStatus).toBe(404);
+    expect(emulator.calls()).toEqual([]);
+    expect(flowIds(emulator)).toEqual([QUICKSTART_FLOW.id]);
+    expect((await voipbin.flows.get(QUICKSTART_FLOW.id)).name).toBe(QUICKSTART_FLOW.name);
+    expect(emulator.stats()).toEqual({ active: 0, finished: 0, held: 0, flows: 1 });
+
+    // The calls that were running send nothing more, however long the clock runs.
+    emulator.advance(60_000);
+    expect(events).toEqual([]);
+
+    // A call placed now runs as usual (the fault is gone), its events to the same subscriber.
+    const fresh = await place(voipbin, TEST_NUMBERS.busy);
+    emulator.advance(60_000);
+    expect(events.map((event) => [event.type, event.data.id])).toEqual([
+      ['call_created', fresh.id],
+      ['call_hangup', fresh.id],
+    ]);
   });
 });
 

@@ -306,6 +306,19 @@ describe('calls to phone numbers', () => {
     expect(still.status).toBe('progressing');
   });
 
+  scenario(
+    'a hangup action with a free-text reason ends the call with a hangup_reason the spec allows (normal)',
+    async (h) => {
+      const { body } = await placeCall(h, {
+        actions: [...TALK, { type: 'hangup', option: { reason: 'bye-bye' } }],
+      });
+      h.emulator.advance(60_000);
+      const { status, body: call } = await h.send('GET', `/calls/${body.calls[0].id}`);
+      expect(status).toBe(200);
+      expect(call).toMatchObject({ status: 'hangup', hangup_by: 'local', hangup_reason: 'normal' });
+    },
+  );
+
   scenario('one request to several numbers places a call to each', async (h) => {
     const destinations = [DESTINATION, { type: 'tel', target: '+821021656522' }];
     const { body } = await placeCall(h, { destinations, anonymous: 'no', variables: { a: 'b' } });
