@@ -5,7 +5,16 @@ import {
   VoipbinTimeoutError,
   VoipbinValidationError,
 } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
+import {
+  type ASTNode,
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  Kind,
+  type ValueNode,
+  visit,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { graphqlPath } from './schema/action.ts';
 import { IdempotencyError, IdempotencyInProgressError } from './security/idempotency.ts';
 
@@ -102,4 +111,159 @@ export async function notFoundAsNull<T>(work: () => Promise<T>): Promise<T | nul
     if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
     throw error;
   }
+}
+
+/** Where each variable and input literal of a document sits, as a GraphQL input path. */
+function inputPaths(document: DocumentNode) {
+  const variables = new Map<string, string>();
+  const nodes = new Map<ASTNode, string>();
+  const walk = (value: ValueNode, path: string[]) => {
+    nodes.set(value, path.join('.'));
+    if (value.kind === Kind.VARIABLE) {
+      if (!variables.has(value.name.value)) variables.set(value.name.value, path.join('.'));
+    } else if (value.kind === Kind.LIST) {
+      value.values.forEach((item, i) => {
+        walk(item, [...path, String(i)]);
+      });
+    } else if (value.kind === Kind.OBJECT) {
+      for (const field of value.fields) {
+        nodes.set(field, [...path, field.name.value].join('.'));
+        walk(field.value, [...path, field.name.value]);
+      }
+    }
+  };
+  visit(document, {
+    Field(field) {
+      for (const argument of field.arguments ?? []) walk(argument.value, [argument.name.value]);
+    },
+  });
+  return { variables, nodes };
+}
+
+/** The kinds of node an input literal error points at (a variable is a document error). */
+const LITERAL_KINDS: ReadonlySet<string> = new Set([
+  Kind.OBJECT,
+  Kind.OBJECT_FIELD,
+  Kind.LIST,
+  Kind.STRING,
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+]);
+
+/** A request error (nothing ran) for an input: BAD_USER_INPUT with its issue. */
+function badUserInput(error: GraphQLError, issue: { path: string; message: string }) {
+  const http = (error.extensions.http ?? {}) as Record<string, unknown>;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    originalError: error.originalError ?? null,
+    extensions: {
+      ...error.extensions,
+      code: 'BAD_USER_INPUT',
+      issues: [issue],
+      // 400, but 200 for application/json: a request error, as GraphQL-over-HTTP says.
+      http: { ...http, status: 400, spec: true },
+    },
+  });
+}
+
+const NAME = '[_A-Za-z][_0-9A-Za-z]*';
+
+/**
+ * A variable that could not be coerced (graphql's `Variable "$input" got invalid value ... at
+ * "input.actions[0]"; <why>`), as BAD_USER_INPUT at its place in the arguments
+ * (`input.actions.0`); undefined for any other error.
+ */
+function variableError(error: GraphQLError, variables: Map<string, string>) {
+  const name = new RegExp(`^Variable "\\$(${NAME})"`).exec(error.message)?.[1];
+  if (!name || / which cannot be used as an input type\.$/.test(error.message)) return undefined;
+  const at = new RegExp(`at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"; `).exec(error.message);
+  const inside = (at?.[1] ?? '').match(new RegExp(`${NAME}|\\d+`, 'g')) ?? [];
+  const path = [variables.get(name) ?? `$${name}`, ...inside].join('.');
+  const message = at ? error.message.slice((at.index ?? 0) + at[0].length) : error.message;
+  return badUserInput(error, { path, message });
+}
+
+/** Errors of a result in which nothing ran (no `data`), rewritten; any other result as it is. */
+function requestErrors(
+  result: unknown,
+  document: DocumentNode,
+  rewrite: (error: GraphQLError, paths: ReturnType<typeof inputPaths>) => GraphQLError,
+): ExecutionResult | undefined {
+  const r = result as ExecutionResult;
+  if (!r || typeof r !== 'object' || 'data' in r || !Array.isArray(r.errors)) return undefined;
+  const paths = inputPaths(document);
+  return { ...r, errors: r.errors.map((error) => rewrite(error, paths)) };
+}
+
+/**
+ * Gives the errors of inputs GraphQL itself refuses (before any resolver) the code and issues
+ * of the gateway's own input errors: `BAD_USER_INPUT` with `issues: [{ path, message }]`, the
+ * path in the input's names (`input.actions.0`). That covers input literals of the wrong type,
+ * a `@oneOf` input with two fields (validation), and variables that cannot be coerced (a
+ * string for an object, null for a non-null, a missing variable). Other validation errors keep
+ * `GRAPHQL_VALIDATION_FAILED`; a subscription (the schema has none) gets it too. HTTP status
+ * as for validation errors: 200 for `application/json`, 400 for
+ * `application/graphql-response+json`.
+ */
+export function inputErrors(): Plugin {
+  return {
+    onValidate({ params }) {
+      return ({ valid, result, setResult }) => {
+        if (valid) return;
+        let paths: ReturnType<typeof inputPaths> | undefined;
+        setResult(
+          result.map((error) => {
+            const node = error.nodes?.[0];
+            if (!node || !LITERAL_KINDS.has(node.kind)) return error;
+            paths ??= inputPaths(params.documentAST);
+            const path = paths.nodes.get(node);
+            return path === undefined
+              ? error
+              : badUserInput(error, { path, message: error.message });
+          }),
+        );
+      };
+    },
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          const rewritten = requestErrors(
+            result,
+            args.document,
+            (error, paths) => variableError(error, paths.variables) ?? error,
+          );
+          if (rewritten) setResult(rewritten);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      return {
+        onSubscribeResult({ result, setResult }) {
+          const rewritten = requestErrors(result, args.document, (error, paths) => {
+            const input = variableError(error, paths.variables);
+            if (input) return input;
+            if (
+              error.extensions.code ||
+              !/^Schema is not configured to execute/.test(error.message)
+            )
+              return error;
+            return new GraphQLError(error.message, {
+              nodes: error.nodes ?? null,
+              extensions: {
+                ...error.extensions,
+                code: 'GRAPHQL_VALIDATION_FAILED',
+                http: { status: 400, spec: true },
+              },
+            });
+          });
+          if (rewritten) setResult(rewritten);
+        },
+      };
+    },
+  };
 }

@@ -3,13 +3,18 @@ import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { createYoga } from 'graphql-yoga';
 import { createContext } from './context.ts';
 import type { Upstream } from './env.ts';
+import { inputErrors } from './errors.ts';
 import { schema } from './schema/index.ts';
-import { createSecurity, type SecurityConfig } from './security/index.ts';
+import { createSecurity, type SecurityConfig, VOIPBIN_TOKEN_HEADER } from './security/index.ts';
 
 export interface GatewayConfig {
   /** Where calls go: the embedded emulator (default) or VoIPBIN. */
   upstream?: Upstream | { kind: 'emulator'; emulator: Emulator };
-  /** Use a caller's `Authorization: Bearer <VoIPBIN token>` instead of the server's credential. */
+  /**
+   * Use a caller's own VoIPBIN token instead of the server's credential: sent as
+   * `X-VoIPBIN-Token: <token>`, or as `Authorization: Bearer <token>` when gateway JWT auth is
+   * not configured (with it, `Authorization` is the gateway's JWT and never goes upstream).
+   */
   passThrough?: boolean;
   /** Turns GraphiQL off. */
   production?: boolean;
@@ -70,11 +75,19 @@ export function createGateway(config: GatewayConfig = {}) {
     error: (...args: unknown[]) => console.error(...line(args)),
   };
 
-  const clientFor = (request: Request): VoipbinClient => {
-    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
-    if (!config.passThrough || !bearer) return serverClient;
-    return createClient({ ...base, accessKey: undefined, token: bearer });
+  // With JWT auth, `Authorization` carries the gateway's own JWT: it never goes upstream.
+  const authorizationIsGateways = Boolean(config.security?.auth?.jwt);
+  /** The caller's VoIPBIN token in pass-through mode, if it sent one. */
+  const passThroughToken = (request: Request): string | undefined => {
+    if (!config.passThrough) return undefined;
+    const header = request.headers.get(VOIPBIN_TOKEN_HEADER)?.trim();
+    if (header) return header;
+    if (authorizationIsGateways) return undefined;
+    const authorization = request.headers.get('authorization') ?? '';
+    return /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim() || undefined;
   };
+  const clientFor = (token: string | undefined): VoipbinClient =>
+    token ? createClient({ ...base, accessKey: undefined, token }) : serverClient;
 
   const yoga = createYoga({
     schema,
@@ -86,9 +99,12 @@ export function createGateway(config: GatewayConfig = {}) {
     // an unexpected error could quote a credential.
     maskedErrors: { isDev: false },
     ...security.yoga,
+    plugins: [...security.yoga.plugins, inputErrors()],
     // Authentication runs here, before any resolver.
-    context: async ({ request }) =>
-      createContext(clientFor(request), await security.authenticate(request), security),
+    context: async ({ request }) => {
+      const token = passThroughToken(request);
+      return createContext(clientFor(token), await security.authenticate(request, token), security);
+    },
   });
   return Object.assign(yoga, {
     /** Where calls go, for logs: never a credential. */

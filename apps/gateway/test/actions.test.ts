@@ -334,7 +334,12 @@ let emulator: Emulator;
 let gateway: Gateway;
 let recorded: Recorded[];
 beforeEach(() => {
-  ({ emulator, gateway } = emulatedGateway());
+  // Every action type reaches VoIPBIN here: `fetch` and `fetch_flow` too, which the default
+  // policy refuses (test/security/hostile.test.ts).
+  ({ emulator, gateway } = emulatedGateway(
+    {},
+    { security: { policy: { allowFetchActions: true } } },
+  ));
   recorded = recordRequests(emulator);
 });
 
@@ -439,25 +444,66 @@ describe('invalid input', () => {
     expect(emulator.calls()).toHaveLength(0);
   }
 
-  it('refuses an ActionInput with two fields set (GraphQL validation) and places nothing', async () => {
-    const { json } = await createCall(
-      `${SOURCE}, ${DESTINATION}, actions: [{ talk: { text: "Hi" }, beep: {} }]`,
-    );
+  /** Asserts a BAD_USER_INPUT request error (nothing ran) with exactly these issue paths. */
+  function expectRequestError(
+    json: Awaited<ReturnType<typeof createCall>>['json'],
+    issues: { path: string; message: RegExp }[],
+  ) {
     expect(json.data).toBeUndefined();
-    expect(json.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(json.errors?.[0]?.message).toMatch(/ActionInput.*exactly one/);
+    expect(json.errors).toHaveLength(1);
+    const [error] = json.errors ?? [];
+    expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error?.extensions?.issues).toEqual(
+      issues.map(({ path, message }) => ({ path, message: expect.stringMatching(message) })),
+    );
+    expect(recorded).toEqual([]);
     expect(emulator.calls()).toHaveLength(0);
+  }
+
+  it('refuses an ActionInput with two fields set at input.actions.1 (BAD_USER_INPUT) and places nothing', async () => {
+    const { response, json } = await createCall(
+      `${SOURCE}, ${DESTINATION}, actions: [{ answer: {} }, { talk: { text: "Hi" }, beep: {} }]`,
+    );
+    expect(response.status).toBe(200);
+    expect(json.errors?.[0]?.message).toMatch(/ActionInput.*exactly one/);
+    expectRequestError(json, [{ path: 'input.actions.1', message: /ActionInput.*exactly one/ }]);
   });
 
-  it('refuses two fields set in an ActionInput passed as a variable and places nothing', async () => {
+  it('refuses two fields set in an ActionInput passed as a variable, at its place in the input, and places nothing', async () => {
     const { response, json } = await createCall(
       `${SOURCE}, ${DESTINATION}, actions: $actions`,
       { actions: [{ talk: { text: 'Hi' }, beep: {} }] },
       '($actions: [ActionInput!])',
     );
-    expect(response.status).toBe(400);
+    // A request error: 200 for application/json, as GraphQL-over-HTTP says (and as validation errors).
+    expect(response.status).toBe(200);
     expect(json.errors?.[0]?.message).toMatch(/\$actions.*ActionInput/);
-    expect(recorded).toEqual([]);
+    expectRequestError(json, [{ path: 'input.actions.0', message: /OneOf type "ActionInput"/ }]);
+  });
+
+  it('answers 400 for the same request error to a client that accepts application/graphql-response+json', async () => {
+    const { response, json } = await postGraphQL(
+      gateway,
+      `mutation($actions: [ActionInput!]) { createCall(input: { ${SOURCE}, ${DESTINATION}, actions: $actions }) { calls { id } } }`,
+      {
+        variables: { actions: [{ talk: { text: 'Hi' }, beep: {} }] },
+        headers: { accept: 'application/graphql-response+json' },
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(json.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(emulator.calls()).toHaveLength(0);
+  });
+
+  it('refuses input literals of the wrong type with BAD_USER_INPUT at their paths', async () => {
+    const { json } = await createCall(
+      `${SOURCE}, destinations: [{ type: tel, target: "+821021656521" }], actions: [{ talk: { text: 1 } }]`,
+    );
+    expect(json.data).toBeUndefined();
+    expect(json.errors?.map((e) => [e.extensions?.code, e.extensions?.issues?.[0]?.path])).toEqual([
+      ['BAD_USER_INPUT', 'input.destinations.0.type'],
+      ['BAD_USER_INPUT', 'input.actions.0.talk.text'],
+    ]);
     expect(emulator.calls()).toHaveLength(0);
   });
 
@@ -500,39 +546,38 @@ describe('invalid input', () => {
     ]);
   });
 
-  it('refuses a fraction of a millisecond (GraphQL validation) and places nothing', async () => {
+  it('refuses a fraction of a millisecond (GraphQL validation) at its path and places nothing', async () => {
     const { json } = await createCall(
       `${SOURCE}, ${DESTINATION}, actions: [{ digitsSend: { digits: "1", duration: 250.5 } }]`,
     );
-    expect(json.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(json.errors?.[0]?.message).toContain('250.5');
-    expect(emulator.calls()).toHaveLength(0);
+    expectRequestError(json, [{ path: 'input.actions.0.digitsSend.duration', message: /250\.5/ }]);
   });
 
-  it('refuses a value missing from an enum (GraphQL validation) and places nothing', async () => {
+  it('refuses a value missing from an enum (GraphQL validation) at its path and places nothing', async () => {
     const { json } = await createCall(
       `${SOURCE}, ${DESTINATION}, actions: [{ talk: { text: "Hi", gender: ROBOT } }]`,
     );
-    expect(json.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(json.errors?.[0]?.message).toContain('ROBOT');
+    expectRequestError(json, [{ path: 'input.actions.0.talk.gender', message: /ROBOT/ }]);
 
-    const { response } = await createCall(
+    const { response, json: variable } = await createCall(
       `${SOURCE}, ${DESTINATION}, actions: $actions`,
       { actions: [{ talk: { text: 'Hi', gender: 'female' } }] },
       '($actions: [ActionInput!])',
     );
-    expect(response.status).toBe(400);
-    expect(recorded).toEqual([]);
-    expect(emulator.calls()).toHaveLength(0);
+    expect(response.status).toBe(200);
+    expectRequestError(variable, [
+      { path: 'input.actions.0.talk.gender', message: /"female" does not exist/ },
+    ]);
   });
 
   it('has no UNKNOWN address type to send: AddressType is the closed list of the contract', async () => {
     const { json } = await createCall(
       `source: { type: UNKNOWN, target: "+821028286521" }, ${DESTINATION}, actions: [{ answer: {} }]`,
     );
-    expect(json.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(json.errors?.[0]?.message).toMatch(/AddressType/);
-    expect(emulator.calls()).toHaveLength(0);
+    expectRequestError(json, [{ path: 'input.source.type', message: /AddressType/ }]);
   });
 
   it('refuses a flowId that is not a UUID at input.flowId', async () => {

@@ -16,7 +16,7 @@ import { loadCalls } from '../context.ts';
 import { notFoundAsNull, upstream } from '../errors.ts';
 import { guard, rateLimit } from '../security/guard.ts';
 import { fingerprint } from '../security/idempotency.ts';
-import { requireScope, SCOPES } from '../security/index.ts';
+import { idempotencyScope, requireScope, SCOPES } from '../security/index.ts';
 import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action.ts';
 import { AddressInput, type AddressInputShape, AddressRef, toVoipbinAddress } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
@@ -361,7 +361,12 @@ builder.mutationFields((t) => ({
       const key = idempotencyKey;
       const { result, replayed } = await upstream(
         async () =>
-          ctx.security.idempotency.run(ctx.principal.id, key, await fingerprint(json), place),
+          ctx.security.idempotency.run(
+            idempotencyScope(ctx.principal),
+            key,
+            await fingerprint(json),
+            place,
+          ),
         { json, argument: 'input' },
       );
       return { ...result, replayed };

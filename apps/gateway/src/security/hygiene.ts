@@ -24,7 +24,8 @@
  * - Limits, each refused as a validation error with its own code: depth (graphql-armor,
  *   `DEPTH_LIMIT_EXCEEDED`), aliases (`ALIAS_LIMIT_EXCEEDED`), directives
  *   (`DIRECTIVE_LIMIT_EXCEEDED`), cost (`COST_LIMIT_EXCEEDED`), and tokens and comments
- *   (graphql's own parser limits, `TOKEN_LIMIT_EXCEEDED`), the request body size (Yoga, 413)
+ *   (graphql's own parser limits, `TOKEN_LIMIT_EXCEEDED`), the request body size (413, on
+ *   Content-Length, or counted for a chunked body: `useBodyLimit`)
  *   and batching (Yoga, `batching: { limit }`, 413 over it).
  * - Mutations only over POST: Yoga itself answers a mutation sent with GET 405 (`Allow: POST`).
  * - Requests Yoga would misread or answer blind are refused before anything runs: a body with a
@@ -57,6 +58,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+import { useBodyLimit } from './body-limit.ts';
 
 export interface HygieneLimits {
   /** Deepest field nesting (introspection's `__schema` excluded). Default 10. */
@@ -99,8 +101,8 @@ export interface HygieneOptions {
   graphiql?: false;
   /** Yoga's batching: `{ limit }`, or `false` when batching is off. */
   batching: { limit: number } | false;
-  /** Yoga's request body limit, in bytes. */
-  maxRequestBodySize: number;
+  /** Off: `useBodyLimit` (among the plugins) enforces `limits.bodyBytes` more cheaply. */
+  maxRequestBodySize: false;
 }
 
 /** The defaults, sized for this schema (see the tests for what they admit and refuse). */
@@ -123,7 +125,14 @@ export const CSRF_HEADERS = [
 ];
 
 /** Headers a browser may send cross-origin (answered to preflights). */
-const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', ...CSRF_HEADERS];
+const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'accept',
+  'authorization',
+  // A caller's own VoIPBIN token in pass-through mode (security/index.ts).
+  'x-voipbin-token',
+  ...CSRF_HEADERS,
+];
 
 /** An error with a code, for a refusal outside validation. */
 const refusal = (message: string, code: string, status: number) =>
@@ -365,6 +374,8 @@ export function hygiene(config: HygieneConfig): HygieneOptions {
   }
   const cors = corsOption(config.corsOrigins);
   const plugins: AnyPlugin[] = [
+    // The body limit, checked on Content-Length where there is one (see body-limit.ts).
+    useBodyLimit(limits.bodyBytes),
     csrfPlugin(),
     requestFormatPlugin(),
     ...(cors === false ? [] : [varyOrigin]),
@@ -399,6 +410,7 @@ export function hygiene(config: HygieneConfig): HygieneOptions {
     cors,
     ...(config.production ? { graphiql: false as const } : {}),
     batching: limits.batch > 1 ? { limit: limits.batch } : false,
-    maxRequestBodySize: limits.bodyBytes,
+    // Yoga's own limit streams every body through a TransformStream: useBodyLimit replaces it.
+    maxRequestBodySize: false,
   };
 }

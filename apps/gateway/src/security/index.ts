@@ -1,5 +1,10 @@
 import { GraphQLError } from 'graphql';
-import { type AuthConfig, createAuthenticator, type Principal, SCOPES } from './auth.ts';
+import {
+  type AuthConfig,
+  type Principal as AuthPrincipal,
+  createAuthenticator,
+  SCOPES,
+} from './auth.ts';
 import { type HygieneLimits, hygiene } from './hygiene.ts';
 import { createIdempotency } from './idempotency.ts';
 import { type CallPolicy, DEFAULT_POLICY } from './policy.ts';
@@ -7,7 +12,25 @@ import { createRateLimiter } from './rate-limit.ts';
 import type { Store } from './store.ts';
 import { createMemoryStore } from './store-memory.ts';
 
-export { type Principal, SCOPES };
+export { SCOPES };
+
+/**
+ * The header that carries a caller's own VoIPBIN token in pass-through mode. `Authorization:
+ * Bearer` carries it too, unless gateway JWT auth is configured: that header is then the
+ * gateway's, and never goes upstream (docs/decisions/2026-11-27-passthrough-and-gateway-auth.md).
+ */
+export const VOIPBIN_TOKEN_HEADER = 'x-voipbin-token';
+
+/** Who is calling, as resolvers see it. */
+export interface Principal extends Omit<AuthPrincipal, 'via'> {
+  /** How it was known: gateway auth, a pass-through VoIPBIN token alone, or nothing. */
+  via: AuthPrincipal['via'] | 'voipbin-token' | 'none';
+  /**
+   * The VoIPBIN account a pass-through request goes to, `voipbin:<first 16 hex of the
+   * token's SHA-256>`: never the token itself.
+   */
+  account?: string;
+}
 
 /** Everything that makes the gateway safe to expose. */
 export interface SecurityConfig {
@@ -26,11 +49,33 @@ export interface SecurityConfig {
   limits?: HygieneLimits;
 }
 
+const ALL_SCOPES: ReadonlySet<string> = new Set(Object.values(SCOPES));
+
 const ANONYMOUS: Principal = {
   id: 'anonymous',
-  scopes: new Set(Object.values(SCOPES)),
-  via: 'api-key',
+  scopes: new Set(ALL_SCOPES),
+  via: 'none',
 };
+
+/** `voipbin:<first 16 hex of SHA-256(token)>`: names a VoIPBIN account without holding its token. */
+export async function voipbinAccount(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  const hex = Array.from(new Uint8Array(digest).subarray(0, 8), (byte) =>
+    byte.toString(16).padStart(2, '0'),
+  ).join('');
+  return `voipbin:${hex}`;
+}
+
+/**
+ * Whose idempotency keys a request uses: the principal's, and in pass-through the VoIPBIN
+ * account's too, so that a key never replays a call of another account (one gateway
+ * principal may hold several VoIPBIN tokens).
+ */
+export function idempotencyScope(principal: Principal): string {
+  return principal.account && principal.account !== principal.id
+    ? `${principal.id} ${principal.account}`
+    : principal.id;
+}
 
 /**
  * Builds the gateway's protections. Fails closed: a gateway holding a server-side VoIPBIN
@@ -56,14 +101,28 @@ export function createSecurity(
   const rate = config.rateLimit ?? { perMinute: 0 };
 
   return {
-    /** The caller, or a GraphQL UNAUTHENTICATED error (HTTP 401) before any resolver runs. */
-    async authenticate(request: Request): Promise<Principal> {
-      if (!authenticator) return ANONYMOUS;
-      const result = await authenticator(request);
-      if (result.ok) return result.principal;
-      throw new GraphQLError(result.message, {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-      });
+    /**
+     * The caller, or a GraphQL UNAUTHENTICATED error (HTTP 401) before any resolver runs. With
+     * a pass-through VoIPBIN token and no gateway auth, the caller is its VoIPBIN account
+     * (`voipbin:<hash>`), so that accounts never share a rate bucket or idempotency keys; with
+     * gateway auth, the authenticated principal, its `account` set.
+     */
+    async authenticate(request: Request, passThroughToken?: string): Promise<Principal> {
+      let principal: Principal = ANONYMOUS;
+      if (authenticator) {
+        const result = await authenticator(request);
+        if (!result.ok) {
+          throw new GraphQLError(result.message, {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+        principal = result.principal;
+      }
+      if (!passThroughToken) return principal;
+      const account = await voipbinAccount(passThroughToken);
+      return authenticator
+        ? { ...principal, account }
+        : { id: account, scopes: new Set(ALL_SCOPES), via: 'voipbin-token', account };
     },
     policy: { ...DEFAULT_POLICY, ...config.policy },
     limit: createRateLimiter(store, rate),

@@ -6,13 +6,30 @@ export interface CallPolicy {
   allowedPrefixes: string[];
   /** Prefixes never called (premium and high-cost ranges); they win over `allowedPrefixes`. */
   deniedPrefixes: string[];
-  /** Destinations of one call request. */
+  /** Destinations of one list (a call request's, or a `connect`/`call` action's). */
   maxDestinations: number;
+  /**
+   * `tel` destinations of one request in all: the top level and every list in its actions,
+   * nested ones included. Default (left out): 3 × `maxDestinations`, i.e. 30.
+   */
+  maxTotalDestinations?: number;
   /** Actions of one request, nested ones (`call`) included. */
   maxActions: number;
   /** Characters of one `talk` text. */
   maxTalkLength: number;
+  /**
+   * Let `fetch` (actions fetched from a URL when the call reaches it) and `fetch_flow` (another
+   * flow's actions) through. Both run actions this gateway never sees, so neither its
+   * destination policy nor its limits would apply: refused (FORBIDDEN) unless true. Default false.
+   */
+  allowFetchActions?: boolean;
 }
+
+/** Actions that run further actions this gateway cannot check. */
+const FETCH_ACTIONS: ReadonlySet<string> = new Set(['fetch', 'fetch_flow']);
+
+/** The default `maxTotalDestinations`, in lists of `maxDestinations`. */
+export const TOTAL_DESTINATION_LISTS = 3;
 
 export const DEFAULT_POLICY: CallPolicy = {
   allowedPrefixes: [],
@@ -35,8 +52,13 @@ const normalize = (prefix: string) => (prefix.startsWith('+') ? prefix : `+${pre
 
 /**
  * Checks a call request (or a flow's actions) against the policy, every `tel` destination
- * included, those inside `connect`, `call` and `message_send` actions too. Returns every
- * violation; none means the request may go upstream.
+ * included, those inside `connect`, `call` and `message_send` actions too, and refuses the
+ * actions that would run actions it cannot see (`fetch`, `fetch_flow`) unless allowed. Returns
+ * every violation; none means the request may go upstream.
+ *
+ * A `flow_id` (createCall's `flowId`, a `call` action's) is not followed: flows are the
+ * account's own, and those created through this gateway were checked by `createFlow`
+ * (docs/decisions/2026-11-27-passthrough-and-gateway-auth.md).
  */
 export function checkPolicy(
   request: { destinations?: readonly Address[]; actions?: readonly Action[] },
@@ -46,6 +68,8 @@ export function checkPolicy(
   const denied = policy.deniedPrefixes.map(normalize);
   const violations: Violation[] = [];
   let actionCount = 0;
+  const maxTotal = policy.maxTotalDestinations ?? TOTAL_DESTINATION_LISTS * policy.maxDestinations;
+  let telCount = 0;
 
   const destinations = (list: readonly Address[], path: string) => {
     if (list.length > policy.maxDestinations) {
@@ -53,6 +77,16 @@ export function checkPolicy(
         path,
         code: 'BAD_USER_INPUT',
         message: `At most ${policy.maxDestinations} destinations per call`,
+      });
+    }
+    const before = telCount;
+    telCount += list.filter((address) => address.type === 'tel').length;
+    // Said once, at the list where the total passes the cap.
+    if (before <= maxTotal && telCount > maxTotal) {
+      violations.push({
+        path,
+        code: 'BAD_USER_INPUT',
+        message: `At most ${maxTotal} tel destinations per request, those in actions included`,
       });
     }
     list.forEach((address, i) => {
@@ -85,6 +119,13 @@ export function checkPolicy(
         actions?: Action[];
       };
       const where = `${path}.${i}.option`;
+      if (FETCH_ACTIONS.has(action.type) && !policy.allowFetchActions) {
+        violations.push({
+          path: `${path}.${i}.type`,
+          code: 'FORBIDDEN',
+          message: `A ${action.type} action runs actions this gateway cannot check; it is refused unless the policy allows fetch actions`,
+        });
+      }
       if (
         action.type === 'talk' &&
         typeof option.text === 'string' &&

@@ -7,8 +7,9 @@
  * After the table, the same gateway still places a normal call, and it logged no unexpected error.
  *
  * Requests send `accept: application/json`, as the test helpers do: Yoga then answers parse and
- * validation errors with HTTP 200 (the GraphQL-over-HTTP rule for that media type), and errors
- * outside GraphQL (CSRF, auth, size, method, encoding) with their own 4xx.
+ * validation errors, and variables it cannot coerce (BAD_USER_INPUT, src/errors.ts), with HTTP
+ * 200 (the GraphQL-over-HTTP rule for that media type), and errors outside GraphQL (CSRF, auth,
+ * size, method, encoding) with their own 4xx.
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
@@ -197,10 +198,12 @@ interface Row {
   send: () => Request;
   /** The HTTP status expected. */
   status: number;
-  /** `errors[0].extensions.code` expected; left out where Yoga gives none (variables it cannot coerce). */
-  code?: string;
+  /** `errors[0].extensions.code` expected. */
+  code: string;
   /** `errors[0].message` must match: what a person reads. */
   message: RegExp;
+  /** `errors[0].extensions.issues[0].path` expected, for an input refused before anything ran. */
+  issue?: string;
 }
 
 const E164 = /Expected an E\.164 phone number/;
@@ -395,6 +398,7 @@ const rows: Row[] = [
     name: 'a subscription (there is none)',
     send: () => doc('subscription { calls { id } }'),
     status: 200,
+    code: 'GRAPHQL_VALIDATION_FAILED',
     message: /Schema is not configured to execute subscription operation/,
   },
   {
@@ -434,40 +438,52 @@ const rows: Row[] = [
   {
     name: 'the input as a string',
     send: () => place({ input: JSON.stringify(input()) }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message:
       /Variable "\$input" got invalid value .*; Expected type "CreateCallInput" to be an object/,
+    issue: 'input',
   },
   {
     name: 'null for the non-null input',
     send: () => place({ input: null }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Variable "\$input" of non-null type "CreateCallInput!" must not be null/,
+    issue: 'input',
   },
   {
     name: 'no input variable',
     send: () => place({}),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Variable "\$input" of required type "CreateCallInput!" was not provided/,
+    issue: 'input',
   },
   {
     name: 'a lowercase address type',
     send: () =>
       place({ input: input({ destinations: [{ type: 'tel', target: QUICKSTART.destination }] }) }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Value "tel" does not exist in "AddressType" enum/,
+    issue: 'input.destinations.0.type',
   },
   {
     name: 'a number where the destination list goes',
     send: () => call({ destinations: 821021656521 }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Expected type "AddressInput" to be an object/,
+    issue: 'input.destinations',
   },
   {
     name: 'nested arrays of destinations',
     send: () => call({ destinations: [[[tel(QUICKSTART.destination)]]] }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Expected type "AddressInput" to be an object/,
+    issue: 'input.destinations.0',
   },
   {
     name: 'variables that are a string',
@@ -482,8 +498,10 @@ const rows: Row[] = [
       request({
         body: `{"query": ${JSON.stringify(CREATE)}, "variables": {"__proto__": {"input": ${JSON.stringify(input())}}}}`,
       }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Variable "\$input" of required type "CreateCallInput!" was not provided/,
+    issue: 'input',
   },
   {
     name: '`constructor.prototype` in variables',
@@ -491,8 +509,10 @@ const rows: Row[] = [
       request({
         body: `{"query": ${JSON.stringify(CREATE)}, "variables": {"constructor": {"prototype": {"input": ${JSON.stringify(input())}}}}}`,
       }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Variable "\$input" of required type "CreateCallInput!" was not provided/,
+    issue: 'input',
   },
   {
     name: '`__proto__` in the flow variables (JSONObject), as JSON',
@@ -624,8 +644,10 @@ const rows: Row[] = [
   {
     name: 'an action with two types set (@oneOf)',
     send: () => call({ actions: [{ talk: { text: 'Hi' }, hangup: {} }] }),
-    status: 400,
+    status: 200,
+    code: 'BAD_USER_INPUT',
     message: /Exactly one key must be specified for OneOf type "ActionInput"/,
+    issue: 'input.actions.0',
   },
   {
     name: 'an email destination',
@@ -952,6 +974,57 @@ const rows: Row[] = [
     message: /outside the allowed prefixes/,
   },
 
+  {
+    name: 'a fetch action (its URL would hand VoIPBIN actions this gateway never checks)',
+    send: () =>
+      call({
+        actions: [
+          { talk: { text: 'Hi' } },
+          { fetch: { eventUrl: 'https://attacker.example/actions', eventMethod: 'POST' } },
+        ],
+      }),
+    status: 200,
+    code: 'FORBIDDEN',
+    message: /input\.actions\.1\.fetch: A fetch action runs actions this gateway cannot check/,
+  },
+  {
+    name: 'a fetch_flow action inside a call action',
+    send: () =>
+      call({
+        actions: [
+          {
+            call: {
+              destinations: [tel('+12025550100')],
+              actions: [{ fetchFlow: { flowId: QUICKSTART.flowId } }],
+            },
+          },
+        ],
+      }),
+    status: 200,
+    code: 'FORBIDDEN',
+    message:
+      /input\.actions\.0\.call\.actions\.0\.fetchFlow: A fetch_flow action runs actions this gateway cannot check/,
+  },
+  {
+    name: '31 tel destinations in all, no list over 10 (top level and three connect actions)',
+    send: () => {
+      const list = (from: number, n = 10) =>
+        Array.from({ length: n }, (_, i) => tel(`+8210000${String(from + i).padStart(5, '0')}`));
+      return call({
+        destinations: list(0),
+        actions: [
+          { connect: { destinations: list(100) } },
+          { connect: { destinations: list(200) } },
+          { connect: { destinations: list(300, 1) } },
+        ],
+      });
+    },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    message:
+      /input\.actions\.2\.connect\.destinations: At most 30 tel destinations per request, those in actions included/,
+  },
+
   // -- sizes
   {
     name: 'a talk of 10,001 characters',
@@ -1236,6 +1309,7 @@ describe('hostile and malformed requests', () => {
     // A message a person understands: the row's, never the mask of an unexpected error.
     expect(outcome.message).toMatch(row.message);
     expect(outcome.message).not.toBe('Unexpected error.');
+    if (row.issue) expect(json?.errors?.[0]?.extensions?.issues?.[0]?.path).toBe(row.issue);
     expect(String(outcome.message).length).toBeGreaterThan(20);
     // Nothing placed, nothing half-answered, nothing polluted.
     expect(json?.data?.createCall ?? null).toBeNull();
