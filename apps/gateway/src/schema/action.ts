@@ -56,7 +56,17 @@ type Schema = v.GenericSchema & {
   getter?: (input: unknown) => Schema;
 };
 
-const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+// snake_case -> camelCase, remembered: the names come from the schemas (a few hundred at most)
+// and every ActionInput converts several of them per request.
+const camelCase = new Map<string, string>();
+const camel = (name: string): string => {
+  let out = camelCase.get(name);
+  if (out === undefined) {
+    out = name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    if (camelCase.size < 1000) camelCase.set(name, out);
+  }
+  return out;
+};
 const pascal = (name: string) => camel(name).replace(/^./, (c) => c.toUpperCase());
 
 function unwrap(schema: Schema): { schema: Schema; optional: boolean } {
@@ -227,10 +237,13 @@ function toVoipbinValue(schema: Schema, value: unknown): unknown {
   return value;
 }
 
+/** The action type of each `ActionInput` field (`digitsReceive` -> `digits_receive`). */
+const typeOfField = new Map<string, ActionType>(ACTION_TYPES.map((type) => [camel(type), type]));
+
 /** One `ActionInput` (exactly one field set) as VoIPBIN's action JSON. */
 export function toVoipbinAction(input: Record<string, Record<string, unknown> | null>): Action {
   const [field, fields] = Object.entries(input).find(([, value]) => value != null) ?? [];
-  const type = ACTION_TYPES.find((t) => camel(t) === field) as ActionType;
+  const type = typeOfField.get(field as string) as ActionType;
   const { id, nextId, ...rest } = fields ?? {};
   const action: Record<string, unknown> = { type };
   if (id != null) action.id = id;

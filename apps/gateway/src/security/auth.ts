@@ -246,24 +246,27 @@ export function createAuthenticator(config: AuthConfig): (request: Request) => P
   // The digests of keys that matched, so a client's key is hashed once, not on every request
   // (crypto.subtle.digest is the costliest step of an API-key request on Node). Only accepted
   // keys enter, at most KNOWN_KEYS of them: unknown keys are hashed every time and grow nothing.
-  const known = new Map<string, Uint8Array>();
+  const known = new Map<string, { digest: Uint8Array; id: string }>();
 
   async function viaApiKey(presented: string): Promise<AuthResult> {
     if (presented.length === 0) return fail('the API key is empty');
     if (presented.length > MAX_API_KEY_LENGTH) return fail('unknown API key');
-    const digest = known.get(presented) ?? (await sha256(presented));
+    const remembered = known.get(presented);
+    const digest = remembered?.digest ?? (await sha256(presented));
     // Every configured hash is compared, in full, whatever matched before.
     let matched = false;
     for (const hash of apiKeyHashes) matched = equalBytes(digest, hash) || matched;
     if (!matched) return fail('unknown API key');
-    if (!known.has(presented)) {
+    let id = remembered?.id;
+    if (id === undefined) {
+      id = `api-key:${toHex(digest.subarray(0, 4))}`;
       if (known.size >= KNOWN_KEYS) known.clear();
-      known.set(presented, digest);
+      known.set(presented, { digest, id });
     }
     return {
       ok: true,
       principal: {
-        id: `api-key:${toHex(digest.subarray(0, 4))}`,
+        id,
         scopes: new Set([SCOPES.create, SCOPES.read]),
         via: 'api-key',
       },
