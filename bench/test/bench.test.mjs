@@ -1,0 +1,27 @@
+// The benchmark stays runnable: every case starts, answers what it should, and is measured
+// (a fraction of a second each; the figures themselves are `pnpm bench`'s job, not a test's).
+import { describe, expect, it } from 'vitest';
+import { bench } from '../run.mjs';
+
+describe('pnpm bench', () => {
+  it('measures every case, A B B2 C D W, and the memory check, with no failed request', async () => {
+    const { report, results, skipped, failed } = await bench({
+      connections: [1],
+      duration: 0.5,
+      rounds: 1,
+      warmup: 0.5,
+      mutations: 2_000,
+      quiet: true,
+    });
+    expect(Object.fromEntries(skipped)).toEqual({});
+    expect(failed).toBe(0);
+    for (const name of ['A', 'B', 'B2', 'C', 'D', 'W']) {
+      const result = results.get(`${name}@1`);
+      expect(result?.ok, name).toBeGreaterThan(0);
+      expect(result?.serverCpuPerReq, name).toBeGreaterThan(0);
+      expect(report).toMatch(new RegExp(`^\\| ${name} \\|`, 'm'));
+    }
+    expect(report).toMatch(/RSS after 2,000 createCalls vs after 200/);
+    expect(report).toMatch(/^\| B\/D \| 1 \|/m);
+  }, 120_000);
+});
