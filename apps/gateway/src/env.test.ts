@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEnv } from './env.ts';
+import { fromBindings, readEnv, redisWarning } from './env.ts';
 
 describe('readEnv', () => {
   it('runs the embedded emulator on port 4000 when no VoIPBIN credential is set', () => {
@@ -76,6 +76,140 @@ describe('readEnv', () => {
     );
   });
 
+  it('reads the JWT issuer, audience and JWKS, the fail-closed escape, TTL, limits and Redis', () => {
+    const env = readEnv({
+      GATEWAY_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json',
+      GATEWAY_JWT_ISSUER: 'https://auth.example.com/',
+      GATEWAY_JWT_AUDIENCE: 'voipbin-gateway',
+      GATEWAY_INSECURE_NO_AUTH: 'true',
+      GATEWAY_IDEMPOTENCY_TTL_SECONDS: '3600',
+      GATEWAY_MAX_DESTINATIONS: '3',
+      GATEWAY_MAX_ACTIONS: '20',
+      GATEWAY_MAX_TALK_LENGTH: '500',
+      GATEWAY_RATE_LIMIT_BURST: '4',
+      GATEWAY_REDIS_URL: 'redis://cache.internal:6379/0',
+    });
+    expect(env.security.auth).toEqual({
+      jwt: {
+        jwksUrl: 'https://auth.example.com/.well-known/jwks.json',
+        issuer: 'https://auth.example.com/',
+        audience: 'voipbin-gateway',
+      },
+    });
+    expect(env.security).toMatchObject({
+      insecureNoAuth: true,
+      idempotencyTtlMs: 3_600_000,
+      policy: { maxDestinations: 3, maxActions: 20, maxTalkLength: 500 },
+      rateLimit: { perMinute: 60, burst: 4 },
+    });
+    expect(env.redisUrl).toBe('redis://cache.internal:6379/0');
+    expect(readEnv({ GATEWAY_REDIS_URL: 'rediss://:pw@cache:6380' }).redisUrl).toBe(
+      'rediss://:pw@cache:6380',
+    );
+
+    const defaults = readEnv({});
+    expect(defaults.security).toMatchObject({
+      auth: {},
+      insecureNoAuth: false,
+      idempotencyTtlMs: 86_400_000,
+      policy: { maxDestinations: 10, maxActions: 100, maxTalkLength: 10_000 },
+    });
+    expect(defaults.security.policy?.allowFetchActions).toBe(false);
+    expect(defaults).not.toHaveProperty('redisUrl');
+  });
+
+  it.each([
+    ['GATEWAY_MAX_DESTINATIONS', '0', /GATEWAY_MAX_DESTINATIONS: Expected a whole number >= 1/],
+    ['GATEWAY_MAX_ACTIONS', '2.5', /GATEWAY_MAX_ACTIONS: Expected a whole number >= 1/],
+    ['GATEWAY_MAX_TALK_LENGTH', 'lots', /GATEWAY_MAX_TALK_LENGTH: Expected a whole number >= 1/],
+    ['GATEWAY_MAX_TALK_LENGTH', '1e4', /GATEWAY_MAX_TALK_LENGTH: Expected a whole number >= 1/],
+    ['GATEWAY_IDEMPOTENCY_TTL_SECONDS', '-5', /GATEWAY_IDEMPOTENCY_TTL_SECONDS: Expected a whole/],
+    [
+      'GATEWAY_RATE_LIMIT_PER_MINUTE',
+      'none',
+      /GATEWAY_RATE_LIMIT_PER_MINUTE: Expected a whole number >= 0/,
+    ],
+    ['GATEWAY_INSECURE_NO_AUTH', 'yes', /GATEWAY_INSECURE_NO_AUTH: Expected true or false/],
+    ['GATEWAY_ALLOW_FETCH_ACTIONS', 'on', /GATEWAY_ALLOW_FETCH_ACTIONS: Expected true or false/],
+    ['GATEWAY_JWKS_URL', 'auth.example.com/jwks', /GATEWAY_JWKS_URL must be a URL/],
+    [
+      'GATEWAY_REDIS_URL',
+      'cache.internal:6379',
+      /GATEWAY_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      'GATEWAY_REDIS_URL',
+      'http://cache.internal:6379',
+      /GATEWAY_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+  ])('refuses %s=%s with a message that says what is expected', (name, value, message) => {
+    expect(() => readEnv({ [name]: value })).toThrow(message);
+  });
+
+  it('treats an empty number setting as unset, never as 0 (which turns the rate limit off)', () => {
+    const env = readEnv({ GATEWAY_RATE_LIMIT_PER_MINUTE: '', GATEWAY_MAX_DESTINATIONS: ' ' });
+    expect(env.security.rateLimit).toEqual({ perMinute: 60, burst: 10 });
+    expect(env.security.policy?.maxDestinations).toBe(10);
+  });
+
+  it('refuses a JWT issuer or audience without a JWT secret or JWKS, instead of ignoring it', () => {
+    expect(() => readEnv({ GATEWAY_JWT_ISSUER: 'https://auth.example.com/' })).toThrow(
+      /GATEWAY_JWT_ISSUER needs GATEWAY_JWT_SECRET or GATEWAY_JWKS_URL/,
+    );
+    expect(() => readEnv({ GATEWAY_JWT_AUDIENCE: 'gateway' })).toThrow(
+      /GATEWAY_JWT_AUDIENCE needs GATEWAY_JWT_SECRET or GATEWAY_JWKS_URL/,
+    );
+  });
+
+  it('reads GATEWAY_ALLOW_FETCH_ACTIONS into the policy (default false)', () => {
+    expect(
+      readEnv({ GATEWAY_ALLOW_FETCH_ACTIONS: 'true' }).security.policy?.allowFetchActions,
+    ).toBe(true);
+    expect(readEnv({ GATEWAY_ALLOW_FETCH_ACTIONS: '0' }).security.policy?.allowFetchActions).toBe(
+      false,
+    );
+  });
+
+  describe('GATEWAY_TRUSTED_DOCUMENTS', () => {
+    const HASH = 'a'.repeat(64);
+    const DOCUMENT = 'mutation Place { createCall(input: {}) { calls { id } } }';
+
+    it('reads inline JSON of { "<sha256 hex>": "<document>" }; unset or empty, the mode is off', () => {
+      const documents = { [HASH]: DOCUMENT, ['b'.repeat(64)]: '{ calls { nodes { id } } }' };
+      expect(
+        readEnv({ GATEWAY_TRUSTED_DOCUMENTS: JSON.stringify(documents) }).security.trustedDocuments,
+      ).toEqual(documents);
+      expect(readEnv({}).security.trustedDocuments).toBeNull();
+      expect(readEnv({ GATEWAY_TRUSTED_DOCUMENTS: '  ' }).security.trustedDocuments).toBeNull();
+    });
+
+    it.each([
+      ['not JSON', `{${HASH}: "{ calls }"}`, /GATEWAY_TRUSTED_DOCUMENTS: Expected JSON/],
+      ['an array', `["${DOCUMENT}"]`, /GATEWAY_TRUSTED_DOCUMENTS: Expected a JSON object/],
+      ['an empty object', '{}', /GATEWAY_TRUSTED_DOCUMENTS lists no document/],
+      ['a key that is no SHA-256', `{"Place": "${DOCUMENT}"}`, /not a SHA-256/],
+      ['a key in capitals', `{"${'A'.repeat(64)}": "${DOCUMENT}"}`, /not a SHA-256/],
+      ['a document that is no string', `{"${HASH}": {"query": "{ calls }"}}`, /not a string/],
+      ['an empty document', `{"${HASH}": " "}`, /not a string/],
+      ['a __proto__ key', `{"__proto__": "${DOCUMENT}"}`, /not a SHA-256/],
+    ])('refuses %s, saying what it expects', (_what, value, message) => {
+      expect(() => readEnv({ GATEWAY_TRUSTED_DOCUMENTS: value })).toThrow(message);
+    });
+  });
+
+  it('says once, for the entries without Redis, that GATEWAY_REDIS_URL is not used there', () => {
+    const url = 'redis://:hunter2-password@cache.internal:6379';
+    const warning = redisWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Bun');
+    expect(warning).toMatch(
+      /^WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this Bun gateway keeps rate limits and idempotency keys in memory/,
+    );
+    expect(warning).not.toContain('\n');
+    // The URL may hold a password: never printed.
+    expect(warning).not.toContain('hunter2');
+    expect(warning).not.toContain('cache.internal');
+    expect(redisWarning(readEnv({}), 'Bun')).toBeUndefined();
+  });
+
   it('names the setting that is wrong, without echoing a credential', () => {
     expect(() => readEnv({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() =>
@@ -88,6 +222,50 @@ describe('readEnv', () => {
     }
     expect(() => readEnv({ VOIPBIN_TOKEN_PASSTHROUGH: 'yes' })).toThrow(
       /VOIPBIN_TOKEN_PASSTHROUGH/,
+    );
+  });
+});
+
+describe('fromBindings (a Worker’s env)', () => {
+  it('takes strings as they are, unquoted numbers and booleans and JSON vars as their text, and no other binding', () => {
+    const documents = { ['a'.repeat(64)]: '{ calls { totalCount } }' };
+    class KvNamespace {}
+    const env = fromBindings({
+      VOIPBIN_TOKEN: 'secret',
+      EMULATOR_SPEED: 10,
+      VOIPBIN_TOKEN_PASSTHROUGH: true,
+      GATEWAY_TRUSTED_DOCUMENTS: documents,
+      GATEWAY_CORS_ORIGINS: ['https://a.example'],
+      CACHE: new KvNamespace(),
+      NOTHING: null,
+    });
+    expect(env).toEqual({
+      VOIPBIN_TOKEN: 'secret',
+      EMULATOR_SPEED: '10',
+      VOIPBIN_TOKEN_PASSTHROUGH: 'true',
+      GATEWAY_TRUSTED_DOCUMENTS: JSON.stringify(documents),
+      GATEWAY_CORS_ORIGINS: '["https://a.example"]',
+    });
+    // A table var reaches the trusted documents as if written as a JSON string.
+    const config = readEnv({ GATEWAY_TRUSTED_DOCUMENTS: env.GATEWAY_TRUSTED_DOCUMENTS });
+    expect(config.security.trustedDocuments).toEqual(documents);
+  });
+});
+
+describe('GATEWAY_MAX_TOTAL_DESTINATIONS', () => {
+  it('is the policy default (3 lists of GATEWAY_MAX_DESTINATIONS) when unset or empty, else the number', () => {
+    expect(readEnv({}).security.policy).not.toHaveProperty('maxTotalDestinations');
+    expect(readEnv({ GATEWAY_MAX_TOTAL_DESTINATIONS: ' ' }).security.policy).not.toHaveProperty(
+      'maxTotalDestinations',
+    );
+    expect(
+      readEnv({ GATEWAY_MAX_TOTAL_DESTINATIONS: '50' }).security.policy?.maxTotalDestinations,
+    ).toBe(50);
+  });
+
+  it.each(['0', '-1', '2.5', 'ten'])('refuses %j, saying what is expected', (value) => {
+    expect(() => readEnv({ GATEWAY_MAX_TOTAL_DESTINATIONS: value })).toThrow(
+      'GATEWAY_MAX_TOTAL_DESTINATIONS: Expected a whole number >= 1',
     );
   });
 });

@@ -2,7 +2,10 @@ import * as v from 'valibot';
 import type { SecurityConfig } from './security/index.ts';
 
 const flag = v.pipe(
-  v.optional(v.picklist(['true', 'false', '1', '0', '']), 'false'),
+  v.optional(
+    v.picklist(['true', 'false', '1', '0', ''], 'Expected true or false (or 1 or 0)'),
+    'false',
+  ),
   v.transform((value) => value === 'true' || value === '1'),
 );
 const text = v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()));
@@ -23,14 +26,77 @@ const list = (pattern: RegExp, what: string) =>
     ),
   );
 
-/** A whole number with a default. */
+/** A whole number (digits only) with a default; empty is unset, never 0. */
 const count = (fallback: string, min = 1) =>
   v.pipe(
     v.optional(v.string(), fallback),
+    v.transform((value) => value.trim() || fallback),
+    v.regex(/^\d+$/, `Expected a whole number >= ${min}`),
     v.transform(Number),
-    v.integer('Expected a whole number'),
-    v.minValue(min),
+    v.minValue(min, `Expected a whole number >= ${min}`),
   );
+
+/** A whole number >= 1, or unset (empty too): then the code's default applies. */
+const optionalCount = v.pipe(
+  v.optional(v.string(), ''),
+  v.transform((value) => value.trim()),
+  v.check(
+    (value) => value === '' || (/^\d+$/.test(value) && Number(value) >= 1),
+    'Expected a whole number >= 1',
+  ),
+  v.transform((value) => (value === '' ? undefined : Number(value))),
+);
+
+/** SHA-256 in lowercase hex: the key of a trusted document. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Trusted documents as inline JSON, `{ "<sha256 hex of the document>": "<document>" }`: a
+ * string works on every runtime (a Worker var or secret, Deno Deploy, a container), where a
+ * file path would not. Unset or blank: the mode is off (null).
+ */
+const trustedDocuments = v.pipe(
+  v.optional(v.string(), ''),
+  v.rawTransform(({ dataset, addIssue, NEVER }): Record<string, string> | null => {
+    const raw = dataset.value.trim();
+    if (raw === '') return null;
+    const expected = 'a JSON object of { "<sha256 hex of the document>": "<document>" }';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      // JSON.parse's message quotes the input: not repeated.
+      addIssue({ message: `Expected JSON: ${expected}` });
+      return NEVER;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      addIssue({ message: `Expected ${expected}` });
+      return NEVER;
+    }
+    const entries = Object.entries(parsed);
+    if (entries.length === 0) {
+      addIssue({
+        message: 'GATEWAY_TRUSTED_DOCUMENTS lists no document: every request would be refused',
+      });
+      return NEVER;
+    }
+    const documents: Record<string, string> = {};
+    for (const [key, document] of entries) {
+      if (!SHA256_HEX.test(key)) {
+        addIssue({
+          message: `the key "${key.slice(0, 80)}" is not a SHA-256 in lowercase hex (64 characters)`,
+        });
+        return NEVER;
+      }
+      if (typeof document !== 'string' || document.trim() === '') {
+        addIssue({ message: `the document of ${key} is not a string holding a GraphQL document` });
+        return NEVER;
+      }
+      documents[key] = document;
+    }
+    return documents;
+  }),
+);
 
 /** Every setting the gateway reads, from `process.env`, Deno.env or a Worker's bindings. */
 const EnvSchema = v.object({
@@ -76,13 +142,26 @@ const EnvSchema = v.object({
   GATEWAY_MAX_DESTINATIONS: count('10'),
   GATEWAY_MAX_ACTIONS: count('100'),
   GATEWAY_MAX_TALK_LENGTH: count('10000'),
+  // tel destinations of one request in all, nested lists included (default 3 x max destinations)
+  GATEWAY_MAX_TOTAL_DESTINATIONS: optionalCount,
+  /** Let `fetch` and `fetch_flow` actions through: they run actions the policy never sees. */
+  GATEWAY_ALLOW_FETCH_ACTIONS: flag,
 
   // Abuse limits.
   /** createCall mutations per principal per minute; 0 turns the limit off. */
   GATEWAY_RATE_LIMIT_PER_MINUTE: count('60', 0),
   GATEWAY_RATE_LIMIT_BURST: count('10'),
   /** A shared store for the rate limit and idempotency keys (Node entry): redis://... */
-  GATEWAY_REDIS_URL: v.optional(v.pipe(v.string(), v.url('GATEWAY_REDIS_URL must be a URL'))),
+  GATEWAY_REDIS_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.check(
+        (value) => /^rediss?:$/.test(URL.canParse(value) ? new URL(value).protocol : ''),
+        'GATEWAY_REDIS_URL must be a redis:// or rediss:// URL',
+      ),
+    ),
+  ),
   GATEWAY_IDEMPOTENCY_TTL_SECONDS: count('86400'),
 
   // GraphQL hygiene.
@@ -91,6 +170,8 @@ const EnvSchema = v.object({
     /^(\*|https?:\/\/[^/\s,]+)$/,
     'an origin such as https://app.example.com',
   ),
+  /** Trusted documents mode: only these documents run, asked for by hash. */
+  GATEWAY_TRUSTED_DOCUMENTS: trustedDocuments,
 });
 
 export type Upstream =
@@ -131,6 +212,15 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
           ...(e.VOIPBIN_TOKEN ? { token: e.VOIPBIN_TOKEN } : {}),
         }
       : { kind: 'emulator', speed: e.EMULATOR_SPEED };
+  if (!e.GATEWAY_JWT_SECRET && !e.GATEWAY_JWKS_URL) {
+    for (const name of ['GATEWAY_JWT_ISSUER', 'GATEWAY_JWT_AUDIENCE'] as const) {
+      if (e[name]) {
+        throw new Error(
+          `Invalid gateway configuration: ${name} needs GATEWAY_JWT_SECRET or GATEWAY_JWKS_URL (JWTs are not checked without one)`,
+        );
+      }
+    }
+  }
   const jwt =
     e.GATEWAY_JWT_SECRET || e.GATEWAY_JWKS_URL
       ? {
@@ -157,11 +247,48 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
         maxDestinations: e.GATEWAY_MAX_DESTINATIONS,
         maxActions: e.GATEWAY_MAX_ACTIONS,
         maxTalkLength: e.GATEWAY_MAX_TALK_LENGTH,
+        ...(e.GATEWAY_MAX_TOTAL_DESTINATIONS === undefined
+          ? {}
+          : { maxTotalDestinations: e.GATEWAY_MAX_TOTAL_DESTINATIONS }),
+        allowFetchActions: e.GATEWAY_ALLOW_FETCH_ACTIONS,
       },
       rateLimit: { perMinute: e.GATEWAY_RATE_LIMIT_PER_MINUTE, burst: e.GATEWAY_RATE_LIMIT_BURST },
       idempotencyTtlMs: e.GATEWAY_IDEMPOTENCY_TTL_SECONDS * 1000,
       corsOrigins: e.GATEWAY_CORS_ORIGINS,
+      trustedDocuments: e.GATEWAY_TRUSTED_DOCUMENTS,
     },
     ...(e.GATEWAY_REDIS_URL ? { redisUrl: e.GATEWAY_REDIS_URL } : {}),
   };
+}
+
+/**
+ * The one line the Bun, Deno and Worker entries print at startup when GATEWAY_REDIS_URL is set:
+ * only the Node entry has a Redis client, so the setting would otherwise be ignored in silence.
+ * The URL itself is never printed (it may hold a password).
+ */
+export function redisWarning(env: GatewayEnv, runtime: string): string | undefined {
+  if (!env.redisUrl) return undefined;
+  return `WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${runtime} gateway keeps rate limits and idempotency keys in memory, per instance (not shared between instances).`;
+}
+
+/**
+ * A Worker's bindings as the environment `readEnv` reads. Secrets and quoted [vars] are strings;
+ * wrangler passes an unquoted number or boolean var as such, and a table or array var as its
+ * JSON value (`GATEWAY_TRUSTED_DOCUMENTS = { ... }`): those become their text, as if quoted.
+ * Other bindings (KV, Durable Objects, services: class instances) are not configuration.
+ */
+export function fromBindings(bindings: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(bindings)) {
+    if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+    else if (
+      value !== null &&
+      typeof value === 'object' &&
+      (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)
+    ) {
+      out[key] = JSON.stringify(value);
+    }
+  }
+  return out;
 }

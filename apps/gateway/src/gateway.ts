@@ -26,6 +26,19 @@ export interface GatewayConfig {
   security?: SecurityConfig;
 }
 
+/** A URL for logs: a user and password written into it stay out. */
+function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
 /** The emulator's base URL inside the process; no socket is opened. */
 const EMULATOR_URL = 'http://emulator.local/v1.0';
 
@@ -110,7 +123,7 @@ export function createGateway(config: GatewayConfig = {}) {
     /** Where calls go, for logs: never a credential. */
     upstreamDescription: emulator
       ? 'the embedded VoIPBIN emulator (no account, no real calls)'
-      : `VoIPBIN at ${(upstream as { baseURL: string }).baseURL}`,
+      : `VoIPBIN at ${withoutUserinfo((upstream as { baseURL: string }).baseURL)}`,
     /** The embedded emulator, when there is one. */
     emulator,
   });

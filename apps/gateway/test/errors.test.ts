@@ -304,6 +304,40 @@ describe('the emulator with injected faults', () => {
     expect(errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
+  it.each([
+    ['latency beyond the timeout', { latency: 2_000 }, 'UPSTREAM_TIMEOUT'],
+    ['a 500', { status: 500 }, 'UPSTREAM_UNAVAILABLE'],
+    ['a 503', { status: 503 }, 'UPSTREAM_UNAVAILABLE'],
+    ['a dropped connection', { drop: true }, 'UPSTREAM_UNAVAILABLE'],
+    ['malformed JSON', { malformed: true }, 'UPSTREAM_UNAVAILABLE'],
+    ['a 200 of the wrong shape', { body: '{"calls": 42}' }, 'UPSTREAM_UNAVAILABLE'],
+  ] as const)(
+    'keeps serving after %s: the next createCall places exactly one call',
+    async (_what, fault, code) => {
+      const { gateway, emulator } = emulatedGateway(
+        { faults: [{ method: 'POST', path: '/v1.0/calls', times: 1, ...fault }] },
+        // Reads would be retried twice: a POST must not be, faulted or not.
+        { client: { timeout: 50, retry: 2, retryDelay: 0 } },
+      );
+      const recorded = recordRequests(emulator);
+
+      const failed = await graphql(gateway, CREATE_CALL);
+      expect(failed.data).toBeNull();
+      expect(failed.errors?.[0]?.extensions?.code).toBe(code);
+      expect(emulator.calls()).toHaveLength(0);
+
+      // The same gateway, the fault used up: a normal createCall goes through.
+      const placed = await graphql(gateway, CREATE_CALL);
+      expect(placed.errors).toBeUndefined();
+      expect(placed.data?.createCall.calls).toEqual([
+        { id: emulator.calls()[0]?.id, status: 'DIALING' },
+      ]);
+      expect(emulator.calls()).toHaveLength(1);
+      // One POST each: neither the failed one nor the good one was sent twice.
+      expect(recorded.filter((r) => r.method === 'POST')).toHaveLength(2);
+    },
+  );
+
   it('answers a failing masterCall read with its code on that field, keeping the rest', async () => {
     const { gateway, emulator } = emulatedGateway();
     await graphql(gateway, CREATE_CALL);

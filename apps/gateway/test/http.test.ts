@@ -1,6 +1,8 @@
 /**
  * The built Node entry over real HTTP, as `pnpm start` runs it: without VoIPBIN settings it
- * serves the embedded emulator, says so, places the seed call and answers /health.
+ * serves the embedded emulator, says so, places the seed call and answers /health. With security
+ * settings: it refuses to start holding a VoIPBIN credential without gateway auth, and applies a
+ * destination policy read from the environment.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -53,6 +55,46 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The environment without any VOIPBIN_* or GATEWAY_* setting of the machine running the tests. */
+function cleanEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('VOIPBIN_') && !key.startsWith('GATEWAY_'),
+    ),
+  );
+}
+
+/**
+ * Spawns the built entry with `env` added; its output is recorded for the canary check.
+ * `exited` resolves with the exit code (or signal); `stop` sends SIGTERM, then SIGKILL.
+ */
+function spawnEntry(env: Record<string, string>) {
+  let text = '';
+  const process_ = spawn(process.execPath, [ENTRY], {
+    cwd: APP,
+    env: { ...cleanEnv(), NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [process_.stdout, process_.stderr]) {
+    stream?.on('data', (chunk) => {
+      text += String(chunk);
+      recordText('node entry output', String(chunk));
+    });
+  }
+  const exited = new Promise<number | string | null>((resolve) =>
+    process_.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const stop = async () => {
+    if (process_.exitCode === null && process_.signalCode === null) {
+      process_.kill('SIGTERM');
+      const timer = setTimeout(() => process_.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  return { output: () => text, exited, stop };
+}
+
 let child: ChildProcess | undefined;
 let output = '';
 let base = '';
@@ -97,12 +139,9 @@ beforeAll(async () => {
   ensureBuilt();
   const port = await freePort();
   // No VOIPBIN_* settings: the gateway runs the embedded emulator.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('VOIPBIN_')),
-  );
   child = spawn(process.execPath, [ENTRY], {
     cwd: APP,
-    env: { ...env, PORT: String(port), NODE_ENV: 'development' },
+    env: { ...cleanEnv(), PORT: String(port), NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => {
@@ -194,4 +233,63 @@ describe('the Node entry over HTTP', () => {
     ]);
     expect(code).toBe(0);
   });
+});
+
+describe('the Node entry with security settings', () => {
+  it('refuses to start with a VoIPBIN credential and no gateway auth, naming the settings', async () => {
+    ensureBuilt();
+    const entry = spawnEntry({
+      PORT: String(await freePort()),
+      // A canary: the refusal must not quote it (the output is searched for it).
+      VOIPBIN_ACCESS_KEY: 'CANARY-s3cr3t-key',
+      VOIPBIN_BASE_URL: 'http://127.0.0.1:1/v1.0',
+    });
+    try {
+      const code = await Promise.race([
+        entry.exited,
+        new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000)),
+      ]);
+      expect(code, entry.output()).not.toBe(0);
+      expect(code, entry.output()).not.toBe('still running');
+      expect(entry.output()).toContain(
+        'Refusing to start: the gateway holds a VoIPBIN credential but has no auth method',
+      );
+      expect(entry.output()).toMatch(/GATEWAY_INSECURE_NO_AUTH=true/);
+      expect(entry.output()).not.toMatch(/upstream: /);
+    } finally {
+      await entry.stop();
+    }
+  }, 30_000);
+
+  it('answers FORBIDDEN for a destination GATEWAY_DENIED_PREFIXES denies, on the embedded emulator', async () => {
+    ensureBuilt();
+    const port = await freePort();
+    const entry = spawnEntry({ PORT: String(port), GATEWAY_DENIED_PREFIXES: '+8210' });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/upstream: .*\n/.test(entry.output()) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(entry.output()).toMatch(/upstream: the embedded VoIPBIN emulator/);
+      const response = recordResponse(
+        `POST http://127.0.0.1:${port}/graphql`,
+        await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          // The seed call's destination, +821021656521, starts with +8210.
+          body: JSON.stringify({ query: SEED_QUERY }),
+          signal: AbortSignal.timeout(5_000),
+        }),
+      );
+      // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
+      const json = (await response.json()) as Record<string, any>;
+      expect(json.data).toBeNull();
+      expect(json.errors?.[0]?.extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        issues: [{ path: 'input.destinations.0.target' }],
+      });
+    } finally {
+      await entry.stop();
+    }
+  }, 30_000);
 });

@@ -2,7 +2,7 @@
  * The Bun entry: `bun src/runtime/bun.ts` (Bun runs the TypeScript as it is; the workspace
  * packages resolve to their built dist). Same settings and output as the Node entry.
  */
-import { readEnv } from '../env.ts';
+import { readEnv, redisWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 
 /** The little of Bun's API used here, so the project needs no Bun types. */
@@ -17,6 +17,10 @@ declare const Bun: {
 const env = readEnv(Bun.env);
 const gateway = createGateway(env);
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });
+
+// Only the Node entry has a Redis client: say so rather than ignore the setting.
+const warning = redisWarning(env, 'Bun');
+if (warning) console.warn(warning);
 
 // Before the URL line: whoever waits for it may send a signal at once.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -7,7 +7,7 @@
  * visible only to requests served by the same isolate.
  */
 import { waitUntil } from 'cloudflare:workers';
-import { readEnv } from '../env.ts';
+import { fromBindings, readEnv, redisWarning } from '../env.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
 
 /** The part of a Worker's `ctx` used here (no dependency on @cloudflare/workers-types). */
@@ -15,7 +15,7 @@ export interface WorkerContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** A Worker's bindings: [vars] and secrets are strings; other bindings are ignored. */
+/** A Worker's bindings: [vars] and secrets (see `fromBindings`); other bindings are ignored. */
 export type WorkerEnv = Record<string, unknown>;
 
 // Says on every response where calls go, so a client can tell it is talking to the emulator.
@@ -24,15 +24,9 @@ const UPSTREAM_HEADER = 'x-voipbin-upstream';
 
 let gateway: Gateway | undefined;
 
-function strings(env: WorkerEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (typeof value === 'string') out[key] = value;
-  return out;
-}
-
 function gatewayFor(env: WorkerEnv): Gateway {
   if (gateway) return gateway;
-  const config = readEnv(strings(env));
+  const config = readEnv(fromBindings(env));
   // `waitUntil` from cloudflare:workers is bound to whichever request is running, so a webhook
   // delivery that request triggers outlives its response (ctx would be the first request's).
   gateway = createGateway({ ...config, waitUntil });
@@ -40,6 +34,9 @@ function gatewayFor(env: WorkerEnv): Gateway {
     `voipbin-kit gateway (Worker isolate): upstream ${gateway.upstreamDescription}` +
       (gateway.emulator ? '; its calls live in this isolate only' : ''),
   );
+  // Only the Node entry has a Redis client: say so rather than ignore the setting.
+  const warning = redisWarning(config, 'Worker');
+  if (warning) console.warn(warning);
   return gateway;
 }
 

@@ -15,6 +15,9 @@ import type { Found } from '../support/runtimes.ts';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Set on every runtime entry, none of which has Redis (its password must never be printed). */
+const REDIS_URL = 'redis://:redis-password@127.0.0.1:1';
+
 /** How long a runtime may take to print its URL. */
 const READY_MS = 15_000;
 
@@ -69,6 +72,8 @@ export async function startGateway(launch: Launch): Promise<Running> {
       NODE_ENV: 'development',
       // The toll-fraud guard must hold on every runtime.
       GATEWAY_DENIED_PREFIXES: '+1900',
+      // Only the Node entry uses Redis: the others must say so, not ignore it in silence.
+      GATEWAY_REDIS_URL: REDIS_URL,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -182,6 +187,12 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
           `voipbin-kit gateway on http://localhost:${gateway?.port}/graphql`,
         );
         expect(output).toMatch(/upstream: the embedded VoIPBIN emulator/);
+        expect(output).toMatch(
+          new RegExp(
+            `GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${name} gateway keeps rate limits and idempotency keys in memory`,
+          ),
+        );
+        expect(output).not.toContain('redis-password');
       });
 
       it('places the quickstart call and follows it to HANGUP', async () => {

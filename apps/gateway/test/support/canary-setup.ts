@@ -9,11 +9,18 @@
  *   `graphql`, the gateways of `emulatedGateway`; test/runtimes/support.ts: `post`, the child
  *   process's output), by `recordResponse`/`recordText` of ./canary.ts.
  * - After the file's last test, the file fails if any recorded text holds a canary
- *   (`CANARIES`), naming where it was found (the canary itself masked).
+ *   (`CANARIES`), naming where it was found (the canary itself masked); and a file that plants
+ *   a canary fails if nothing at all was recorded (a broken recorder checks nothing), unless
+ *   `RECORDS_NOTHING` says why it has nothing to record.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { afterAll, expect, vi } from 'vitest';
-import { findCanaries, recordText, resetRecord, settleRecords } from './canary.ts';
+import { findCanaries, plantsCanary, recordText, resetRecord, settleRecords } from './canary.ts';
+
+const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 resetRecord();
 
@@ -76,13 +83,38 @@ function installConsole(): void {
 
 installConsole();
 
+/**
+ * Files that plant a canary yet have no response or log line to record, each with the reason.
+ * Every other file that plants one must have recorded something: a recorder that sees nothing
+ * checks nothing, and would pass silently.
+ */
+const RECORDS_NOTHING: Record<string, string> = {
+  // Unit tests of the authenticator: no response, no log; each test reads the messages itself.
+  'src/security/auth.test.ts': 'checks its messages itself',
+};
+
+/** The file's path from the app's root (`test/errors.test.ts`), with forward slashes. */
+function relativePath(filepath: string): string {
+  return relative(APP, filepath).split(sep).join('/');
+}
+
 afterAll(async () => {
   await settleRecords();
   for (const calls of spiedCalls) {
     for (const args of calls) recordText('console (silenced by a spy)', format(...args));
   }
   spiedCalls.clear();
-  const { findings } = findCanaries();
+  const { seen, findings } = findCanaries();
+  const filepath = expect.getState().testPath;
+  if (filepath && plantsCanary(readFileSync(filepath, 'utf8'))) {
+    const file = relativePath(filepath);
+    if (!(file in RECORDS_NOTHING)) {
+      expect(
+        seen,
+        `${file} plants a canary, but the canary check recorded nothing it produced: the console is no longer recorded, or the responses it gets no longer go through recordResponse (test/support/canary.ts)`,
+      ).toBeGreaterThan(0);
+    }
+  }
   expect(
     findings,
     `A canary credential came out in a response or a log line:\n${findings

@@ -114,6 +114,11 @@ function mask(text: string): string {
   return masked.replace(/CANARY[\w-]*|s3cr3t/g, '[canary]');
 }
 
+/** Whether a test file's source plants one of `CANARIES` (the setup then wants it to record something). */
+export function plantsCanary(source: string): boolean {
+  return CANARIES.some((canary) => source.includes(canary));
+}
+
 /** Forgets what was recorded: each test file starts afresh. */
 export function resetRecord(): void {
   const record = canaryRecord();

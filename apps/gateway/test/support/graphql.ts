@@ -80,7 +80,11 @@ export function recordingFetch(gateway: Gateway): Gateway {
     const what = input instanceof Request ? `${input.method} ${input.url}` : String(input);
     return recordResponse(`gateway.fetch ${what}`, await fetch(...args));
   };
-  return Object.assign(gateway, { fetch: recording as Gateway['fetch'] });
+  // Yoga's server adapter is itself a Proxy that ignores an assigned `fetch`: wrap it instead.
+  return new Proxy(gateway, {
+    get: (target, key, receiver) =>
+      key === 'fetch' ? recording : Reflect.get(target, key, receiver),
+  });
 }
 
 /** The quickstart's numbers (source, destination). */
