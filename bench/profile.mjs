@@ -7,8 +7,10 @@
 //   node bench/profile.mjs [--duration 10] [--connections 10] [--top 25] [--keep]
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bench } from './run.mjs';
 
@@ -26,6 +28,7 @@ const AREAS = [
   ['GC', (f) => f.functionName === '(garbage collector)'],
   ['idle', (f) => f.functionName === '(idle)'],
   ['program (native, unattributed)', (f) => f.functionName === '(program)'],
+  ['socket writes (the writev syscall)', (f) => f.functionName === 'writev' && f.url === ''],
   [
     'graphql parse (lexer, parser)',
     (f) => /graphql\/language\/(lexer|parser|source|blockString)/.test(f.url),
@@ -52,7 +55,8 @@ const AREAS = [
   ['undici (fetch)', (f) => /undici|internal\/deps\/undici/.test(f.url)],
   ['valibot', (f) => /valibot/.test(f.url)],
   ['core (schemas, normalise, client)', (f) => /packages\/core\/|@voipbin-kit\/core/.test(f.url)],
-  ['gateway code', (f) => /apps\/gateway\//.test(f.url)],
+  ['emulator (bundled, unused here)', (f) => /packages\/emulator\//.test(f.url)],
+  ['gateway code', (f) => /apps\/gateway\/|^(\.\.\/)+src\//.test(f.url)],
   ['JSON (parse, stringify)', (f) => /^JSON|stringify|parse$/.test(f.functionName) && f.url === ''],
   [
     'node:http and streams',
@@ -62,6 +66,32 @@ const AREAS = [
   ['native / builtins', (f) => f.url === ''],
   ['other', () => true],
 ];
+
+/**
+ * The source a frame's code came from: the gateway's dist bundles core, the emulator and ofetch,
+ * so a frame in dist/runtime/node.mjs is looked up in its source map.
+ */
+const maps = new Map();
+function located(frame) {
+  if (!/\/dist\/.*\.mjs$/.test(frame.url)) return frame;
+  let map = maps.get(frame.url);
+  if (map === undefined) {
+    try {
+      const file = fileURLToPath(frame.url);
+      map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+    } catch {
+      map = null;
+    }
+    maps.set(frame.url, map);
+  }
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (!entry?.originalSource) return frame;
+  return {
+    ...frame,
+    url: entry.originalSource,
+    lineNumber: entry.originalLine,
+  };
+}
 
 function summarise(profile) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -74,7 +104,7 @@ function summarise(profile) {
   const byFunction = new Map();
   let total = 0;
   for (const [id, micros] of self) {
-    const frame = nodes.get(id).callFrame;
+    const frame = located(nodes.get(id).callFrame);
     const area = AREAS.find(([, test]) => test(frame))[0];
     byArea.set(area, (byArea.get(area) ?? 0) + micros);
     const where = frame.url

@@ -4,7 +4,7 @@
 //
 //   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as `wrangler deploy` does
 //       (platform neutral, conditions workerd/worker/browser, tree-shaken, NODE_ENV production,
-//       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`), gzip -9: 130 KB
+//       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`), gzip -9: 122 KB
 //       for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs):
 //       13 KB, see docs/decisions/2026-11-26-browser-bundle-budget.md;
@@ -34,9 +34,10 @@ import {
   measureBrowserBundle,
 } from '../../../packages/core/scripts/size.mjs';
 
-// The goal is 100 KB (issues 5 and 7); 126 KB measured with the security layer:
+// The goal is 100 KB (issues 5 and 7); 119 KB measured with the security layer:
 // see docs/decisions/2026-11-26-worker-bundle-budget.md.
-export const WORKER_BUDGET_BYTES = 130 * 1024;
+export const WORKER_BUDGET_BYTES = 122 * 1024;
+export const WORKER_GOAL_BYTES = 100 * 1024;
 export const COLD_START_BUDGET_MS = 150;
 
 const require = createRequire(import.meta.url);
@@ -408,7 +409,7 @@ export async function runBudgets({ runs = 5, log = console.log } = {}) {
   const rows = [
     {
       name: 'Worker bundle (src/runtime/worker.ts, minified + gzip -9)',
-      measured: kb(worker.gzipBytes),
+      measured: `${kb(worker.gzipBytes)} (goal ${kb(WORKER_GOAL_BYTES)}: ${worker.gzipBytes > WORKER_GOAL_BYTES ? 'not met' : 'met'})`,
       budget: kb(worker.budgetBytes),
       over: worker.gzipBytes > worker.budgetBytes,
       value: worker.gzipBytes,
