@@ -15,6 +15,7 @@
 //
 //   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,B,B2,C,D,W]
 //                      [--connections 10,1] [--mutations 100000] [--no-memory] [--out file.md]
+//                      [--gateway path/to/dist/runtime/node.mjs]   (another build of the gateway for B)
 //
 // Linux only (/proc). Nothing leaves 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process';
@@ -167,9 +168,10 @@ function gatewayEnv(emulatorUrl, port) {
   };
 }
 
-async function startGateway(emulatorUrl, nodeArgs = []) {
+const GATEWAY_ENTRY = join(root, 'apps/gateway/dist/runtime/node.mjs');
+
+async function startGateway(emulatorUrl, nodeArgs = [], entry = GATEWAY_ENTRY) {
   const port = await freePort();
-  const entry = join(root, 'apps/gateway/dist/runtime/node.mjs');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first`);
   const server = await start('gateway', process.execPath, [...nodeArgs, entry], {
     env: gatewayEnv(emulatorUrl, port),
@@ -268,7 +270,11 @@ const CASES = {
   B: {
     title: 'gateway (Node), createCall',
     async setup(shared) {
-      shared.gateway ??= await startGateway(shared.emulator.url, shared.gatewayArgs);
+      shared.gateway ??= await startGateway(
+        shared.emulator.url,
+        shared.gatewayArgs,
+        shared.gatewayEntry,
+      );
       return {
         server: shared.gateway,
         url: shared.gateway.url,
@@ -279,7 +285,11 @@ const CASES = {
   B2: {
     title: 'gateway (Node), createCall { id status }',
     async setup(shared) {
-      shared.gateway ??= await startGateway(shared.emulator.url, shared.gatewayArgs);
+      shared.gateway ??= await startGateway(
+        shared.emulator.url,
+        shared.gatewayArgs,
+        shared.gatewayEntry,
+      );
       return {
         server: shared.gateway,
         url: shared.gateway.url,
@@ -393,13 +403,14 @@ export async function bench({
   mutations = 100_000,
   memory: checkMemory = true,
   gatewayArgs = [],
+  gatewayEntry = GATEWAY_ENTRY,
   quiet = false,
 } = {}) {
   const began = Date.now();
   const log = quiet ? () => {} : (line) => console.error(line);
   for (const name of cases) if (!CASES[name]) throw new Error(`unknown case ${name}`);
 
-  const shared = { emulator: await startEmulator(), gatewayArgs };
+  const shared = { emulator: await startEmulator(), gatewayArgs, gatewayEntry };
   const targets = new Map();
   const skipped = new Map();
   let served = 0;
@@ -449,7 +460,9 @@ export async function bench({
       if (server !== shared.emulator) await server.stop();
 
     const memory =
-      checkMemory && targets.has('B') ? await memoryCheck(shared.emulator, mutations) : undefined;
+      checkMemory && targets.has('B')
+        ? await memoryCheck(shared.emulator, mutations, gatewayEntry)
+        : undefined;
     const report = render({
       names: [...targets.keys()],
       connectionCounts,
@@ -470,8 +483,8 @@ export async function bench({
 }
 
 /** A fresh gateway: RSS after the first 10,000 createCalls (a tenth of `total`, at most), then after `total`. */
-async function memoryCheck(emulator, total) {
-  const gateway = await startGateway(emulator.url);
+async function memoryCheck(emulator, total, entry) {
+  const gateway = await startGateway(emulator.url, [], entry);
   try {
     const target = { server: gateway, url: gateway.url, ...gatewayRequest(createCall(REALISTIC)) };
     const first = Math.min(10_000, Math.floor(total / 10));
@@ -581,6 +594,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       connections: { type: 'string', default: '10,1' },
       mutations: { type: 'string', default: '100000' },
       'no-memory': { type: 'boolean', default: false },
+      gateway: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -592,6 +606,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     warmup: Number(values.warmup),
     mutations: Number(values.mutations),
     memory: !values['no-memory'],
+    ...(values.gateway ? { gatewayEntry: values.gateway } : {}),
   });
   console.log(report);
   if (values.out) await writeFile(values.out, `${report}\n`);
