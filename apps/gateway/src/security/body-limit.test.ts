@@ -91,6 +91,22 @@ describe('useBodyLimit (in process)', () => {
     expect(resolved).toBe(before);
   });
 
+  it('refuses Content-Length with Transfer-Encoding (workerd reads such a body as chunked, past the length)', async () => {
+    const before = resolved;
+    const response = await yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': '10',
+        'transfer-encoding': 'chunked',
+      },
+      body: streamed(body(LIMIT * 10)),
+      duplex: 'half',
+    });
+    expect(response.status).toBe(400);
+    expect(resolved).toBe(before);
+  });
+
   it.each(['-1', '1, 1', '0x10', '1e3'])('refuses Content-Length %j with 400', async (value) => {
     const response = await yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',

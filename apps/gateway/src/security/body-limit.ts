@@ -4,8 +4,8 @@
  * Yoga's `maxRequestBodySize` pipes every body through a TransformStream and rebuilds the
  * Request around it: on Node that alone costs more CPU than parsing and validating the query.
  * But a request that declares its length cannot bring more than that: Node, Bun, Deno and
- * workerd all frame an HTTP/1.1 body by its Content-Length (and refuse a request that also says
- * `Transfer-Encoding`). So a declared length is checked on the header alone, and only a body
+ * workerd all frame an HTTP/1.1 body by its Content-Length (a request that also says
+ * `Transfer-Encoding` is refused: workerd would read it as chunked). So a declared length is checked on the header alone, and only a body
  * without one (chunked) is counted as it streams and cut off past the limit, as Yoga does.
  *
  * Use with `maxRequestBodySize: false` in `createYoga` and this plugin among the plugins.
@@ -51,6 +51,13 @@ export function useBodyLimit(limit: number): Plugin<any> {
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const declared = request.headers.get('content-length');
+      // Both headers: workerd reads such a body as chunked, whatever length it declares (Node,
+      // Bun and Deno refuse the request). Refused here too: it smells of request smuggling.
+      if (declared !== null && request.headers.has('transfer-encoding')) {
+        throw createGraphQLError('Content-Length and Transfer-Encoding together are refused.', {
+          extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
+        });
+      }
       if (declared !== null) {
         // One non-negative integer; anything else (a list, a sign) smells of request smuggling.
         if (!DECIMAL.test(declared)) {
