@@ -22,12 +22,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { findWorkerd, freePort, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -53,17 +53,6 @@ function cpuMs(pid) {
 function rssMb(pid) {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -181,9 +170,6 @@ async function startGateway(emulatorUrl, nodeArgs = [], entry = GATEWAY_ENTRY) {
 }
 
 async function startWorkerd(emulatorUrl) {
-  const { measureWorkerBundle, findWorkerd } = await import(
-    join(root, 'apps/gateway/scripts/budgets.mjs')
-  );
   const { code } = await measureWorkerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'bench-workerd-'));
   const port = await freePort();
@@ -252,6 +238,20 @@ const gatewayRequest = (body) => ({
   verify: graphqlOk,
 });
 
+/** B and B2: one gateway (started by whichever runs first), two selections. */
+async function sharedGatewayCase(shared, selection) {
+  shared.gateway ??= await startGateway(
+    shared.emulator.url,
+    shared.gatewayArgs,
+    shared.gatewayEntry,
+  );
+  return {
+    server: shared.gateway,
+    url: shared.gateway.url,
+    ...gatewayRequest(createCall(selection)),
+  };
+}
+
 /** Each case: what serves it, and the request autocannon sends. */
 const CASES = {
   A: {
@@ -269,33 +269,11 @@ const CASES = {
   },
   B: {
     title: 'gateway (Node), createCall',
-    async setup(shared) {
-      shared.gateway ??= await startGateway(
-        shared.emulator.url,
-        shared.gatewayArgs,
-        shared.gatewayEntry,
-      );
-      return {
-        server: shared.gateway,
-        url: shared.gateway.url,
-        ...gatewayRequest(createCall(REALISTIC)),
-      };
-    },
+    setup: (shared) => sharedGatewayCase(shared, REALISTIC),
   },
   B2: {
     title: 'gateway (Node), createCall { id status }',
-    async setup(shared) {
-      shared.gateway ??= await startGateway(
-        shared.emulator.url,
-        shared.gatewayArgs,
-        shared.gatewayEntry,
-      );
-      return {
-        server: shared.gateway,
-        url: shared.gateway.url,
-        ...gatewayRequest(createCall('calls { id status }')),
-      };
-    },
+    setup: (shared) => sharedGatewayCase(shared, 'calls { id status }'),
   },
   C: {
     title: 'Yoga { hello }, defaults',

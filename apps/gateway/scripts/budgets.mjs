@@ -222,7 +222,8 @@ function compatibilityDate() {
   return date ?? require('workerd').compatibilityDate;
 }
 
-function freePort() {
+/** A free TCP port on 127.0.0.1 (also used by bench/run.mjs). */
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
