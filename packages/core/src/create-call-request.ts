@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ActionSchema } from './actions/action.ts';
+import { ActionByTypeSchema } from './actions/action.ts';
 import { AddressSchema } from './address.ts';
 import { NIL_UUID } from './normalize.ts';
 import { AnonymousSchema, UuidSchema } from './primitives.ts';
@@ -60,7 +60,7 @@ const createCallRequestSchema = v.pipe(
       v.minLength(1, 'Expected at least one destination'),
     ),
     actions: v.optional(
-      v.pipe(v.array(ActionSchema), v.minLength(1, 'Expected at least one action')),
+      v.pipe(v.array(ActionByTypeSchema), v.minLength(1, 'Expected at least one action')),
     ),
     flow_id: v.optional(UuidSchema),
     anonymous: v.optional(AnonymousSchema),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ActionSchema, ResponseActionSchema } from './actions/action.ts';
+import { ActionByTypeSchema, ResponseActionSchema } from './actions/action.ts';
 import {
   loose,
   type Open,
@@ -17,7 +17,7 @@ export type FlowType = (typeof FLOW_TYPES)[number];
 export const CreateFlowRequestSchema = v.strictObject({
   name: v.pipe(v.string(), v.maxLength(255, 'Expected at most 255 characters')),
   detail: v.pipe(v.string(), v.maxLength(1024, 'Expected at most 1024 characters')),
-  actions: v.array(ActionSchema),
+  actions: v.array(ActionByTypeSchema),
   on_complete_flow_id: v.optional(UuidSchema),
 });
 export type CreateFlowRequest = v.InferInput<typeof CreateFlowRequestSchema>;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { CreateCallRequestSchema } from '../create-call-request.ts';
 import { check } from '../validate.ts';
-import { ACTION_TYPES, ActionSchema, type ActionType, ResponseActionSchema } from './action.ts';
+import {
+  ACTION_TYPES,
+  ActionByTypeSchema,
+  ActionSchema,
+  type ActionType,
+  ResponseActionSchema,
+} from './action.ts';
 import {
   action,
   answer,
@@ -407,6 +414,50 @@ describe('ActionSchema', () => {
     ['answer', { now: true }, 'option.now'],
   ] as const)('rejects a %s action with an invalid option %j at %s', (type, option, path) => {
     expect(issuesOf(withOption(type, option)).map((issue) => issue.path)).toEqual([path]);
+  });
+});
+
+describe('ActionByTypeSchema', () => {
+  // Every valid example, each with a wrong option, a missing option and an unknown key; then
+  // inputs with no usable `type`.
+  const inputs: unknown[] = [
+    ...ACTION_TYPES.flatMap((type) => [
+      examples[type],
+      { ...examples[type], id: ID, next_id: FLOW_ID },
+      { type, option: { bogus: 1 } },
+      { type },
+      { ...examples[type], extra: true },
+    ]),
+    { type: 'dial', option: {} },
+    { option: { text: 'hi' } },
+    { type: 7 },
+    { type: null },
+    { type: { toString: () => 'talk' } },
+    'talk',
+    null,
+    undefined,
+    42,
+    [],
+  ];
+
+  it.each(inputs)('answers %j exactly as ActionSchema does', (input) => {
+    expect(check(ActionByTypeSchema, input)).toEqual(check(ActionSchema, input));
+  });
+
+  it('serves the request schemas: an unknown type still gets the variant error, nested too', () => {
+    const dial = { type: 'dial', option: {} };
+    const nested = { ...examples.call, option: { ...examples.call.option, actions: [dial] } };
+    const result = check(CreateCallRequestSchema, {
+      source: tel,
+      destinations: [tel],
+      actions: [dial, nested],
+    });
+    expect(result.success).toBe(false);
+    expect(result.success ? [] : result.issues.map((issue) => issue.path)).toEqual([
+      'actions.0.type',
+      'actions.1.option.actions.0.type',
+    ]);
+    expect(result.success ? '' : result.issues[0]?.message).toMatch(/^Unknown action type "dial"/);
   });
 });
 
