@@ -7,8 +7,9 @@
  *   when configured, `sub` required (the principal), scopes from the standard space-separated
  *   `scope` claim (`calls:create`, `calls:read`).
  * - `X-API-Key: <key>`: the key's SHA-256 is compared, in constant time, with every configured
- *   hash (keys are only ever stored hashed: `hashApiKey(key)`, or
- *   `printf %s "$KEY" | sha256sum`). Such a principal has both scopes.
+ *   hash (the configuration holds keys only hashed: `hashApiKey(key)`, or
+ *   `printf %s "$KEY" | sha256sum`). Such a principal has both scopes. A key once accepted stays
+ *   in this process's memory, as the look-up key of its cached digest (never logged or stored).
  *
  * When a request carries an `X-API-Key` and API keys are configured, the key decides and any
  * `Authorization` header is ignored (it may carry a VoIPBIN token for pass-through); otherwise
@@ -246,6 +247,7 @@ export function createAuthenticator(config: AuthConfig): (request: Request) => P
   // The digests of keys that matched, so a client's key is hashed once, not on every request
   // (crypto.subtle.digest is the costliest step of an API-key request on Node). Only accepted
   // keys enter, at most KNOWN_KEYS of them: unknown keys are hashed every time and grow nothing.
+  // Keyed by the key as presented: it lives in memory as long as the entry, like the request did.
   const known = new Map<string, { digest: Uint8Array; id: string }>();
 
   async function viaApiKey(presented: string): Promise<AuthResult> {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oversizedUpload } from '../../test/support/oversized.ts';
 import { useBodyLimit } from './body-limit.ts';
 
 const LIMIT = 200;
@@ -144,6 +145,15 @@ describe('useBodyLimit on node:http (the Node entry’s server)', () => {
       body: body(LIMIT + 1),
     });
     expect(over.status).toBe(413);
+  });
+
+  it('answers a declared length over the limit at once with 413 and closes, not reading the rest', async () => {
+    const before = resolved;
+    const { head, closed } = await oversizedUpload(url, 10 * 1024 * 1024);
+    expect(head).toMatch(/^HTTP\/1\.1 413 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(closed).toBe(true);
+    expect(resolved).toBe(before);
   });
 
   it('cuts off a chunked upload past the limit', async () => {

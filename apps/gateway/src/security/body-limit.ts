@@ -14,9 +14,16 @@ import { createGraphQLError, type FetchAPI, type Plugin } from 'graphql-yoga';
 
 const DECIMAL = /^\d+$/;
 
+/**
+ * 413, and the connection closed after it: the rest of an unread body is not read (Node's server
+ * would read and discard it, however long it is, to keep the connection for the next request).
+ */
 function tooLarge() {
   return createGraphQLError('Request body too large', {
-    extensions: { http: { status: 413 }, code: 'REQUEST_ENTITY_TOO_LARGE' },
+    extensions: {
+      http: { status: 413, headers: { connection: 'close' } },
+      code: 'REQUEST_ENTITY_TOO_LARGE',
+    },
   });
 }
 

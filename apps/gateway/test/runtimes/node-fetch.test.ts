@@ -1,10 +1,13 @@
 /**
  * The Node entry's upstream fetch (src/runtime/node-fetch.ts): what the core client needs of a
- * fetch, over real loopback HTTP: the exchange as sent, the answer as a Response, the client's
- * deadline, network failures, one pooled connection, and the inputs it hands to global fetch.
+ * fetch, over real loopback HTTP: the exchange as sent, the answer as a Response (decoded, null
+ * bodies where fetch has them), the client's deadline, network failures and odd statuses, one
+ * pooled connection, and the inputs it hands to global fetch.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   createClient,
   talk,
@@ -89,7 +92,9 @@ describe('createNodeFetch', () => {
         }),
       }),
     ]);
-    expect(response).toBeInstanceOf(Response);
+    // The default headers of fetch, and none over what was given.
+    expect(seen[0]?.headers['user-agent']).toBe('node');
+    expect(seen[0]?.headers['accept-encoding']).toBe('identity');
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
     expect(response.headers.get('x-request-id')).toBe('r1');
@@ -112,6 +117,59 @@ describe('createNodeFetch', () => {
     const failed = await nodeFetch(`${base}/x`);
     expect(failed.status).toBe(503);
     expect(await failed.text()).toBe('{"status":"UNAVAILABLE"}');
+  });
+
+  it('decodes a gzip, deflate or br answer (and one coded twice), as fetch does', async () => {
+    const json = JSON.stringify({ calls: [{ id: 'c1', text: 'x'.repeat(2000) }] });
+    const coded: [string, Buffer][] = [
+      ['gzip', gzipSync(json)],
+      ['deflate', deflateSync(json)],
+      ['br', brotliCompressSync(json)],
+      ['deflate, gzip', gzipSync(deflateSync(json))],
+    ];
+    for (const [encoding, bytes] of coded) {
+      handler = (_, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+        res.end(bytes);
+      };
+      const response = await nodeFetch(`${base}/coded`);
+      expect(await response.text(), encoding).toBe(json);
+      expect(response.headers.get('content-encoding')).toBeNull();
+    }
+  });
+
+  it('answers a HEAD with a null body; keeps the answer without a content-type it never had', async () => {
+    handler = (_, res) => {
+      res.writeHead(200, { 'x-seen': 'yes' });
+      res.end();
+    };
+    const head = await nodeFetch(`${base}/h`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    expect(head.headers.get('x-seen')).toBe('yes');
+    handler = (_, res) => res.end('plain');
+    const plain = await nodeFetch(`${base}/p`);
+    expect(plain.headers.get('content-type')).toBeNull();
+    expect(await plain.text()).toBe('plain');
+  });
+
+  it('rejects an answer whose status is outside 200-599 with a TypeError, as fetch does', async () => {
+    // node:http refuses to write such a status: answer from a raw socket.
+    const raw = createTcpServer((socket) => {
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 600 Odd\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok'),
+      );
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const error = await nodeFetch(
+        `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`,
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(String((error as Error).cause)).toMatch(/600/);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 
   it('keeps one connection alive across sequential exchanges', async () => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
 import { QUICKSTART } from '../support/graphql.ts';
+import { oversizedUpload } from '../support/oversized.ts';
 import type { Found } from '../support/runtimes.ts';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -240,6 +241,15 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
         const { status, json } = await post(base, '{"query":"mutation {"}');
         expect([200, 400]).toContain(status);
         expect(json.errors?.[0]?.message).toMatch(/Syntax Error/);
+        expect(gateway?.child.exitCode).toBeNull();
+      });
+
+      it('answers a declared body over the limit with 413 at once and closes the connection', async () => {
+        const { head, closed } = await oversizedUpload(`${base}/graphql`, 10 * 1024 * 1024);
+        expect(head).toMatch(/^HTTP\/1\.1 413 /);
+        // Deno's server keeps the connection whatever the answer's `connection` header says (it
+        // does not hand that header to the handler's control); Node and Bun close it.
+        expect(closed).toBe(name !== 'Deno');
         expect(gateway?.child.exitCode).toBeNull();
       });
 

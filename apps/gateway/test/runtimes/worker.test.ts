@@ -170,4 +170,18 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     await health.arrayBuffer();
     expect(health.status).toBe(200);
   });
+
+  it('refuses a body over the limit with 413 (the Worker takes the answer and its connection header)', async () => {
+    const response = await mf.dispatchFetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1024 * 1024)}` }),
+    });
+    expect(response.status).toBe(413);
+    expect(
+      ((await response.json()) as { errors: { extensions: unknown }[] }).errors[0],
+    ).toMatchObject({
+      extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+    });
+  });
 });
