@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `pnpm bench`: every case in one run, on loopback, in alternating rounds (A B B2 C D W, A B ...),
+// `pnpm bench`: every case in one run, on loopback, in alternating rounds (A F B B2 C D W, A ...),
 // at 10 connections and at 1; one table of req/s, p50, p99, the CPU time per request of each
 // server process (from /proc/<pid>/stat, so the OS's count, not the server's) and its RSS.
 //
 //   A   POST /v1.0/calls straight to the emulator over HTTP: the no-gateway limit
+//   F   node:http + one undici request to the emulator, no GraphQL: a Node gateway's I/O floor
 //   B   the quickstart's createCall through the gateway (Node entry, production mode, API-key
 //       auth, the toll-fraud policy, armor limits; only the rate limit off) to that emulator
 //   B2  the same selecting only `id status`
@@ -13,7 +14,7 @@
 //
 // Then the memory check: a fresh gateway, RSS after 10,000 createCalls and after 100,000.
 //
-//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,B,B2,C,D,W]
+//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,C,D,W]
 //                      [--connections 10,1] [--mutations 100000] [--no-memory] [--out file.md]
 //                      [--gateway path/to/dist/runtime/node.mjs]   (another build of the gateway for B)
 //
@@ -226,6 +227,15 @@ async function startYogaHello() {
   return { ...server, url: `http://127.0.0.1:${port}/graphql` };
 }
 
+async function startFloor(emulatorUrl) {
+  const port = await freePort();
+  const server = await start('floor', process.execPath, [join(root, 'bench/servers/floor.mjs')], {
+    env: gatewayEnv(emulatorUrl, port),
+    ready: `http://127.0.0.1:${port}/health`,
+  });
+  return { ...server, url: `http://127.0.0.1:${port}/graphql` };
+}
+
 async function startMesh(emulatorUrl) {
   const mesh = await import(join(root, 'bench/mesh/case.mjs'));
   return mesh.start({ emulatorUrl, freePort, start });
@@ -264,6 +274,21 @@ const CASES = {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(QUICKSTART),
         verify: (body) => body.startsWith('{"calls":[{"id":'),
+      };
+    },
+  },
+  F: {
+    title: 'floor: node:http + undici to the emulator, no GraphQL',
+    async setup(shared) {
+      const server = await startFloor(shared.emulator.url);
+      return {
+        server,
+        own: true,
+        url: server.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: createCall(REALISTIC),
+        verify: (body) => body.startsWith('{"data":{"createCall":{"calls":[{"id":'),
       };
     },
   },
@@ -373,7 +398,7 @@ function summarise(runs) {
  * how many requests the gateway of case B served in all (warm-up included), and how many failed.
  */
 export async function bench({
-  cases = ['A', 'B', 'B2', 'C', 'D', 'W'],
+  cases = ['A', 'F', 'B', 'B2', 'C', 'D', 'W'],
   connections: connectionCounts = [10, 1],
   duration = 5,
   rounds = 3,
@@ -507,7 +532,7 @@ function render({ names, connectionCounts, settings, results, rss, skipped, memo
     '| ratio | conns | req/s | CPU per request |',
     '| ----- | ----: | ----: | --------------: |',
   );
-  for (const other of ['A', 'C', 'D', 'W']) {
+  for (const other of ['A', 'F', 'C', 'D', 'W']) {
     for (const connections of connectionCounts) {
       const b = results.get(`B@${connections}`);
       const o = results.get(`${other}@${connections}`);
@@ -522,9 +547,14 @@ function render({ names, connectionCounts, settings, results, rss, skipped, memo
   const b10 = results.get('B@10');
   const c10 = results.get('C@10');
   const d10 = results.get('D@10');
+  const a10 = results.get('A@10');
+  const f10 = results.get('F@10');
   const a1 = results.get('A@1');
   const b1 = results.get('B@1');
-  if (b10 && c10)
+  const f1 = results.get('F@1');
+  // Under each goal, what bounds it in the same run: the floor F, or A for throughput.
+  const bound = (label, value, unit) => `  - ${label}: ${f(value, 2)}${unit}`;
+  if (b10 && c10) {
     goals.push(
       goal(
         'gateway CPU per createCall ≤ 0.9 × Yoga { hello } (c=10)',
@@ -533,8 +563,20 @@ function render({ names, connectionCounts, settings, results, rss, skipped, memo
         'x',
       ),
     );
-  if (b10 && d10) goals.push(goal('B throughput ≥ 4 × D (c=10)', b10.rps / d10.rps, 4, 'x', true));
-  if (a1 && b1) goals.push(goal("B's p50 − A's p50 ≤ 0.3 ms (c=1)", b1.p50 - a1.p50, 0.3, ' ms'));
+    if (f10)
+      goals.push(
+        bound('the floor F alone, no GraphQL', f10.serverCpuPerReq / c10.serverCpuPerReq, 'x'),
+      );
+  }
+  if (b10 && d10) {
+    goals.push(goal('B throughput ≥ 4 × D (c=10)', b10.rps / d10.rps, 4, 'x', true));
+    if (a10)
+      goals.push(bound('A, the emulator alone, which B cannot pass', a10.rps / d10.rps, 'x'));
+  }
+  if (a1 && b1) {
+    goals.push(goal("B's p50 − A's p50 ≤ 0.3 ms (c=1)", b1.p50 - a1.p50, 0.3, ' ms'));
+    if (f1) goals.push(bound("the floor F's p50 − A's p50", f1.p50 - a1.p50, ' ms'));
+  }
   if (memory) {
     const growth = (memory.afterAll / memory.afterFirst - 1) * 100;
     goals.push(
@@ -568,7 +610,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       duration: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
-      cases: { type: 'string', default: 'A,B,B2,C,D,W' },
+      cases: { type: 'string', default: 'A,F,B,B2,C,D,W' },
       connections: { type: 'string', default: '10,1' },
       mutations: { type: 'string', default: '100000' },
       'no-memory': { type: 'boolean', default: false },

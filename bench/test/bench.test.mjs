@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bench } from '../run.mjs';
 
 describe('pnpm bench', () => {
-  it('measures every case, A B B2 C D W, and the memory check, with no failed request', async () => {
+  it('measures every case, A F B B2 C D W, and the memory check, with no failed request', async () => {
     const { report, results, skipped, failed } = await bench({
       connections: [1],
       duration: 0.5,
@@ -15,7 +15,7 @@ describe('pnpm bench', () => {
     });
     expect(Object.fromEntries(skipped)).toEqual({});
     expect(failed).toBe(0);
-    for (const name of ['A', 'B', 'B2', 'C', 'D', 'W']) {
+    for (const name of ['A', 'F', 'B', 'B2', 'C', 'D', 'W']) {
       const result = results.get(`${name}@1`);
       expect(result?.ok, name).toBeGreaterThan(0);
       expect(result?.serverCpuPerReq, name).toBeGreaterThan(0);
@@ -23,5 +23,7 @@ describe('pnpm bench', () => {
     }
     expect(report).toMatch(/RSS after 2,000 createCalls vs after 200/);
     expect(report).toMatch(/^\| B\/D \| 1 \|/m);
+    expect(report).toMatch(/^\| B\/F \| 1 \|/m);
+    expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
   }, 120_000);
 });
