@@ -89,6 +89,8 @@ async function start(label, command, args, { env = {}, ready, cwd = root }) {
   }
   return {
     pid: child.pid,
+    /** The last 4,000 characters the process printed. */
+    output: () => output,
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(3_000)]);
@@ -485,16 +487,39 @@ export async function bench({
   }
 }
 
-/** A fresh gateway: RSS after the first 10,000 createCalls (a tenth of `total`, at most), then after `total`. */
+/**
+ * The gateway's memory at this point: RSS as it is, then a full GC (asked of
+ * bench/servers/heap-probe.mjs), the live heap and RSS after it, in MB.
+ */
+async function memoryNow(server) {
+  const raw = rssMb(server.pid);
+  const count = () => server.output().match(/heap-used \d+/g)?.length ?? 0;
+  const before = count();
+  process.kill(server.pid, 'SIGUSR2');
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
+    if (count() > before) {
+      const heap = Number(server.output().match(/heap-used (\d+)\s*$/)?.[1]) / 1e6;
+      return { raw, heap, rss: rssMb(server.pid) };
+    }
+  }
+  throw new Error('the gateway did not report its heap within 10 s');
+}
+
+/**
+ * A fresh gateway: its memory (`memoryNow`) after the first 10,000 createCalls (a tenth of
+ * `total`, at most), then after `total`. Both points are read the same way: RSS before and after
+ * a full GC, whose own effect on RSS would otherwise favour the second reading.
+ */
 async function memoryCheck(emulator, total, entry) {
-  const gateway = await startGateway(emulator.url, [], entry);
+  const probe = join(root, 'bench/servers/heap-probe.mjs');
+  const gateway = await startGateway(emulator.url, ['--expose-gc', '--import', probe], entry);
   try {
     const target = { server: gateway, url: gateway.url, ...gatewayRequest(createCall(REALISTIC)) };
     const first = Math.min(10_000, Math.floor(total / 10));
     const a = await load(target, emulator.pid, { connections: 10, amount: first });
-    const afterFirst = rssMb(gateway.pid);
+    const afterFirst = await memoryNow(gateway);
     const b = await load(target, emulator.pid, { connections: 10, amount: total - first });
-    const afterAll = rssMb(gateway.pid);
+    const afterAll = await memoryNow(gateway);
     return { first, total, afterFirst, afterAll, failed: a.failed + b.failed };
   } finally {
     await gateway.stop();
@@ -578,12 +603,19 @@ function render({ names, connectionCounts, settings, results, rss, skipped, memo
     if (f1) goals.push(bound("the floor F's p50 − A's p50", f1.p50 - a1.p50, ' ms'));
   }
   if (memory) {
-    const growth = (memory.afterAll / memory.afterFirst - 1) * 100;
+    const { afterFirst: m1, afterAll: m2 } = memory;
+    const growth = (after, before) => (after / before - 1) * 100;
     goals.push(
       goal(
-        `RSS after ${memory.total.toLocaleString('en')} createCalls vs after ${memory.first.toLocaleString('en')} (${f(memory.afterFirst)} -> ${f(memory.afterAll)} MB)`,
-        growth,
+        `RSS after ${memory.total.toLocaleString('en')} createCalls vs after ${memory.first.toLocaleString('en')}, each after a full GC (${f(m1.rss)} -> ${f(m2.rss)} MB)`,
+        growth(m2.rss, m1.rss),
         20,
+        '%',
+      ),
+      bound(`RSS before that GC (${f(m1.raw)} -> ${f(m2.raw)} MB)`, growth(m2.raw, m1.raw), '%'),
+      bound(
+        `the live heap after the GC (${f(m1.heap, 1)} -> ${f(m2.heap, 1)} MB), where a leak shows`,
+        growth(m2.heap, m1.heap),
         '%',
       ),
     );

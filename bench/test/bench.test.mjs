@@ -21,7 +21,8 @@ describe('pnpm bench', () => {
       expect(result?.serverCpuPerReq, name).toBeGreaterThan(0);
       expect(report).toMatch(new RegExp(`^\\| ${name} \\|`, 'm'));
     }
-    expect(report).toMatch(/RSS after 2,000 createCalls vs after 200/);
+    expect(report).toMatch(/RSS after 2,000 createCalls vs after 200, each after a full GC/);
+    expect(report).toMatch(/the live heap after the GC \(\d+\.\d -> \d+\.\d MB\)/);
     expect(report).toMatch(/^\| B\/D \| 1 \|/m);
     expect(report).toMatch(/^\| B\/F \| 1 \|/m);
     expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
