@@ -1,5 +1,7 @@
 // The benchmark stays runnable: every case starts, answers what it should, and is measured
 // (a fraction of a second each; the figures themselves are `pnpm bench`'s job, not a test's).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bench } from '../run.mjs';
 
@@ -26,5 +28,17 @@ describe('pnpm bench', () => {
     expect(report).toMatch(/^\| B\/D \| 1 \|/m);
     expect(report).toMatch(/^\| B\/F \| 1 \|/m);
     expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
+  }, 120_000);
+});
+
+describe('pnpm bench:js', () => {
+  it('runs the gateway in process on each upstream and prints CPU µs per request', () => {
+    const out = execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('../in-process.mjs', import.meta.url)), '--requests', '200'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    for (const upstream of ['canned', 'undici', 'whatwg', 'global'])
+      expect(out).toMatch(new RegExp(`^\\| ${upstream} \\| \\d+\\.\\d \\| \\d+\\.\\d \\|$`, 'm'));
   }, 120_000);
 });

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `pnpm bench:js`: the gateway's own JavaScript per request, without the HTTP server in front:
+// the quickstart's createCall through `gateway.fetch` (built as the Node entry builds it, with
+// case B's settings), one request after another, CPU µs per request from process.cpuUsage().
+// One fresh process per upstream:
+//
+//   canned   the emulator's answer recorded once, returned at once: the gateway's JS alone
+//   undici   the Node entry's fetch (src/runtime/node-fetch.ts) to the emulator on 127.0.0.1
+//   whatwg   @whatwg-node/fetch's fetch (Yoga's on Node) to that emulator
+//   global   Node's global fetch to that emulator
+//
+//   node bench/in-process.mjs [--upstreams canned,undici,whatwg,global] [--requests 20000]
+//                             [--query createCall|typename]
+//
+// The harness (bench/in-process/harness.ts) imports the gateway's TypeScript sources: it is
+// bundled with esbuild first, its npm imports left to resolve from apps/gateway.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { freePort } from '../apps/gateway/scripts/budgets.mjs';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const { values: opts } = parseArgs({
+  options: {
+    upstreams: { type: 'string', default: 'canned,undici,whatwg,global' },
+    requests: { type: 'string', default: '20000' },
+    query: { type: 'string', default: 'createCall' },
+  },
+});
+
+// Inside apps/gateway, so that `graphql-yoga`, `undici`... resolve as the gateway's own.
+const dir = await mkdtemp(join(root, 'apps/gateway/node_modules/.bench-in-process-'));
+const harness = join(dir, 'harness.mjs');
+const emulatorPort = await freePort();
+const emulator = spawn(
+  process.execPath,
+  [join(root, 'packages/emulator/dist/bin.mjs'), '--port', String(emulatorPort), '--speed', '1000'],
+  { stdio: 'ignore' },
+);
+try {
+  await build({
+    entryPoints: [join(root, 'bench/in-process/harness.ts')],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'es2022',
+    outfile: harness,
+    logLevel: 'warning',
+  });
+  const emulatorUrl = `http://127.0.0.1:${emulatorPort}/v1.0`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${emulatorUrl}/calls?accesskey=k&page_size=1`)).ok) break;
+    } catch {}
+    if (i > 200) throw new Error('the emulator did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  console.log(
+    `${opts.query}, ${opts.requests} requests in a row after 3,000 to warm up; Node ${process.version}\n`,
+  );
+  console.log(
+    '| upstream | CPU µs/request | wall µs/request |\n| -------- | -------------: | --------------: |',
+  );
+  for (const upstream of opts.upstreams.split(',')) {
+    const out = execFileSync(
+      process.execPath,
+      [harness, upstream, emulatorUrl, opts.requests, opts.query],
+      { env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8' },
+    );
+    const result = JSON.parse(out.trim().split('\n').at(-1));
+    console.log(
+      `| ${upstream} | ${result.cpuMicros.toFixed(1)} | ${result.wallMicros.toFixed(1)} |`,
+    );
+  }
+} finally {
+  emulator.kill();
+  await rm(dir, { recursive: true, force: true });
+}
