@@ -11,6 +11,7 @@
 //
 //   node bench/in-process.mjs [--upstreams canned,undici,whatwg,global] [--requests 20000]
 //                             [--query createCall|typename]
+//   BENCH_JS_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' node bench/in-process.mjs   (a profile)
 //
 // The harness (bench/in-process/harness.ts) imports the gateway's TypeScript sources: it is
 // bundled with esbuild first, its npm imports left to resolve from apps/gateway.
@@ -34,6 +35,7 @@ const { values: opts } = parseArgs({
 // Inside apps/gateway, so that `graphql-yoga`, `undici`... resolve as the gateway's own.
 const dir = await mkdtemp(join(root, 'apps/gateway/node_modules/.bench-in-process-'));
 const harness = join(dir, 'harness.mjs');
+const nodeArgs = process.env.BENCH_JS_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const emulatorPort = await freePort();
 const emulator = spawn(
   process.execPath,
@@ -68,7 +70,7 @@ try {
   for (const upstream of opts.upstreams.split(',')) {
     const out = execFileSync(
       process.execPath,
-      [harness, upstream, emulatorUrl, opts.requests, opts.query],
+      [...nodeArgs, harness, upstream, emulatorUrl, opts.requests, opts.query],
       { env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8' },
     );
     const result = JSON.parse(out.trim().split('\n').at(-1));

@@ -137,9 +137,11 @@ try {
   const pct = (micros) => `${((micros / total) * 100).toFixed(1).padStart(5)} %`;
   const perRequest = (micros) => `${(micros / 1000 / requests).toFixed(3)} ms`;
   console.log(
-    `CPU profile of the gateway, case B, ${requests} requests measured (plus warm-up); busy time by area:\n`,
+    `CPU profile of the gateway, case B, ${requests} requests measured (plus warm-up); busy time by area.\n` +
+      'The profiler samples wall-clock time: a sample inside a system call counts while the process\n' +
+      'waits to run again, so `writev` (which wakes the reader) weighs more here than in /proc CPU.\n',
   );
-  console.log('| area | share of busy time | ms per request |\n| ---- | ----: | ----: |');
+  console.log('| area | share of busy time | busy ms per request |\n| ---- | ----: | ----: |');
   for (const [area, micros] of [...byArea].sort((a, b) => b[1] - a[1]))
     if (area !== 'idle') console.log(`| ${area} | ${pct(micros)} | ${perRequest(micros)} |`);
   console.log(`\nTop ${opts.top} functions by self time:\n`);
