@@ -536,7 +536,9 @@ export function createEmulator(options: EmulatorOptions = {}) {
         groupcalls.set(group.id, group);
         result.groupcalls.push(groupcallJson(group));
       } else {
-        result.calls.push(callJson(call));
+        // The call as created, as VoIPBIN answers it: not as it is by the time the loop ends,
+        // which on a fast clock (or a busy machine) could already be ringing.
+        result.calls.push(callJson(call, call.states[0]));
       }
     }
     flush();

@@ -144,6 +144,34 @@ describe('subscribers', () => {
     expect(types).toEqual(['call_created', 'call_ringing']);
   });
 
+  test('the POST answers each call as created, however long placing it took', async () => {
+    // A slow subscriber, or a busy machine on a fast clock: time passes while the call is made.
+    const emulator = conforming(createEmulator());
+    emulator.subscribe((event) => {
+      if (event.type === 'call_created') emulator.advance(1_500);
+    });
+    const response = await emulator.fetch(
+      new Request('http://emulator.test/v1.0/calls', {
+        method: 'POST',
+        headers: { authorization: 'Bearer events-test-token', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          source: { type: 'tel', target: '+821028286521' },
+          destinations: [{ type: 'tel', target: TEST_NUMBERS.answer }],
+          actions: [talk({ text: 'Hello there' })],
+        }),
+      }),
+    );
+    const [call] = ((await response.json()) as { calls: { id: string; status: string }[] }).calls;
+    expect(call?.status).toBe('dialing');
+    // Asked again, the call is as it is now.
+    const now = await emulator.fetch(
+      new Request(`http://emulator.test/v1.0/calls/${call?.id}`, {
+        headers: { authorization: 'Bearer events-test-token' },
+      }),
+    );
+    expect(((await now.json()) as { status: string }).status).toBe('ringing');
+  });
+
   test('unsubscribing stops the events to that subscriber only', async () => {
     const emulator = conforming(createEmulator());
     const kept: string[] = [];
