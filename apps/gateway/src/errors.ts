@@ -79,8 +79,13 @@ export function toGraphQLError(
     });
   }
   if (error instanceof VoipbinResponseError) {
+    // For createCall, VoIPBIN accepted the call (2xx): `outcomeUnknown` says not to send it again.
     return new GraphQLError('VoIPBIN answered with a body this gateway cannot read.', {
-      extensions: { code: 'UPSTREAM_UNAVAILABLE', httpStatus: error.httpStatus },
+      extensions: {
+        code: 'UPSTREAM_UNAVAILABLE',
+        httpStatus: error.httpStatus,
+        outcomeUnknown: error.outcomeUnknown,
+      },
     });
   }
   if (error instanceof IdempotencyError) {

@@ -184,8 +184,34 @@ describe('no answer, or an unreadable one', () => {
     );
     const { data, errors } = await graphql(gateway, CREATE_CALL);
     expect(data).toBeNull();
-    expect(errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', httpStatus: 200 });
+    // The call was accepted: the client must not place it again.
+    expect(errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      httpStatus: 200,
+      outcomeUnknown: true,
+    });
     expect(errors?.[0]?.message).toBe('VoIPBIN answered with a body this gateway cannot read.');
+  });
+
+  it('keeps an idempotency key whose createCall was accepted with an unreadable answer: no second call', async () => {
+    const { gateway, stub } = stubbedGateway(
+      () =>
+        new Response('<html>ok</html>', { status: 201, headers: { 'content-type': 'text/html' } }),
+    );
+    const keyed = CREATE_CALL.replace(
+      'createCall(input:',
+      'createCall(idempotencyKey: "k-1", input:',
+    );
+    const first = await graphql(gateway, keyed);
+    const again = await graphql(gateway, keyed);
+    expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    for (const { errors } of [first, again]) {
+      expect(errors?.[0]?.extensions).toEqual({
+        code: 'UPSTREAM_UNAVAILABLE',
+        httpStatus: 201,
+        outcomeUnknown: true,
+      });
+    }
   });
 
   it('masks an unexpected error as INTERNAL_SERVER_ERROR "Unexpected error." without its details', async () => {

@@ -123,14 +123,23 @@ export class VoipbinResponseError extends VoipbinError {
   readonly request: RequestInfo;
   readonly httpStatus: number;
   readonly issues: ValidationIssue[];
+  /**
+   * True for a POST: VoIPBIN accepted it, so the call was most likely placed, but what it
+   * answered cannot be read. Sending it again may ring the phone twice.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(request: RequestInfo, httpStatus: number, issues: ValidationIssue[]) {
     const list = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
+    const unknown = request.method === 'POST';
     super(
-      `VoIPBIN answered ${request.method} ${request.path} with ${httpStatus} and an unexpected body: ${list.join('; ')}`,
+      `VoIPBIN answered ${request.method} ${request.path} with ${httpStatus} and an unexpected body: ${list.join('; ')}${
+        unknown ? '; it was accepted, so do not send it again' : ''
+      }`,
     );
     this.request = request;
     this.httpStatus = httpStatus;
     this.issues = issues;
+    this.outcomeUnknown = unknown;
   }
 }

@@ -151,6 +151,18 @@ describe('createClient', () => {
       .catch((e: unknown) => e)) as VoipbinResponseError;
     expect(error).toBeInstanceOf(VoipbinResponseError);
     expect(error.issues.length).toBeGreaterThan(0);
+    // Accepted (2xx): the call was most likely placed, whatever the body says.
+    expect(error.outcomeUnknown).toBe(true);
+    expect(error.message).toMatch(/it was accepted, so do not send it again$/);
+  });
+
+  it('says a read answered with an unreadable body can be sent again', async () => {
+    const stub = stubFetch(new Response('<html>maintenance</html>', { status: 200 }));
+    const error = (await createClient({ token: 'test-token', fetch: stub.fetch, retry: 0 })
+      .calls.list()
+      .catch((e: unknown) => e)) as VoipbinResponseError;
+    expect(error).toBeInstanceOf(VoipbinResponseError);
+    expect(error.outcomeUnknown).toBe(false);
   });
 
   it('never retries a POST: a network error is thrown once, with the outcome unknown', async () => {

@@ -1,4 +1,4 @@
-import { VoipbinNetworkError, VoipbinTimeoutError } from '@voipbin-kit/core';
+import { VoipbinNetworkError, VoipbinResponseError, VoipbinTimeoutError } from '@voipbin-kit/core';
 import { checkTtl, type Store } from './store.ts';
 
 export interface IdempotencyOptions {
@@ -92,6 +92,7 @@ interface StoredError {
   message: string;
   request?: { method: string; path: string };
   timeout?: number;
+  httpStatus?: number;
 }
 
 type IdempotencyRecord =
@@ -192,6 +193,7 @@ function toStored(error: unknown): StoredError {
     stored.request = { method: request.method, path: request.path };
   }
   if (typeof e.timeout === 'number') stored.timeout = e.timeout;
+  if (typeof e.httpStatus === 'number') stored.httpStatus = e.httpStatus;
   return stored;
 }
 
@@ -203,6 +205,8 @@ function fromStored(stored: StoredError): Error {
     error = new VoipbinTimeoutError(request, stored.timeout ?? 0);
   } else if (stored.name === 'VoipbinNetworkError') {
     error = new VoipbinNetworkError(request);
+  } else if (stored.name === 'VoipbinResponseError') {
+    error = new VoipbinResponseError(request, stored.httpStatus ?? 200, []);
   } else {
     error = Object.assign(new Error(stored.message), { outcomeUnknown: true });
     error.name = stored.name;
