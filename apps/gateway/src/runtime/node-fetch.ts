@@ -11,16 +11,19 @@
  * to VoIPBIN; Bun, Deno and Workers keep their native fetch, which has no such overhead to shed.
  *
  * As fetch: `user-agent: node` unless one is given; undici's keep-alive (4 s, or the server's
- * `Keep-Alive` hint), as Node's fetch; an answer encoded with gzip, deflate or br is decoded; a
- * HEAD or a 204/205/304 answers a null body; a status outside 200-599 rejects; an aborted
- * exchange rejects with the signal's reason, any other failure with a TypeError that names no URL.
+ * `Keep-Alive` hint), as Node's fetch; an answer encoded with gzip, deflate (zlib or raw) or br
+ * is decoded, one in a coding fetch does not know either is handed over as sent, headers and all;
+ * a HEAD or a 204/205/304 answers a null body; a header sent twice is one, its values joined
+ * (`set-cookie` apart); a status outside 200-599 rejects; an aborted exchange rejects with the
+ * signal's reason, any other failure with a TypeError that names no URL (a body that cannot be
+ * decoded: its cause names the status, which tells that the server did answer).
  * Unlike fetch: redirects are not followed (a 3xx reaches the client as it is: VoIPBIN's API does
  * not redirect); `accept-encoding: identity` is asked unless one is given (VoIPBIN's answers are
  * small); the body is read before the promise resolves (the client reads it in full anyway,
  * under its own deadline, which the `signal` carries here). Inputs this path does not handle (a
  * `Request`, a stream or form body) go to the global fetch unchanged.
  */
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { Response } from '@whatwg-node/fetch';
 import { Agent, request } from 'undici';
 
@@ -37,22 +40,28 @@ const NULL_BODY = new Set([204, 205, 304]);
 /** The most a decoded answer may take: VoIPBIN's answers are kilobytes. */
 const MAX_DECODED_BYTES = 16 * 1024 * 1024;
 
+const limit = { maxOutputLength: MAX_DECODED_BYTES };
+
+/** A zlib stream starts with a 2-byte header (RFC 1950); servers also send raw deflate, as fetch reads. */
+const isZlib = (bytes: Uint8Array) =>
+  bytes.length >= 2 &&
+  ((bytes[0] as number) & 0x0f) === 8 &&
+  (((bytes[0] as number) << 8) | (bytes[1] as number)) % 31 === 0;
+
 const DECODERS: Record<string, (bytes: Uint8Array) => Uint8Array> = {
-  gzip: (bytes) => gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }),
-  'x-gzip': (bytes) => gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }),
-  deflate: (bytes) => inflateSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }),
-  br: (bytes) => brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }),
+  gzip: (bytes) => gunzipSync(bytes, limit),
+  'x-gzip': (bytes) => gunzipSync(bytes, limit),
+  deflate: (bytes) => (isZlib(bytes) ? inflateSync(bytes, limit) : inflateRawSync(bytes, limit)),
+  br: (bytes) => brotliDecompressSync(bytes, limit),
 };
 
-/** The body as sent, undone: codings apply in the order listed, so they are undone in reverse. */
-function decoded(bytes: Uint8Array, encoding: string | undefined): Uint8Array {
-  if (!encoding) return bytes;
-  const codings = encoding
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding && coding !== 'identity');
-  // A coding fetch does not know either reaches the caller as sent, as fetch does.
-  if (!codings.every((coding) => coding in DECODERS)) return bytes;
+/**
+ * The body as sent, undone (codings apply in the order listed, so they are undone in reverse),
+ * or `undefined` when a coding is one fetch does not know either: then the body and its headers
+ * reach the caller as sent, as fetch does.
+ */
+function decoded(bytes: Uint8Array, codings: string[]): Uint8Array | undefined {
+  if (!codings.every((coding) => coding in DECODERS)) return undefined;
   return codings.reduceRight(
     (body, coding) => (DECODERS[coding] as typeof gunzipSync)(body),
     bytes,
@@ -96,23 +105,48 @@ export function createNodeFetch(options: ConstructorParameters<typeof Agent>[0] 
       status = answer.statusCode;
       answerHeaders = answer.headers;
       bytes = await answer.body.bytes();
-      if (status < 200 || status > 599) throw new RangeError(`HTTP status ${status}`);
-      bytes = decoded(bytes, [answerHeaders['content-encoding'] ?? ''].flat().join(','));
     } catch (error) {
       // As fetch does: an aborted exchange rejects with the signal's reason, others with a
       // TypeError whose cause is what went wrong (neither names the URL).
       if (init.signal?.aborted) throw init.signal.reason;
       throw new TypeError('fetch failed', { cause: error });
     }
-    const responseHeaders: [string, string][] = [];
-    for (const [name, value] of Object.entries(answerHeaders)) {
-      // The body is handed over decoded: its coding and length no longer apply.
-      if (value === undefined || name === 'content-encoding' || name === 'content-length') continue;
-      for (const item of [value].flat()) responseHeaders.push([name, item]);
+    if (status < 200 || status > 599) {
+      throw new TypeError('fetch failed', { cause: new RangeError(`HTTP status ${status}`) });
     }
     const empty = method === 'HEAD' || NULL_BODY.has(status);
+    const codings = [answerHeaders['content-encoding'] ?? '']
+      .flat()
+      .join(',')
+      .split(',')
+      .map((coding) => coding.trim().toLowerCase())
+      .filter((coding) => coding && coding !== 'identity');
+    // Nothing to decode in an empty body, whatever its headers say (a HEAD, a 204, an empty 404).
+    let plain: Uint8Array | undefined;
+    if (!empty && bytes.length > 0 && codings.length > 0) {
+      try {
+        plain = decoded(bytes, codings);
+      } catch (error) {
+        // The status says VoIPBIN answered (a 201: the call was placed): keep it in the error.
+        throw new TypeError('fetch failed', {
+          cause: new Error(`the ${status} answer could not be decoded (${codings.join(', ')})`, {
+            cause: error,
+          }),
+        });
+      }
+    }
+    const responseHeaders: [string, string][] = [];
+    for (const [name, value] of Object.entries(answerHeaders)) {
+      if (value === undefined) continue;
+      // A decoded body is handed over as such: its coding and length no longer apply.
+      if (plain && (name === 'content-encoding' || name === 'content-length')) continue;
+      // One header a name, its values joined, as fetch's Headers keeps them; cookies one by one.
+      if (name === 'set-cookie')
+        for (const cookie of [value].flat()) responseHeaders.push([name, cookie]);
+      else responseHeaders.push([name, [value].flat().join(', ')]);
+    }
     // undici's bytes never sit on a SharedArrayBuffer, which is all the type leaves open.
-    return new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), {
+    return new Response(empty ? null : ((plain ?? bytes) as Uint8Array<ArrayBuffer>), {
       status,
       headers: responseHeaders,
     }) as unknown as globalThis.Response;

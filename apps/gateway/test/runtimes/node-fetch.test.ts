@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer } from 'node:net';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   createClient,
   talk,
@@ -125,6 +125,7 @@ describe('createNodeFetch', () => {
       ['gzip', gzipSync(json)],
       ['deflate', deflateSync(json)],
       ['br', brotliCompressSync(json)],
+      ['deflate', deflateRawSync(json)], // raw deflate, no zlib header: fetch reads it too
       ['deflate, gzip', gzipSync(deflateSync(json))],
     ];
     for (const [encoding, bytes] of coded) {
@@ -136,6 +137,56 @@ describe('createNodeFetch', () => {
       expect(await response.text(), encoding).toBe(json);
       expect(response.headers.get('content-encoding')).toBeNull();
     }
+  });
+
+  it('decodes nothing in an empty body, whatever it claims: HEAD, 204, an empty 404', async () => {
+    handler = (entry, res) => {
+      const status = entry.url === '/none' ? 204 : entry.url === '/missing' ? 404 : 200;
+      res.writeHead(status, { 'content-encoding': 'gzip' });
+      res.end();
+    };
+    const head = await nodeFetch(`${base}/h`, { method: 'HEAD' });
+    expect([head.status, head.body]).toEqual([200, null]);
+    const none = await nodeFetch(`${base}/none`);
+    expect([none.status, none.body]).toEqual([204, null]);
+    const missing = await nodeFetch(`${base}/missing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('');
+  });
+
+  it('hands an answer in a coding it does not know over as sent, with its headers', async () => {
+    handler = (_, res) => {
+      res.writeHead(200, { 'content-encoding': 'compress', 'content-length': '5' });
+      res.end('?????');
+    };
+    const response = await nodeFetch(`${base}/lzw`);
+    expect(response.headers.get('content-encoding')).toBe('compress');
+    expect(await response.text()).toBe('?????');
+  });
+
+  it('rejects an answer it cannot decode, naming the status it came with', async () => {
+    handler = (_, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end('not gzip at all');
+    };
+    const error = await nodeFetch(`${base}/calls`, { method: 'POST', body: '{}' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String((error as Error).cause)).toMatch(/the 201 answer could not be decoded \(gzip\)/);
+  });
+
+  it('keeps a header sent twice as one, its values joined, and every cookie', async () => {
+    handler = (_, res) => {
+      res.setHeader('x-multi', ['a', 'b']);
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.end('ok');
+    };
+    const response = await nodeFetch(`${base}/multi`);
+    expect([...response.headers].filter(([name]) => name === 'x-multi')).toEqual([
+      ['x-multi', 'a, b'],
+    ]);
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
   });
 
   it('answers a HEAD with a null body; keeps the answer without a content-type it never had', async () => {
