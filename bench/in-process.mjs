@@ -32,6 +32,14 @@ const { values: opts } = parseArgs({
   },
 });
 
+const UPSTREAMS = ['canned', 'undici', 'whatwg', 'global'];
+const upstreams = opts.upstreams.split(',').filter(Boolean);
+const unknown = upstreams.filter((name) => !UPSTREAMS.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown upstream ${unknown.join(', ')}: use ${UPSTREAMS.join(', ')}`);
+  process.exit(2);
+}
+
 // Inside apps/gateway, so that `graphql-yoga`, `undici`... resolve as the gateway's own.
 const dir = await mkdtemp(join(root, 'apps/gateway/node_modules/.bench-in-process-'));
 const harness = join(dir, 'harness.mjs');
@@ -42,6 +50,14 @@ const emulator = spawn(
   [join(root, 'packages/emulator/dist/bin.mjs'), '--port', String(emulatorPort), '--speed', '1000'],
   { stdio: 'ignore' },
 );
+// Interrupted, it still removes its bundle and stops the emulator.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    emulator.kill();
+    await rm(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 try {
   await build({
     entryPoints: [join(root, 'bench/in-process/harness.ts')],
@@ -67,7 +83,7 @@ try {
   console.log(
     '| upstream | CPU µs/request | wall µs/request |\n| -------- | -------------: | --------------: |',
   );
-  for (const upstream of opts.upstreams.split(',')) {
+  for (const upstream of upstreams) {
     const out = execFileSync(
       process.execPath,
       [...nodeArgs, harness, upstream, emulatorUrl, opts.requests, opts.query],

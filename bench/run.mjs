@@ -71,11 +71,23 @@ async function start(label, command, args, { env = {}, ready, cwd = root }) {
   });
   children.add(child);
   let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk).slice(-4000);
+  // The heap probe's answers (bench/servers/heap-probe.mjs), counted as they arrive: the kept
+  // output is only the last 4,000 characters.
+  const heaps = [];
+  const keeper = () => {
+    let pending = '';
+    return (chunk) => {
+      output = (output + chunk).slice(-4000);
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const heap = /^heap-used (\d+)$/.exec(line.trim());
+        if (heap) heaps.push(Number(heap[1]));
+      }
+    };
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  child.stdout.on('data', keeper());
+  child.stderr.on('data', keeper());
   const exited = new Promise((r) => child.once('exit', r));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -89,8 +101,8 @@ async function start(label, command, args, { env = {}, ready, cwd = root }) {
   }
   return {
     pid: child.pid,
-    /** The last 4,000 characters the process printed. */
-    output: () => output,
+    /** The live heaps, in bytes, the process has reported so far. */
+    heaps,
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(3_000)]);
@@ -493,13 +505,11 @@ export async function bench({
  */
 async function memoryNow(server) {
   const raw = rssMb(server.pid);
-  const count = () => server.output().match(/heap-used \d+/g)?.length ?? 0;
-  const before = count();
+  const before = server.heaps.length;
   process.kill(server.pid, 'SIGUSR2');
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
-    if (count() > before) {
-      const heap = Number(server.output().match(/heap-used (\d+)\s*$/)?.[1]) / 1e6;
-      return { raw, heap, rss: rssMb(server.pid) };
+    if (server.heaps.length > before) {
+      return { raw, heap: (server.heaps.at(-1) ?? 0) / 1e6, rss: rssMb(server.pid) };
     }
   }
   throw new Error('the gateway did not report its heap within 10 s');

@@ -59,7 +59,7 @@ const env = readEnv({
 });
 const gateway = createGateway({ ...env, client: { fetch: fetches[upstream] } });
 
-// A Request as the Node entry's adapter hands Yoga: @whatwg-node's, built once and cloned.
+// A Request as the Node entry's adapter hands Yoga: @whatwg-node's, one per request.
 const { Request: PonyfillRequest } = await import('@whatwg-node/fetch');
 const send = async () => {
   const response = await gateway.fetch(

@@ -9,7 +9,7 @@
  * - `X-API-Key: <key>`: the key's SHA-256 is compared, in constant time, with every configured
  *   hash (the configuration holds keys only hashed: `hashApiKey(key)`, or
  *   `printf %s "$KEY" | sha256sum`). Such a principal has both scopes. A key once accepted stays
- *   in this process's memory, as the look-up key of its cached digest (never logged or stored).
+ *   in this process's memory, as the look-up key of its cached digest (never logged or persisted).
  *
  * When a request carries an `X-API-Key` and API keys are configured, the key decides and any
  * `Authorization` header is ignored (it may carry a VoIPBIN token for pass-through); otherwise

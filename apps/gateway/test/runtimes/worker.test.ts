@@ -171,7 +171,7 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     expect(health.status).toBe(200);
   });
 
-  it('refuses a body over the limit with 413 (the Worker takes the answer and its connection header)', async () => {
+  it('refuses a body over the limit with 413, the answer and its connection header accepted by workerd', async () => {
     const response = await mf.dispatchFetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },

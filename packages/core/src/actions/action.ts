@@ -206,7 +206,9 @@ const optionOfType = new Map<unknown, v.GenericSchema>(
  * `ActionSchema`'s check with its option found by `type` in one look-up. valibot's `variant`
  * tries the 40 options in turn and builds an issue for each miss: `talk`, the 35th, took 3.1 µs
  * instead of 0.4. A missing or unknown `type` (or a non-object) falls back to the variant, for
- * its error. The request schemas use this; `ActionSchema` stays the variant, to be read.
+ * its error: for any plain or JSON input the output and issues are the variant's (a `type`
+ * getter is read once, not once per option; the schema's own `expects` is valibot's lazy one).
+ * The request schemas use this; `ActionSchema` stays the variant, to be read.
  */
 export const ActionByTypeSchema = v.lazy(
   (input) =>
