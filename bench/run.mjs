@@ -276,6 +276,17 @@ async function sharedGatewayCase(shared, selection) {
   };
 }
 
+/** A case whose server is its own (stopped after the rounds), sent `body` as JSON. */
+const ownServerCase = (server, body, verify) => ({
+  server,
+  own: true,
+  url: server.url,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body,
+  verify,
+});
+
 /** Each case: what serves it, and the request autocannon sends. */
 const CASES = {
   A: {
@@ -293,18 +304,10 @@ const CASES = {
   },
   F: {
     title: 'floor: node:http + undici to the emulator, no GraphQL',
-    async setup(shared) {
-      const server = await startFloor(shared.emulator.url);
-      return {
-        server,
-        own: true,
-        url: server.url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: createCall(REALISTIC),
-        verify: (body) => body.startsWith('{"data":{"createCall":{"calls":[{"id":'),
-      };
-    },
+    setup: async (shared) =>
+      ownServerCase(await startFloor(shared.emulator.url), createCall(REALISTIC), (body) =>
+        body.startsWith('{"data":{"createCall":{"calls":[{"id":'),
+      ),
   },
   B: {
     title: 'gateway (Node), createCall',
@@ -316,18 +319,8 @@ const CASES = {
   },
   C: {
     title: 'Yoga { hello }, defaults',
-    async setup() {
-      const server = await startYogaHello();
-      return {
-        server,
-        own: true,
-        url: server.url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ hello }' }),
-        verify: graphqlOk,
-      };
-    },
+    setup: async () =>
+      ownServerCase(await startYogaHello(), JSON.stringify({ query: '{ hello }' }), graphqlOk),
   },
   D: {
     title: 'Mesh / Hive Gateway from the OpenAPI spec',

@@ -13,23 +13,28 @@ import { conforming } from './support/conforming.ts';
 
 const WEBHOOK = 'http://hooks.example.test/voipbin';
 
+/** `POST /v1.0/calls` of one call to `target`, for the emulator's handler. */
+const placing = (
+  target: string = TEST_NUMBERS.answer,
+  actions: Action[] = [talk({ text: 'Hello there' }), sleep(2_000)],
+) =>
+  new Request('http://emulator.test/v1.0/calls', {
+    method: 'POST',
+    headers: { authorization: 'Bearer events-test-token', 'content-type': 'application/json' },
+    body: JSON.stringify({
+      source: { type: 'tel', target: '+821028286521' },
+      destinations: [{ type: 'tel', target }],
+      actions,
+    }),
+  });
+
 /** Places one call through the emulator's handler, in-process. */
 async function place(
   emulator: ReturnType<typeof createEmulator>,
   target: string = TEST_NUMBERS.answer,
   actions: Action[] = [talk({ text: 'Hello there' }), sleep(2_000)],
 ): Promise<string> {
-  const response = await emulator.fetch(
-    new Request('http://emulator.test/v1.0/calls', {
-      method: 'POST',
-      headers: { authorization: 'Bearer events-test-token', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        source: { type: 'tel', target: '+821028286521' },
-        destinations: [{ type: 'tel', target }],
-        actions,
-      }),
-    }),
-  );
+  const response = await emulator.fetch(placing(target, actions));
   expect(response.status).toBe(200);
   const body = (await response.json()) as { calls: { id: string }[] };
   return (body.calls[0] as { id: string }).id;
@@ -151,15 +156,7 @@ describe('subscribers', () => {
       if (event.type === 'call_created') emulator.advance(1_500);
     });
     const response = await emulator.fetch(
-      new Request('http://emulator.test/v1.0/calls', {
-        method: 'POST',
-        headers: { authorization: 'Bearer events-test-token', 'content-type': 'application/json' },
-        body: JSON.stringify({
-          source: { type: 'tel', target: '+821028286521' },
-          destinations: [{ type: 'tel', target: TEST_NUMBERS.answer }],
-          actions: [talk({ text: 'Hello there' })],
-        }),
-      }),
+      placing(TEST_NUMBERS.answer, [talk({ text: 'Hello there' })]),
     );
     const [call] = ((await response.json()) as { calls: { id: string; status: string }[] }).calls;
     expect(call?.status).toBe('dialing');
