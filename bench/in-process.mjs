@@ -51,11 +51,14 @@ const emulator = spawn(
   { stdio: 'ignore' },
 );
 // Interrupted, it still removes its bundle and stops the emulator.
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   process.once(signal, async () => {
     emulator.kill();
     await rm(dir, { recursive: true, force: true });
-    process.exit(130);
+    process.exit(code);
   });
 }
 try {

@@ -37,6 +37,10 @@ const CODES: Record<string, string> = {
  * it is and masked by Yoga. `input` is the VoIPBIN JSON sent, to name issue paths in
  * GraphQL's terms; `argument` is the GraphQL argument it came from.
  */
+/** `replayed: true` for the first outcome of an idempotency key, answered again (nothing sent). */
+const replayedOf = (error: unknown) =>
+  (error as { replayed?: unknown }).replayed === true ? { replayed: true } : {};
+
 export function toGraphQLError(
   error: unknown,
   input?: { json: unknown; argument: string },
@@ -75,6 +79,7 @@ export function toGraphQLError(
       extensions: {
         code: error instanceof VoipbinTimeoutError ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
         outcomeUnknown: error.outcomeUnknown,
+        ...replayedOf(error),
       },
     });
   }
@@ -85,6 +90,7 @@ export function toGraphQLError(
         code: 'UPSTREAM_UNAVAILABLE',
         httpStatus: error.httpStatus,
         outcomeUnknown: error.outcomeUnknown,
+        ...replayedOf(error),
       },
     });
   }

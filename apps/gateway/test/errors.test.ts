@@ -205,13 +205,20 @@ describe('no answer, or an unreadable one', () => {
     const first = await graphql(gateway, keyed);
     const again = await graphql(gateway, keyed);
     expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-    for (const { errors } of [first, again]) {
-      expect(errors?.[0]?.extensions).toEqual({
-        code: 'UPSTREAM_UNAVAILABLE',
-        httpStatus: 201,
-        outcomeUnknown: true,
-      });
-    }
+    const extensions = { code: 'UPSTREAM_UNAVAILABLE', httpStatus: 201, outcomeUnknown: true };
+    expect(first.errors?.[0]?.extensions).toEqual(extensions);
+    // The second answer says it is the first one again: nothing was sent.
+    expect(again.errors?.[0]?.extensions).toEqual({ ...extensions, replayed: true });
+  });
+
+  it('says a read answered with an unreadable body can be sent again', async () => {
+    const { gateway } = stubbedGateway(() => new Response('<html>ok</html>', { status: 200 }));
+    const { errors } = await graphql(gateway, LIST_CALLS);
+    expect(errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      httpStatus: 200,
+      outcomeUnknown: false,
+    });
   });
 
   it('masks an unexpected error as INTERNAL_SERVER_ERROR "Unexpected error." without its details', async () => {

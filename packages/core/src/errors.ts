@@ -124,8 +124,8 @@ export class VoipbinResponseError extends VoipbinError {
   readonly httpStatus: number;
   readonly issues: ValidationIssue[];
   /**
-   * True for a POST: VoIPBIN accepted it, so the call was most likely placed, but what it
-   * answered cannot be read. Sending it again may ring the phone twice.
+   * True for a POST: VoIPBIN accepted it (a call placed or hung up, a flow created), but what it
+   * answered cannot be read. Sending it again may do it twice: ring the phone again.
    */
   readonly outcomeUnknown: boolean;
 

@@ -182,11 +182,16 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
   };
 }
 
+/** Core's errors that `fromStored` rebuilds from their fields: their message is not kept. */
+const REBUILT = new Set(['VoipbinTimeoutError', 'VoipbinNetworkError', 'VoipbinResponseError']);
+
 function toStored(error: unknown): StoredError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const name = typeof e.name === 'string' ? e.name : 'Error';
   const stored: StoredError = {
-    name: typeof e.name === 'string' ? e.name : 'Error',
-    message: typeof e.message === 'string' ? e.message : String(error),
+    name,
+    // A VoipbinResponseError's message quotes VoIPBIN's answer (a phone number...): not stored.
+    message: REBUILT.has(name) ? '' : typeof e.message === 'string' ? e.message : String(error),
   };
   const request = e.request as StoredError['request'] | undefined;
   if (request && typeof request.method === 'string' && typeof request.path === 'string') {
@@ -206,7 +211,9 @@ function fromStored(stored: StoredError): Error {
   } else if (stored.name === 'VoipbinNetworkError') {
     error = new VoipbinNetworkError(request);
   } else if (stored.name === 'VoipbinResponseError') {
-    error = new VoipbinResponseError(request, stored.httpStatus ?? 200, []);
+    error = new VoipbinResponseError(request, stored.httpStatus ?? 200, [
+      { path: '', message: 'not readable (the first answer, replayed)' },
+    ]);
   } else {
     error = Object.assign(new Error(stored.message), { outcomeUnknown: true });
     error.name = stored.name;

@@ -1,3 +1,4 @@
+import { VoipbinResponseError } from '@voipbin-kit/core';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createIdempotency,
@@ -123,6 +124,31 @@ describe('idempotency: keys and stores', () => {
       replayed: true,
     });
     expect(work).not.toHaveBeenCalled();
+  });
+
+  it('keeps the key of a POST answered 2xx but unreadable, storing none of that answer', async () => {
+    const store = createMemoryStore();
+    const set = vi.spyOn(store, 'set');
+    const idempotency = createIdempotency(store);
+    const unreadable = new VoipbinResponseError({ method: 'POST', path: '/calls' }, 201, [
+      { path: 'calls.0.id', message: 'Invalid type: Expected string but received "+821012345678"' },
+    ]);
+    await expect(
+      idempotency.run('p', 'k', 'fp', async () => {
+        throw unreadable;
+      }),
+    ).rejects.toBe(unreadable);
+    expect(JSON.stringify(set.mock.calls)).not.toContain('+821012345678');
+    const work = vi.fn(async () => 1);
+    const replayed = await idempotency.run('p', 'k', 'fp', work).catch((e: unknown) => e);
+    expect(work).not.toHaveBeenCalled();
+    expect(replayed).toBeInstanceOf(VoipbinResponseError);
+    expect(replayed).toMatchObject({
+      httpStatus: 201,
+      outcomeUnknown: true,
+      replayed: true,
+      request: { method: 'POST', path: '/calls' },
+    });
   });
 
   it('replays a result as JSON', async () => {
