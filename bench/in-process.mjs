@@ -15,13 +15,13 @@
 //
 // The harness (bench/in-process/harness.ts) imports the gateway's TypeScript sources: it is
 // bundled with esbuild first, its npm imports left to resolve from apps/gateway.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { freePort } from '../apps/gateway/scripts/budgets.mjs';
+import { startEmulator } from './run.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values: opts } = parseArgs({
@@ -44,19 +44,13 @@ if (unknown.length > 0) {
 const dir = await mkdtemp(join(root, 'apps/gateway/node_modules/.bench-in-process-'));
 const harness = join(dir, 'harness.mjs');
 const nodeArgs = process.env.BENCH_JS_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-const emulatorPort = await freePort();
-const emulator = spawn(
-  process.execPath,
-  [join(root, 'packages/emulator/dist/bin.mjs'), '--port', String(emulatorPort), '--speed', '1000'],
-  { stdio: 'ignore' },
-);
-// Interrupted, it still removes its bundle and stops the emulator.
+const emulator = await startEmulator();
+// Interrupted, it still removes its bundle (run.mjs stops the emulator on exit).
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
 ]) {
   process.once(signal, async () => {
-    emulator.kill();
     await rm(dir, { recursive: true, force: true });
     process.exit(code);
   });
@@ -72,14 +66,6 @@ try {
     outfile: harness,
     logLevel: 'warning',
   });
-  const emulatorUrl = `http://127.0.0.1:${emulatorPort}/v1.0`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${emulatorUrl}/calls?accesskey=k&page_size=1`)).ok) break;
-    } catch {}
-    if (i > 200) throw new Error('the emulator did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
   console.log(
     `${opts.query}, ${opts.requests} requests in a row after 3,000 to warm up; Node ${process.version}\n`,
   );
@@ -89,7 +75,7 @@ try {
   for (const upstream of upstreams) {
     const out = execFileSync(
       process.execPath,
-      [...nodeArgs, harness, upstream, emulatorUrl, opts.requests, opts.query],
+      [...nodeArgs, harness, upstream, emulator.url, opts.requests, opts.query],
       { env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8' },
     );
     const result = JSON.parse(out.trim().split('\n').at(-1));
@@ -98,6 +84,6 @@ try {
     );
   }
 } finally {
-  emulator.kill();
+  await emulator.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -148,8 +148,8 @@ const graphqlOk = (body) => body.includes('"data"') && !body.includes('"errors"'
 
 // ---- the cases ---------------------------------------------------------------------------
 
-/** Everything the cases share: one emulator, started once. */
-async function startEmulator() {
+/** Everything the cases share: one emulator, started once (bench/in-process.mjs uses it too). */
+export async function startEmulator() {
   const port = await freePort();
   const server = await start(
     'emulator',

@@ -32,15 +32,15 @@ const CODES: Record<string, string> = {
   INTERNAL: 'UPSTREAM_UNAVAILABLE',
 };
 
+/** `replayed: true` for the first outcome of an idempotency key, answered again (nothing sent). */
+const replayedOf = (error: unknown) =>
+  (error as { replayed?: unknown }).replayed === true ? { replayed: true } : {};
+
 /**
  * A GraphQL error for what core threw, with `extensions.code`; anything else is rethrown as
  * it is and masked by Yoga. `input` is the VoIPBIN JSON sent, to name issue paths in
  * GraphQL's terms; `argument` is the GraphQL argument it came from.
  */
-/** `replayed: true` for the first outcome of an idempotency key, answered again (nothing sent). */
-const replayedOf = (error: unknown) =>
-  (error as { replayed?: unknown }).replayed === true ? { replayed: true } : {};
-
 export function toGraphQLError(
   error: unknown,
   input?: { json: unknown; argument: string },

@@ -5,8 +5,9 @@
  * Request around it: on Node that alone costs more CPU than parsing and validating the query.
  * But a request that declares its length cannot bring more than that: Node, Bun, Deno and
  * workerd all frame an HTTP/1.1 body by its Content-Length (a request that also says
- * `Transfer-Encoding` is refused: workerd would read it as chunked). So a declared length is checked on the header alone, and only a body
- * without one (chunked) is counted as it streams and cut off past the limit, as Yoga does.
+ * `Transfer-Encoding` is refused: workerd would read it as chunked). So a declared length is
+ * checked on the header alone, and only a body without one (chunked) is counted as it streams
+ * and cut off past the limit, as Yoga does.
  *
  * Use with `maxRequestBodySize: false` in `createYoga` and this plugin among the plugins.
  */
