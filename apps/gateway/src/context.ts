@@ -1,50 +1,119 @@
 import type { Call, VoipbinClient } from '@voipbin-kit/core';
-import { VoipbinApiError } from '@voipbin-kit/core';
 import DataLoader from 'dataloader';
-import { toGraphQLError } from './errors.ts';
+import { notFoundAsNull } from './errors.ts';
 import type { Principal, Security } from './security/index.ts';
+import type { OwnedKind } from './security/ownership.ts';
 
-/** What every resolver gets: the VoIPBIN client of this request and its loaders. */
+/** What every resolver gets: the VoIPBIN client of this request, who calls, and its loaders. */
 export interface Context {
   voipbin: VoipbinClient;
-  /** Calls by id, fetched once per request and in parallel (masterCall, chainedCalls, groupcall legs). */
-  calls: DataLoader<string, Call | null>;
   /** Who is calling (`anonymous` without gateway auth). */
   principal: Principal;
   security: Security;
+  /** Whose calls this request sees: an owner id, or null for the whole account (`ownerOf`). */
+  owner: string | null;
+  /**
+   * Calls by id, fetched once per request and in parallel (call, masterCall, chainedCalls,
+   * group call legs); null when there is none or it is not the caller's: the same answer.
+   */
+  calls: DataLoader<string, Call | null>;
+  /** Ids of what this request has shown to be the caller's: the `Call`, `Groupcall` and `Flow` rules read it. */
+  visible: Set<string>;
 }
+
+/** How many `master_call_id` links a call's ownership is followed up (a chained call's master...). */
+const MAX_LINKS = 3;
 
 export function createContext(
   voipbin: VoipbinClient,
   principal: Principal,
   security: Security,
+  owner: string | null,
 ): Context {
+  const visible = new Set<string>();
+  const { ownership } = security;
+
+  /**
+   * Whether `call` is `owner`'s: recorded when it was placed, or a leg of its group call, or
+   * chained to one of its calls (legs and chained calls are made by VoIPBIN, after createCall
+   * answered). A call found that way is recorded, so `calls` lists it from then on.
+   */
+  const owns = async (owner: string, call: Call, links = 0): Promise<boolean> => {
+    const recorded = await ownership.ownerOf('call', call.id);
+    if (recorded !== null) return recorded === owner;
+    let related: { kind: OwnedKind; id: string } | undefined;
+    if (call.groupcall_id && (await ownership.ownerOf('groupcall', call.groupcall_id)) === owner) {
+      related = { kind: 'groupcall', id: call.groupcall_id };
+    } else if (call.master_call_id && links < MAX_LINKS) {
+      const master = await voipbin.calls.get(call.master_call_id).catch(notFoundAsNull);
+      if (master && (await owns(owner, master, links + 1))) {
+        related = { kind: 'call', id: master.id };
+      }
+    }
+    if (!related) return false;
+    await ownership.record(owner, 'call', [call.id]);
+    return true;
+  };
+
+  const load = async (id: string): Promise<Call | null> => {
+    // Someone else's, by its record: not even asked upstream.
+    if (owner !== null) {
+      const recorded = await ownership.ownerOf('call', id);
+      if (recorded !== null && recorded !== owner) return null;
+    }
+    const call = await voipbin.calls.get(id).catch(notFoundAsNull);
+    if (!call || (owner !== null && !(await owns(owner, call)))) return null;
+    visible.add(call.id);
+    return call;
+  };
+
   return {
     voipbin,
     principal,
     security,
+    owner,
+    visible,
     calls: new DataLoader(
-      (ids) =>
-        // VoIPBIN has no batch read: one GET per distinct id, all at once.
-        Promise.all(
-          ids.map((id) =>
-            voipbin.calls.get(id).catch((error: unknown) => {
-              if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
-              // With its code (UPSTREAM_UNAVAILABLE, FORBIDDEN...), as the other fields' errors.
-              const mapped = toGraphQLError(error);
-              return mapped instanceof Error ? mapped : new Error(String(mapped));
-            }),
-          ),
-        ),
+      // VoIPBIN has no batch read: one GET per distinct id, all at once; an error stays that id's.
+      (ids) => Promise.all(ids.map((id) => load(id).catch((error: unknown) => toError(error)))),
       { maxBatchSize: 50 },
     ),
   };
 }
 
-/** The calls of `ids` through the request's loader, in order; unknown ones left out. */
+const toError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
+
+/** The calls of `ids` through the request's loader, in order; unknown ones (or others') left out. */
 export async function loadCalls(ctx: Context, ids: readonly string[]): Promise<Call[]> {
   const calls = await ctx.calls.loadMany(ids);
   const failed = calls.find((call) => call instanceof Error);
   if (failed) throw failed;
   return calls.filter((call): call is Call => call !== null && !(call instanceof Error));
+}
+
+/**
+ * Records the caller as the owner of what it just made. Never throws: the thing exists by now,
+ * and its ids must reach the caller whatever happens (a store that fails is logged, by name).
+ */
+export async function recordOwned(
+  ctx: Context,
+  owned: Partial<Record<OwnedKind, readonly string[]>>,
+): Promise<void> {
+  const { owner } = ctx;
+  if (owner === null) return;
+  const kinds = Object.entries(owned) as [OwnedKind, readonly string[]][];
+  try {
+    await Promise.all(kinds.map(([kind, ids]) => ctx.security.ownership.record(owner, kind, ids)));
+  } catch (error) {
+    const what = kinds.map(([kind, ids]) => `${kind} ${ids.join(', ')}`).join('; ');
+    console.error(
+      `[gateway] the owner of ${what} could not be recorded: ${error instanceof Error ? error.name : 'error'}`,
+    );
+  }
+}
+
+/** Marks what a resolver got from VoIPBIN for this caller as visible (its own, just made or read). */
+export function reveal(ctx: Context, ...ids: string[]): void {
+  for (const id of ids) ctx.visible.add(id);
 }

@@ -151,7 +151,7 @@ const EnvSchema = v.object({
   /** createCall mutations per principal per minute; 0 turns the limit off. */
   GATEWAY_RATE_LIMIT_PER_MINUTE: count('60', 0),
   GATEWAY_RATE_LIMIT_BURST: count('10'),
-  /** A shared store for the rate limit and idempotency keys (Node entry): redis://... */
+  /** A shared store for rate limits, idempotency keys and call owners (Node entry): redis://... */
   GATEWAY_REDIS_URL: v.optional(
     v.pipe(
       v.string(),
@@ -163,6 +163,8 @@ const EnvSchema = v.object({
     ),
   ),
   GATEWAY_IDEMPOTENCY_TTL_SECONDS: count('86400'),
+  /** How long the gateway remembers who placed a call (its owner may read and end it). */
+  GATEWAY_OWNERSHIP_TTL_SECONDS: count('2592000'),
 
   // GraphQL hygiene.
   /** Comma-separated origins allowed to call from a browser. */
@@ -254,6 +256,7 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
       },
       rateLimit: { perMinute: e.GATEWAY_RATE_LIMIT_PER_MINUTE, burst: e.GATEWAY_RATE_LIMIT_BURST },
       idempotencyTtlMs: e.GATEWAY_IDEMPOTENCY_TTL_SECONDS * 1000,
+      ownershipTtlMs: e.GATEWAY_OWNERSHIP_TTL_SECONDS * 1000,
       corsOrigins: e.GATEWAY_CORS_ORIGINS,
       trustedDocuments: e.GATEWAY_TRUSTED_DOCUMENTS,
     },

@@ -14,8 +14,8 @@ import {
   type ValueNode,
   visit,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { graphqlPath } from './schema/action.ts';
+import { type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
+import { graphqlPath } from './mapping.ts';
 import { IdempotencyError, IdempotencyInProgressError } from './security/idempotency.ts';
 
 /** `extensions.code` by VoIPBIN's error status. */
@@ -102,26 +102,45 @@ export function toGraphQLError(
   return error;
 }
 
-/** Runs an upstream request, turning core's errors into GraphQL errors. */
-export async function upstream<T>(
-  work: () => Promise<T>,
-  input?: { json: unknown; argument: string },
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toGraphQLError(error, input);
-  }
+/** A catch handler: VoIPBIN's 404 as `null`, for reads that answer null when there is none. */
+export function notFoundAsNull(error: unknown): null {
+  if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
+  throw error;
 }
 
-/** A 404 from VoIPBIN as `null`, for the queries that answer null when there is none. */
-export async function notFoundAsNull<T>(work: () => Promise<T>): Promise<T | null> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof VoipbinApiError && error.httpStatus === 404) return null;
-    throw error;
+/**
+ * Whether `error` (as Yoga logs it: located, its original inside) is one the caller caused: an
+ * idempotency refusal, or VoIPBIN refusing the request (4xx). Upstream failures are not.
+ */
+export function isCallersMistake(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  return (
+    original instanceof IdempotencyError ||
+    (original instanceof VoipbinApiError && original.httpStatus < 500)
+  );
+}
+
+/**
+ * Yoga's `maskError`, the one place core's errors become GraphQL errors: a resolver throws what
+ * core threw, and the answer carries its code (`toGraphQLError`) at the field where it happened.
+ * A GraphQL error thrown on purpose passes as it is; anything else is masked as Yoga does
+ * (`INTERNAL_SERVER_ERROR`, no message or stack of the original).
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const mapped = toGraphQLError(original);
+  if (mapped === original || !(mapped instanceof GraphQLError)) {
+    return yogaMaskError(error, message, isDev);
   }
+  if (!(error instanceof GraphQLError)) return mapped;
+  return new GraphQLError(mapped.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    originalError: mapped,
+    extensions: mapped.extensions,
+  });
 }
 
 /** Where each variable and input literal of a document sits, as a GraphQL input path. */

@@ -1,11 +1,17 @@
 import { type ClientOptions, createClient, redactor, type VoipbinClient } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
-import { createYoga } from 'graphql-yoga';
-import { createContext } from './context.ts';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
-import { inputErrors } from './errors.ts';
+import { inputErrors, isCallersMistake, maskError } from './errors.ts';
+import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
-import { createSecurity, type SecurityConfig, VOIPBIN_TOKEN_HEADER } from './security/index.ts';
+import {
+  createSecurity,
+  ownerOf,
+  type SecurityConfig,
+  VOIPBIN_TOKEN_HEADER,
+} from './security/index.ts';
 
 export interface GatewayConfig {
   /** Where calls go: the embedded emulator (default) or VoIPBIN. */
@@ -22,8 +28,14 @@ export interface GatewayConfig {
   client?: Pick<ClientOptions, 'timeout' | 'retry' | 'retryDelay' | 'fetch'>;
   /** Keeps the embedded emulator's background work (webhook deliveries) alive: a Worker's `waitUntil`. */
   waitUntil?: (promise: Promise<unknown>) => void;
-  /** Auth, the toll-fraud policy, rate limits, idempotency and GraphQL hygiene. */
+  /** Auth, the toll-fraud policy, rate limits, idempotency, call ownership and GraphQL hygiene. */
   security?: SecurityConfig;
+  /**
+   * Routes served beside `/graphql` and `/health` (a webhook receiver, a static page...), each
+   * an exact path and its methods; matched before any GraphQL handling, so each route owns its
+   * checks (body size, auth).
+   */
+  routes?: Route[];
 }
 
 /** A URL for logs: a user and password written into it stay out. */
@@ -42,11 +54,23 @@ function withoutUserinfo(url: string): string {
 /** The emulator's base URL inside the process; no socket is opened. */
 const EMULATOR_URL = 'http://emulator.local/v1.0';
 
+/** What `createGateway` makes: a fetch handler and what its entries need to say and run. */
+export interface Gateway {
+  /** Answers a request: `/graphql` (GraphiQL in development), `/health` and the routes given. */
+  fetch(request: Request, serverContext?: Record<string, unknown>): Promise<Response>;
+  /** The Yoga instance: a Node request listener too (`createServer(gateway.yoga)`). */
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Where calls go, for logs: never a credential. */
+  upstreamDescription: string;
+  /** The embedded emulator, when there is one. */
+  emulator: Emulator | undefined;
+}
+
 /**
- * Creates the gateway: a GraphQL Yoga instance, itself a fetch handler, serving `/graphql`
- * (GraphiQL in development) and `/health`.
+ * Creates the gateway: GraphQL Yoga serving `/graphql` (GraphiQL in development), `/health`
+ * and the routes of `config.routes`.
  */
-export function createGateway(config: GatewayConfig = {}) {
+export function createGateway(config: GatewayConfig = {}): Gateway {
   const upstream = config.upstream ?? { kind: 'emulator', speed: 1 };
   const emulator =
     upstream.kind === 'emulator'
@@ -85,7 +109,11 @@ export function createGateway(config: GatewayConfig = {}) {
     debug: () => {},
     info: (...args: unknown[]) => console.info(...line(args)),
     warn: (...args: unknown[]) => console.warn(...line(args)),
-    error: (...args: unknown[]) => console.error(...line(args)),
+    // Yoga logs the original of every error `maskError` rewrites: a caller's own mistake is no
+    // trouble of the server's, and stays out of the error log.
+    error: (...args: unknown[]) => {
+      if (!args.every(isCallersMistake)) console.error(...line(args));
+    },
   };
 
   // With JWT auth, `Authorization` carries the gateway's own JWT: it never goes upstream.
@@ -102,34 +130,34 @@ export function createGateway(config: GatewayConfig = {}) {
   const clientFor = (token: string | undefined): VoipbinClient =>
     token ? createClient({ ...base, accessKey: undefined, token }) : serverClient;
 
-  const yoga = createYoga({
+  const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
     landingPage: false,
     logging,
-    // Never add an original error's message or stack to a masked one, whatever NODE_ENV says:
-    // an unexpected error could quote a credential.
-    maskedErrors: { isDev: false },
+    // Core's errors get their codes here; never add an original error's message or stack to a
+    // masked one, whatever NODE_ENV says: an unexpected error could quote a credential.
+    maskedErrors: { isDev: false, maskError },
     ...security.yoga,
-    plugins: [...security.yoga.plugins, inputErrors()],
+    // The routes first: a webhook or a page is not GraphQL, and its own checks apply.
+    plugins: [routes(config.routes ?? []), ...security.yoga.plugins, inputErrors()],
     // Authentication runs here, before any resolver.
     context: async ({ request }) => {
       const token = passThroughToken(request);
-      return createContext(clientFor(token), await security.authenticate(request, token), security);
+      const principal = await security.authenticate(request, token);
+      return createContext(clientFor(token), principal, security, ownerOf(principal));
     },
   });
-  return Object.assign(yoga, {
-    /** Where calls go, for logs: never a credential. */
+  return {
+    fetch: async (request, serverContext = {}) => yoga.fetch(request, serverContext),
+    yoga,
     upstreamDescription: emulator
       ? 'the embedded VoIPBIN emulator (no account, no real calls)'
       : `VoIPBIN at ${withoutUserinfo((upstream as { baseURL: string }).baseURL)}`,
-    /** The embedded emulator, when there is one. */
     emulator,
-  });
+  };
 }
-
-export type Gateway = ReturnType<typeof createGateway>;
 
 /** The quickstart's call, as GraphiQL's first query. */
 export const SEED_QUERY = `mutation PlaceQuickstartCall {

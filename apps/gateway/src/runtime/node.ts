@@ -14,7 +14,7 @@ const gateway = createGateway({
   ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
 });
-const server = createServer(gateway);
+const server = createServer(gateway.yoga);
 
 server.listen(env.port, () => {
   const address = server.address();

@@ -5,16 +5,14 @@
  */
 import {
   ACTION_TYPES,
-  type Action,
   ActionSchema,
-  type ActionType,
   AddressSchema,
   AnonymousSchema,
   type ResponseAction,
 } from '@voipbin-kit/core';
-import type * as v from 'valibot';
 import { builder } from '../builder.ts';
-import { AddressInput, type AddressInputShape, toVoipbinAddress } from './address.ts';
+import { camel, isOpen, optionOf, pascal, type Schema, unwrap } from '../mapping.ts';
+import { AddressInput } from './address.ts';
 import { voipbinEnum } from './enums.ts';
 
 export const ActionRef = builder.objectRef<ResponseAction>('Action').implement({
@@ -45,49 +43,6 @@ export const ActionRef = builder.objectRef<ResponseAction>('Action').implement({
 });
 
 // ---- generated inputs ------------------------------------------------------------------
-
-type Schema = v.GenericSchema & {
-  type: string;
-  entries?: Record<string, Schema>;
-  wrapped?: Schema;
-  item?: Schema;
-  options?: readonly unknown[];
-  pipe?: readonly { type: string }[];
-  getter?: (input: unknown) => Schema;
-};
-
-// snake_case -> camelCase, remembered: the names come from the schemas (a few hundred at most)
-// and every ActionInput converts several of them per request.
-const camelCase = new Map<string, string>();
-const camel = (name: string): string => {
-  let out = camelCase.get(name);
-  if (out === undefined) {
-    out = name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    if (camelCase.size < 1000) camelCase.set(name, out);
-  }
-  return out;
-};
-const pascal = (name: string) => camel(name).replace(/^./, (c) => c.toUpperCase());
-
-function unwrap(schema: Schema): { schema: Schema; optional: boolean } {
-  let optional = false;
-  let s = schema;
-  for (;;) {
-    if (s.type === 'optional' || s.type === 'nullish') {
-      optional = true;
-      s = s.wrapped as Schema;
-    } else if (s.type === 'lazy' && s.getter) s = s.getter(undefined);
-    else return { schema: s, optional };
-  }
-}
-
-const optionOf = new Map(
-  (
-    ActionSchema.options as unknown as {
-      entries: { type: { literal: ActionType }; option: Schema };
-    }[]
-  ).map((o) => [o.entries.type.literal, o.entries.option]),
-);
 
 export const AnonymousMode = voipbinEnum(
   'AnonymousMode',
@@ -185,8 +140,6 @@ const ids = (t: AnyRef) => ({
   nextId: t.id({ description: 'The step to run next, when not the following one (`next_id`).' }),
 });
 
-const isOpen = (type: ActionType) => unwrap(optionOf.get(type) as Schema).schema.type === 'record';
-
 export const ActionInput: AnyRef = builder.inputType('ActionInput', {
   description:
     'One flow step: set exactly one field, named after the action type (`talk`, `play`, `digitsReceive`, ...). Options follow VoIPBIN `FlowManagerActionOption*`.',
@@ -215,83 +168,3 @@ export const ActionInput: AnyRef = builder.inputType('ActionInput', {
       }),
     ),
 });
-
-// ---- GraphQL input -> VoIPBIN JSON ------------------------------------------------------
-
-function toVoipbinValue(schema: Schema, value: unknown): unknown {
-  if (value == null) return undefined;
-  const s = unwrap(schema).schema;
-  if (s === (AddressSchema as unknown)) return toVoipbinAddress(value as AddressInputShape);
-  if (s === (ActionSchema as unknown))
-    return toVoipbinAction(value as Record<string, Record<string, unknown> | null>);
-  if (s.type === 'array')
-    return (value as unknown[]).map((item) => toVoipbinValue(s.item as Schema, item));
-  if ((s.type === 'strict_object' || s.type === 'object') && s.entries) {
-    const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(s.entries)) {
-      const converted = toVoipbinValue(entry, (value as Record<string, unknown>)[camel(key)]);
-      if (converted !== undefined) out[key] = converted;
-    }
-    return out;
-  }
-  return value;
-}
-
-/** The action type of each `ActionInput` field (`digitsReceive` -> `digits_receive`). */
-const typeOfField = new Map<string, ActionType>(ACTION_TYPES.map((type) => [camel(type), type]));
-
-/** One `ActionInput` (exactly one field set) as VoIPBIN's action JSON. */
-export function toVoipbinAction(input: Record<string, Record<string, unknown> | null>): Action {
-  const [field, fields] = Object.entries(input).find(([, value]) => value != null) ?? [];
-  const type = typeOfField.get(field as string) as ActionType;
-  const { id, nextId, ...rest } = fields ?? {};
-  const action: Record<string, unknown> = { type };
-  if (id != null) action.id = id;
-  if (nextId != null) action.next_id = nextId;
-  const option = isOpen(type) ? rest.option : toVoipbinValue(optionOf.get(type) as Schema, rest);
-  if (
-    option != null &&
-    (Object.keys(option).length > 0 || !unwrap(optionOf.get(type) as Schema).optional)
-  ) {
-    action.option = option;
-  }
-  return action as Action;
-}
-
-/**
- * A path of core's issues (`actions.0.option.digits`) in the GraphQL input's names
- * (`actions.0.digitsSend.digits`), using the VoIPBIN JSON the issue is about.
- */
-export function graphqlPath(path: string, json: unknown): string {
-  const out: string[] = [];
-  let node: unknown = json;
-  let key = '';
-  let inActions = false;
-  let raw = false;
-  for (const segment of path.split('.').filter(Boolean)) {
-    if (Array.isArray(node)) {
-      out.push(segment);
-      inActions = key === 'actions';
-      node = node[Number(segment)];
-      continue;
-    }
-    const object = (node ?? {}) as Record<string, unknown>;
-    const type =
-      inActions && typeof object.type === 'string' ? (object.type as ActionType) : undefined;
-    inActions = false;
-    if (type && ACTION_TYPES.includes(type)) {
-      // An action's `type` and `option` become the one field of its ActionInput.
-      out.push(camel(type));
-      if (segment === 'option' && isOpen(type)) out.push('option');
-      else if (segment !== 'option' && segment !== 'type') out.push(camel(segment));
-      raw = segment === 'option' && isOpen(type);
-    } else {
-      out.push(raw ? segment : camel(segment));
-      // Keys inside these are data, not field names.
-      raw = segment === 'variables' || segment === 'target_ids';
-    }
-    key = segment;
-    node = object[segment];
-  }
-  return out.join('.');
-}

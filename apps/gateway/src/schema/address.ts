@@ -1,4 +1,4 @@
-import { ADDRESS_TYPES, type Address, type ResponseAddress } from '@voipbin-kit/core';
+import { ADDRESS_TYPES, type ResponseAddress } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
 import { voipbinEnum } from './enums.ts';
 
@@ -56,21 +56,3 @@ export const AddressInput = builder.inputType('AddressInput', {
     detail: t.string({ description: 'Notes (`detail`).' }),
   }),
 });
-
-export interface AddressInputShape {
-  type: string;
-  target?: string | null;
-  targetName?: string | null;
-  name?: string | null;
-  detail?: string | null;
-}
-
-/** GraphQL's address input as VoIPBIN's JSON (unset fields left out). */
-export function toVoipbinAddress(input: AddressInputShape): Address {
-  const out: Record<string, string> = { type: input.type };
-  if (input.target != null) out.target = input.target;
-  if (input.targetName != null) out.target_name = input.targetName;
-  if (input.name != null) out.name = input.name;
-  if (input.detail != null) out.detail = input.detail;
-  return out as Address;
-}

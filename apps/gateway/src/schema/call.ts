@@ -3,7 +3,6 @@ import {
   CALL_STATUSES,
   CALL_TYPES,
   type Call,
-  type CreateCallRequest,
   CreateCallRequestSchema,
   type Groupcall,
   HANGUP_BY,
@@ -12,15 +11,15 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { loadCalls } from '../context.ts';
-import { notFoundAsNull, upstream } from '../errors.ts';
-import { guard, rateLimit } from '../security/guard.ts';
+import { loadCalls, recordOwned, reveal } from '../context.ts';
+import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
 import { fingerprint } from '../security/idempotency.ts';
-import { idempotencyScope, requireScope, SCOPES } from '../security/index.ts';
-import { ActionInput, ActionRef, AnonymousMode, toVoipbinAction } from './action.ts';
-import { AddressInput, type AddressInputShape, AddressRef, toVoipbinAddress } from './address.ts';
+import { idempotencyScope } from '../security/index.ts';
+import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
+import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
-import { GroupcallRef } from './groupcall.ts';
+import { guard, rateLimit } from './guard.ts';
+import { CallRef, GroupcallRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
 export const CallStatus = voipbinEnum(
@@ -54,10 +53,10 @@ const HangupReason = voipbinEnum(
   'Why the call ended (VoIPBIN `CallManagerCallHangupReason`).',
 );
 
-export const CallRef = builder.objectRef<Call>('Call');
-
 CallRef.implement({
-  description: 'A phone call placed through VoIPBIN (`CallManagerCall`). Unset values are null.',
+  description:
+    "A phone call placed through VoIPBIN (`CallManagerCall`). Unset values are null. Only the caller's own calls are shown (those it placed, their legs and chained calls), unless it holds `calls:admin`.",
+  authScopes: ownedByCaller,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The call id (`id`).' }),
     customerId: t.exposeID('customer_id', {
@@ -90,7 +89,9 @@ CallRef.implement({
     masterCall: t.field({
       type: CallRef,
       nullable: true,
-      description: 'The call that started this one, fetched only when selected (`master_call_id`).',
+      authScopes: { read: true },
+      description:
+        'The call that started this one, fetched only when selected (`master_call_id`); null when it cannot be read.',
       resolve: (c, _, ctx) => (c.master_call_id ? ctx.calls.load(c.master_call_id) : null),
     }),
     chainedCallIds: t.exposeIDList('chained_call_ids', {
@@ -98,8 +99,10 @@ CallRef.implement({
     }),
     chainedCalls: t.field({
       type: [CallRef],
+      nullable: true,
+      authScopes: { read: true },
       description:
-        'Calls chained to this one, fetched only when selected, in one batch (`chained_call_ids`).',
+        'Calls chained to this one, fetched only when selected, in one batch (`chained_call_ids`); null, with an error, when they cannot be read.',
       resolve: (c, _, ctx) => loadCalls(ctx, c.chained_call_ids),
     }),
     recordingId: t.exposeID('recording_id', {
@@ -226,28 +229,6 @@ const CreateCallPayload = builder
     }),
   });
 
-interface CreateCallInputShape {
-  source: AddressInputShape;
-  destinations: AddressInputShape[];
-  actions?: Record<string, Record<string, unknown> | null>[] | null;
-  flowId?: string | null;
-  anonymous?: string | null;
-  variables?: Record<string, unknown> | null;
-}
-
-/** The GraphQL input as VoIPBIN's `POST /calls` body (the one mapping, tested). */
-export function toCreateCallRequest(input: CreateCallInputShape): CreateCallRequest {
-  const request: Record<string, unknown> = {
-    source: toVoipbinAddress(input.source),
-    destinations: input.destinations.map(toVoipbinAddress),
-  };
-  if (input.actions != null) request.actions = input.actions.map(toVoipbinAction);
-  if (input.flowId != null) request.flow_id = input.flowId;
-  if (input.anonymous != null) request.anonymous = input.anonymous;
-  if (input.variables != null) request.variables = input.variables;
-  return request as CreateCallRequest;
-}
-
 const PageInfo = builder
   .objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo')
   .implement({
@@ -289,29 +270,28 @@ const CallConnection = builder
     }),
   });
 
+/** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
+const noSuchCall = () =>
+  new GraphQLError('No call with this id', { extensions: { code: 'NOT_FOUND' } });
+
 builder.queryFields((t) => ({
   call: t.field({
     type: CallRef,
     nullable: true,
-    description: 'A call by id; null when there is none (VoIPBIN `GET /calls/{id}`).',
+    description:
+      "A call by id; null when there is none or it is not the caller's (VoIPBIN `GET /calls/{id}`).",
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) => {
-      requireScope(ctx.principal, SCOPES.read);
-      return upstream(() => notFoundAsNull(() => ctx.voipbin.calls.get(id)), {
-        json: { id },
-        argument: '',
-      });
-    },
+    resolve: (_, { id }, ctx) => ctx.calls.load(id),
   }),
   calls: t.field({
     type: CallConnection,
-    description: 'Calls, newest first, a page at a time (VoIPBIN `GET /calls`).',
+    description:
+      "The caller's calls, newest first, a page at a time; with `calls:admin`, the account's (VoIPBIN `GET /calls`).",
     args: {
       first: t.arg.int({ defaultValue: 20, description: 'How many, 1 to 100.' }),
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
     },
     resolve: async (_, { first, after }, ctx) => {
-      requireScope(ctx.principal, SCOPES.read);
       if (first != null && (first < 1 || first > 100)) {
         throw new GraphQLError('`first` must be from 1 to 100', {
           extensions: {
@@ -320,14 +300,24 @@ builder.queryFields((t) => ({
           },
         });
       }
-      const page = await upstream(
-        () =>
-          ctx.voipbin.calls.list({
-            page_size: first ?? 20,
-            ...(after ? { page_token: after } : {}),
+      const size = first ?? 20;
+      if (ctx.owner !== null) {
+        const page = await ctx.security.ownership.page(ctx.owner, size, after);
+        const calls = await ctx.calls.loadMany(page.items.map((item) => item.id));
+        const failed = calls.find((call) => call instanceof Error);
+        if (failed) throw failed;
+        return {
+          edges: page.items.flatMap((item, i) => {
+            const node = calls[i];
+            return node && !(node instanceof Error) ? [{ cursor: item.cursor, node }] : [];
           }),
-        { json: {}, argument: '' },
-      );
+          pageInfo: { hasNextPage: page.next !== null, endCursor: page.next },
+        };
+      }
+      const page = await ctx.voipbin.calls.list({
+        page_size: size,
+        ...(after ? { page_token: after } : {}),
+      });
       return {
         edges: page.result.map((node) => ({ cursor: node.tm_create ?? '', node })),
         pageInfo: { hasNextPage: page.next_page_token !== null, endCursor: page.next_page_token },
@@ -340,7 +330,7 @@ builder.mutationFields((t) => ({
   createCall: t.field({
     type: CreateCallPayload,
     description:
-      "Places a call (VoIPBIN `POST /calls`). Checked first (input, then this gateway's policy): a refused call answers BAD_USER_INPUT or FORBIDDEN and places nothing. Never retried; with an `idempotencyKey`, a repeat returns the first answer instead of placing another call.",
+      "Places a call (VoIPBIN `POST /calls`). Checked first (input, then this gateway's policy): a refused call answers BAD_USER_INPUT or FORBIDDEN and places nothing. Never retried; with an `idempotencyKey`, a repeat returns the first answer instead of placing another call. The calls placed are the caller's own.",
     args: {
       input: t.arg({ type: CreateCallInput, required: true, description: 'The call to place.' }),
       idempotencyKey: t.arg.string({
@@ -349,37 +339,41 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_, { input, idempotencyKey }, ctx) => {
-      requireScope(ctx.principal, SCOPES.create);
       const json = toCreateCallRequest(input as CreateCallInputShape);
       guard(ctx, CreateCallRequestSchema, json, 'call request');
       const place = async () => {
         await rateLimit(ctx);
-        return ctx.voipbin.calls.create(json);
+        const placed = await ctx.voipbin.calls.create(json);
+        await recordOwned(ctx, {
+          call: [...placed.calls.map((c) => c.id), ...placed.groupcalls.flatMap((g) => g.call_ids)],
+          groupcall: placed.groupcalls.map((g) => g.id),
+        });
+        return placed;
       };
       // `null` or left out means no key; an empty key is refused (1 to 255 characters), not ignored.
-      if (idempotencyKey == null) return upstream(place, { json, argument: 'input' });
-      const key = idempotencyKey;
-      const { result, replayed } = await upstream(
-        async () =>
-          ctx.security.idempotency.run(
-            idempotencyScope(ctx.principal),
-            key,
-            await fingerprint(json),
-            place,
-          ),
-        { json, argument: 'input' },
-      );
+      const { result, replayed } =
+        idempotencyKey == null
+          ? { result: await place(), replayed: false }
+          : await ctx.security.idempotency.run(
+              idempotencyScope(ctx.principal),
+              idempotencyKey,
+              await fingerprint(json),
+              place,
+            );
+      reveal(ctx, ...result.calls.map((c) => c.id), ...result.groupcalls.map((g) => g.id));
       return { ...result, replayed };
     },
   }),
   hangupCall: t.field({
     type: CallRef,
     description:
-      'Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated.',
+      "Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated. Another's call answers NOT_FOUND, as one that does not exist.",
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) => {
-      requireScope(ctx.principal, SCOPES.create);
-      return upstream(() => ctx.voipbin.calls.hangup(id), { json: { id }, argument: '' });
+    resolve: async (_, { id }, ctx) => {
+      if (ctx.owner !== null && !(await ctx.calls.load(id))) throw noSuchCall();
+      const call = await ctx.voipbin.calls.hangup(id);
+      reveal(ctx, call.id);
+      return call;
     },
   }),
 }));

@@ -1,15 +1,12 @@
-import {
-  type CreateFlowRequest,
-  CreateFlowRequestSchema,
-  FLOW_TYPES,
-  type Flow,
-} from '@voipbin-kit/core';
+import { CreateFlowRequestSchema, FLOW_TYPES } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { notFoundAsNull, upstream } from '../errors.ts';
-import { guard } from '../security/guard.ts';
-import { requireScope, SCOPES } from '../security/index.ts';
-import { ActionInput, ActionRef, toVoipbinAction } from './action.ts';
+import { recordOwned, reveal } from '../context.ts';
+import { notFoundAsNull } from '../errors.ts';
+import { type CreateFlowInputShape, toCreateFlowRequest } from '../mapping.ts';
+import { ActionInput, ActionRef } from './action.ts';
 import { voipbinEnum } from './enums.ts';
+import { guard } from './guard.ts';
+import { FlowRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
 const FlowType = voipbinEnum(
@@ -18,8 +15,10 @@ const FlowType = voipbinEnum(
   'What a flow is for (VoIPBIN `FlowManagerFlowType`).',
 );
 
-export const FlowRef = builder.objectRef<Flow>('Flow').implement({
-  description: 'A reusable list of actions a call can run (VoIPBIN `FlowManagerFlow`).',
+FlowRef.implement({
+  description:
+    "A reusable list of actions a call can run (VoIPBIN `FlowManagerFlow`). Only the caller's own flows are shown, unless it holds `calls:admin`.",
+  authScopes: ownedByCaller,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The flow id (`id`).' }),
     customerId: t.exposeID('customer_id', {
@@ -68,14 +67,17 @@ builder.queryField('flow', (t) =>
   t.field({
     type: FlowRef,
     nullable: true,
-    description: 'A flow by id; null when there is none (VoIPBIN `GET /flows/{id}`).',
+    description:
+      "A flow by id; null when there is none or it is not the caller's (VoIPBIN `GET /flows/{id}`).",
     args: { id: t.arg.id({ required: true, description: 'The flow id.' }) },
-    resolve: (_, { id }, ctx) => {
-      requireScope(ctx.principal, SCOPES.read);
-      return upstream(() => notFoundAsNull(() => ctx.voipbin.flows.get(id)), {
-        json: { id },
-        argument: '',
-      });
+    resolve: async (_, { id }, ctx) => {
+      // Someone else's, or never made here: not even asked upstream.
+      if (ctx.owner !== null && (await ctx.security.ownership.ownerOf('flow', id)) !== ctx.owner) {
+        return null;
+      }
+      const flow = await ctx.voipbin.flows.get(id).catch(notFoundAsNull);
+      if (flow) reveal(ctx, flow.id);
+      return flow;
     },
   }),
 );
@@ -83,21 +85,16 @@ builder.queryField('flow', (t) =>
 builder.mutationField('createFlow', (t) =>
   t.field({
     type: FlowRef,
-    description: 'Creates a flow (VoIPBIN `POST /flows`).',
+    description: "Creates a flow (VoIPBIN `POST /flows`); it is the caller's own.",
     args: { input: t.arg({ type: CreateFlowInput, required: true, description: 'The flow.' }) },
-    resolve: (_, { input }, ctx) => {
-      requireScope(ctx.principal, SCOPES.create);
-      const json: CreateFlowRequest = {
-        name: input.name,
-        detail: input.detail ?? '',
-        actions: (input.actions as Record<string, Record<string, unknown> | null>[]).map(
-          toVoipbinAction,
-        ),
-        ...(input.onCompleteFlowId ? { on_complete_flow_id: String(input.onCompleteFlowId) } : {}),
-      };
+    resolve: async (_, { input }, ctx) => {
+      const json = toCreateFlowRequest(input as CreateFlowInputShape);
       // A flow's connect/call steps are checked like a call's: a flow is a call waiting to happen.
       guard(ctx, CreateFlowRequestSchema, json, 'flow request');
-      return upstream(() => ctx.voipbin.flows.create(json), { json, argument: 'input' });
+      const flow = await ctx.voipbin.flows.create(json);
+      await recordOwned(ctx, { flow: [flow.id] });
+      reveal(ctx, flow.id);
+      return flow;
     },
   }),
 );

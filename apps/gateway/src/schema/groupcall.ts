@@ -1,9 +1,8 @@
-import { GROUPCALL_STATUSES, type Groupcall } from '@voipbin-kit/core';
-import { builder } from '../builder.ts';
+import { GROUPCALL_STATUSES } from '@voipbin-kit/core';
 import { loadCalls } from '../context.ts';
 import { AddressRef } from './address.ts';
-import { CallRef } from './call.ts';
 import { voipbinEnum } from './enums.ts';
+import { CallRef, GroupcallRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
 const GroupcallStatus = voipbinEnum(
@@ -12,11 +11,10 @@ const GroupcallStatus = voipbinEnum(
   'Where a group call is (VoIPBIN `CallManagerGroupcallStatus`).',
 );
 
-export const GroupcallRef = builder.objectRef<Groupcall>('Groupcall');
-
 GroupcallRef.implement({
   description:
     'Several legs rung at once, as calling an extension or an agent does (VoIPBIN `CallManagerGroupcall`).',
+  authScopes: ownedByCaller,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The group call id (`id`).' }),
     customerId: t.exposeID('customer_id', {
@@ -90,7 +88,10 @@ GroupcallRef.implement({
     ...timestampFields(t),
     calls: t.field({
       type: [CallRef],
-      description: 'Its legs, fetched only when selected, in one batch (`call_ids`).',
+      nullable: true,
+      authScopes: { read: true },
+      description:
+        'Its legs, fetched only when selected, in one batch (`call_ids`); null, with an error, when they cannot be read.',
       resolve: (g, _, ctx) => loadCalls(ctx, g.call_ids),
     }),
   }),

@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import './scalars.ts';
 import './address.ts';
 import './action.ts';
+import './refs.ts';
 import './call.ts';
 import './groupcall.ts';
 import './flow.ts';

@@ -46,7 +46,7 @@ function gateway(config: Partial<HygieneConfig> = {}) {
     graphiql: h.graphiql ?? { title: 'test' },
     landingPage: false,
     maskedErrors: { isDev: false },
-    context: () => createContext(voipbin, PRINCIPAL, security),
+    context: () => createContext(voipbin, PRINCIPAL, security, null),
     plugins: h.plugins,
   });
 }

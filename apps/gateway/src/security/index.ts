@@ -7,6 +7,7 @@ import {
 } from './auth.ts';
 import { type HygieneLimits, hygiene } from './hygiene.ts';
 import { createIdempotency } from './idempotency.ts';
+import { createOwnership } from './ownership.ts';
 import { type CallPolicy, DEFAULT_POLICY } from './policy.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import type { Store } from './store.ts';
@@ -41,9 +42,11 @@ export interface SecurityConfig {
   policy?: Partial<CallPolicy>;
   /** createCall per principal; `perMinute: 0` (the programmatic default) turns it off. */
   rateLimit?: { perMinute: number; burst?: number };
-  /** Where rate-limit buckets and idempotency keys live; default in memory (one instance). */
+  /** Where rate-limit buckets, idempotency keys and call owners live; default in memory (one instance). */
   store?: Store;
   idempotencyTtlMs?: number;
+  /** How long who placed a call is remembered, in ms. Default 30 days. */
+  ownershipTtlMs?: number;
   corsOrigins?: string[];
   trustedDocuments?: Record<string, string> | null;
   limits?: HygieneLimits;
@@ -126,6 +129,10 @@ export function createSecurity(
     },
     policy: { ...DEFAULT_POLICY, ...config.policy },
     limit: createRateLimiter(store, rate),
+    ownership: createOwnership(
+      store,
+      config.ownershipTtlMs ? { ttlMs: config.ownershipTtlMs } : {},
+    ),
     idempotency: createIdempotency(
       store,
       config.idempotencyTtlMs ? { ttlMs: config.idempotencyTtlMs } : {},
@@ -141,11 +148,12 @@ export function createSecurity(
 
 export type Security = ReturnType<typeof createSecurity>;
 
-/** Throws FORBIDDEN unless the caller holds `scope`. */
-export function requireScope(principal: Principal, scope: string): void {
-  if (!principal.scopes.has(scope)) {
-    throw new GraphQLError(`This needs the scope ${scope}`, {
-      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-    });
-  }
+/**
+ * Whose calls and flows a request may see and act on: the principal's own (its id), or the
+ * whole account (null) for an operator (`calls:admin`) and for a caller's own VoIPBIN token in
+ * pass-through mode, where VoIPBIN's account is the boundary.
+ */
+export function ownerOf(principal: Principal): string | null {
+  if (principal.account || principal.scopes.has(SCOPES.admin)) return null;
+  return principal.id;
 }

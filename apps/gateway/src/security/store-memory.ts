@@ -1,4 +1,4 @@
-import { checkBucket, checkTtl, type Store, type TakeResult } from './store.ts';
+import { checkBucket, checkTtl, type IndexEntry, type Store, type TakeResult } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** The clock, in ms (tests inject one). Default `Date.now`. */
@@ -10,6 +10,14 @@ export interface MemoryStoreOptions {
   maxKeys?: number;
   /** How often (at most) a write sweeps every expired key out, in ms. Default 60,000. */
   sweepIntervalMs?: number;
+  /** At most this many indexes (`indexAdd`); past it the least recently written goes. Default 10,000. */
+  maxIndexes?: number;
+}
+
+/** An index: members by score, in the order added (so, ascending scores). */
+interface Index {
+  members: Map<string, number>;
+  expiresAt: number;
 }
 
 type Entry =
@@ -36,6 +44,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
   // recently written.
   const entries = new Map<string, Entry>();
   let lastSweep = now();
+  const maxIndexes = options.maxIndexes ?? 10_000;
+  // Apart from `entries`: indexes never push a key out, nor keys an index.
+  const indexes = new Map<string, Index>();
+
+  const liveIndex = (key: string, at: number): Index | undefined => {
+    const index = indexes.get(key);
+    if (index && index.expiresAt <= at) {
+      indexes.delete(key);
+      return undefined;
+    }
+    return index;
+  };
 
   const sweep = (at: number): void => {
     for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
@@ -122,8 +142,48 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
       entries.delete(key);
     },
 
+    async indexAdd(key, members, ttlMs, max) {
+      const ttl = checkTtl(ttlMs);
+      const at = now();
+      const index = liveIndex(key, at) ?? { members: new Map(), expiresAt: 0 };
+      let last = -1;
+      for (const score of index.members.values()) last = score;
+      for (const member of members) {
+        if (index.members.has(member)) continue;
+        last = Math.max(at, last + 1);
+        index.members.set(member, last);
+      }
+      for (const oldest of index.members.keys()) {
+        if (index.members.size <= max) break;
+        index.members.delete(oldest);
+      }
+      index.expiresAt = at + ttl;
+      indexes.delete(key);
+      if (indexes.size >= maxIndexes) {
+        for (const [k, i] of indexes) if (i.expiresAt <= at) indexes.delete(k);
+        for (const oldest of indexes.keys()) {
+          if (indexes.size < maxIndexes) break;
+          indexes.delete(oldest);
+        }
+      }
+      indexes.set(key, index);
+    },
+
+    async indexPage(key, limit, before) {
+      const index = liveIndex(key, now());
+      if (!index) return [];
+      const page: IndexEntry[] = [];
+      const all = [...index.members];
+      for (let i = all.length - 1; i >= 0 && page.length < limit; i--) {
+        const [member, score] = all[i] as [string, number];
+        if (before === undefined || score < before) page.push({ member, score });
+      }
+      return page;
+    },
+
     async close() {
       entries.clear();
+      indexes.clear();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createClient } from '@redis/client';
-import { checkBucket, checkTtl, type Store, type TakeResult } from './store.ts';
+import { checkBucket, checkTtl, type IndexEntry, type Store, type TakeResult } from './store.ts';
 
 export interface RedisStoreOptions {
   /** `redis://[[user]:password@]host[:port][/db]` or `rediss://` for TLS. */
@@ -57,6 +57,29 @@ return {allowed, retry, math.floor(tokens)}
 const TAKE_SHA = createHash('sha1').update(TAKE_SCRIPT).digest('hex');
 
 /**
+ * Adds members to a sorted-set index, each scored above every score it holds (Redis' clock in
+ * ms, or the top score + 1), so scores are unique cursors; keeps the newest ARGV[2]; expires it
+ * ARGV[1] ms from now. KEYS[1]: the index; ARGV[3..]: the members.
+ */
+const INDEX_ADD_SCRIPT = `
+if redis.replicate_commands then redis.replicate_commands() end
+local time = redis.call('TIME')
+local last = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - 1
+local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if top[2] and tonumber(top[2]) > last then last = tonumber(top[2]) end
+for i = 3, #ARGV do
+  if not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    last = last + 1
+    redis.call('ZADD', KEYS[1], last, ARGV[i])
+  end
+end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[2]) + 1))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+const INDEX_ADD_SHA = createHash('sha1').update(INDEX_ADD_SCRIPT).digest('hex');
+
+/**
  * A store in Redis, shared by every gateway instance that points at it: the token bucket is
  * one Lua script, `setIfAbsent` is `SET NX PX`. Node only (it opens a TCP connection); the
  * gateway loads it only when `GATEWAY_REDIS_URL` is set. Connects before it resolves, so a
@@ -94,20 +117,26 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     throw error;
   }
 
+  /** Runs a script by its SHA, sending it the first time on this server (or after SCRIPT FLUSH). */
+  const script = async (
+    sha: string,
+    source: string,
+    options: { keys: string[]; arguments: string[] },
+  ): Promise<unknown> => {
+    try {
+      return await client.evalSha(sha, options);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await client.eval(source, options);
+    }
+  };
+
   const take = async (key: string, perMinute: number, burst: number): Promise<TakeResult> => {
     checkBucket(perMinute, burst);
-    const options = {
+    const reply = await script(TAKE_SHA, TAKE_SCRIPT, {
       keys: [prefix + key],
       arguments: [String(perMinute / 60_000), String(burst)],
-    };
-    let reply: unknown;
-    try {
-      reply = await client.evalSha(TAKE_SHA, options);
-    } catch (error) {
-      // The first time on this server (or after SCRIPT FLUSH): send the script itself.
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      reply = await client.eval(TAKE_SCRIPT, options);
-    }
+    });
     const [allowed, retryAfterMs, remaining] = reply as [number, number, number];
     return { allowed: allowed === 1, retryAfterMs, remaining };
   };
@@ -134,6 +163,24 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
 
     async delete(key) {
       await client.del(prefix + key);
+    },
+
+    async indexAdd(key, members, ttlMs, max) {
+      if (members.length === 0) return;
+      await script(INDEX_ADD_SHA, INDEX_ADD_SCRIPT, {
+        keys: [prefix + key],
+        arguments: [String(checkTtl(ttlMs)), String(max), ...members],
+      });
+    },
+
+    async indexPage(key, limit, before): Promise<IndexEntry[]> {
+      const reply = await client.zRangeWithScores(
+        prefix + key,
+        before === undefined ? '+inf' : `(${before}`,
+        '-inf',
+        { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: limit } },
+      );
+      return reply.map(({ value, score }) => ({ member: String(value), score }));
     },
 
     async close() {

@@ -22,8 +22,25 @@ export interface Store {
   /** Sets `key` to `value` for `ttlMs`, whatever it held. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Adds `members` to the index `key`, newest last: each new member gets a score above every
+   * score the index holds (members already there keep theirs). Keeps the newest `max`; the
+   * index expires `ttlMs` after this write.
+   */
+  indexAdd(key: string, members: readonly string[], ttlMs: number, max: number): Promise<void>;
+  /**
+   * The members of index `key` scored below `before` (all when absent), newest first, at most
+   * `limit`: a page, whose last score is the `before` of the next.
+   */
+  indexPage(key: string, limit: number, before?: number): Promise<IndexEntry[]>;
   /** Frees what the store holds (a connection, memory). */
   close?(): Promise<void>;
+}
+
+export interface IndexEntry {
+  member: string;
+  /** Unique in its index, higher for newer members: a cursor. */
+  score: number;
 }
 
 export interface TakeResult {

@@ -149,7 +149,8 @@ describe('pass-through with gateway auth', () => {
       security: { auth: { jwt: { secret: SECRET } } },
       client: { fetch: stub.fetch, retry: 0 },
     });
-    const jwt = await token('calls:read');
+    // An operator's: it lists the account's calls (a principal's own list asks VoIPBIN nothing).
+    const jwt = await token('calls:read calls:admin');
 
     // The JWT authenticated the caller: it is the gateway's, never VoIPBIN's.
     const own = await graphql(gateway, LIST, undefined, { authorization: `Bearer ${jwt}` });
@@ -230,6 +231,8 @@ describe('pass-through principals', () => {
       get: (key) => store.get(note(key)),
       set: (key, ...rest) => store.set(note(key), ...rest),
       delete: (key) => store.delete(note(key)),
+      indexAdd: (key, ...rest) => store.indexAdd(note(key), ...rest),
+      indexPage: (key, ...rest) => store.indexPage(note(key), ...rest),
     };
     return { store: seen, keys };
   };

@@ -3,8 +3,8 @@ import { GraphQLError } from 'graphql';
 import type * as v from 'valibot';
 import type { Context } from '../context.ts';
 import { toGraphQLError } from '../errors.ts';
-import { graphqlPath } from '../schema/action.ts';
-import { checkPolicy } from './policy.ts';
+import { graphqlPath } from '../mapping.ts';
+import { checkPolicy } from '../security/policy.ts';
 
 /** Keys that could reach an object's prototype if some code merged the input. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
