@@ -255,17 +255,14 @@ const CallEdge = builder.objectRef<{ cursor: string; node: Call }>('CallEdge').i
 const CallConnection = builder
   .objectRef<{
     edges: { cursor: string; node: Call }[];
+    nodes: Call[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   }>('CallConnection')
   .implement({
     description: 'A page of calls, newest first (VoIPBIN `GET /calls`).',
     fields: (t) => ({
       edges: t.expose('edges', { type: [CallEdge], description: 'The calls with their cursors.' }),
-      nodes: t.field({
-        type: [CallRef],
-        description: 'The calls.',
-        resolve: (c) => c.edges.map((e) => e.node),
-      }),
+      nodes: t.expose('nodes', { type: [CallRef], description: 'The calls.' }),
       pageInfo: t.expose('pageInfo', { type: PageInfo, description: 'Where the page ends.' }),
     }),
   });
@@ -306,11 +303,13 @@ builder.queryFields((t) => ({
         const calls = await ctx.calls.loadMany(page.items.map((item) => item.id));
         const failed = calls.find((call) => call instanceof Error);
         if (failed) throw failed;
+        const edges = page.items.flatMap((item, i) => {
+          const node = calls[i];
+          return node && !(node instanceof Error) ? [{ cursor: item.cursor, node }] : [];
+        });
         return {
-          edges: page.items.flatMap((item, i) => {
-            const node = calls[i];
-            return node && !(node instanceof Error) ? [{ cursor: item.cursor, node }] : [];
-          }),
+          edges,
+          nodes: edges.map((edge) => edge.node),
           pageInfo: { hasNextPage: page.next !== null, endCursor: page.next },
         };
       }
@@ -320,6 +319,7 @@ builder.queryFields((t) => ({
       });
       return {
         edges: page.result.map((node) => ({ cursor: node.tm_create ?? '', node })),
+        nodes: page.result,
         pageInfo: { hasNextPage: page.next_page_token !== null, endCursor: page.next_page_token },
       };
     },
