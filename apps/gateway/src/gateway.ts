@@ -1,6 +1,6 @@
 import { type ClientOptions, createClient, redactor, type VoipbinClient } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 import { createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { inputErrors } from './errors.ts';
@@ -24,6 +24,8 @@ export interface GatewayConfig {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Auth, the toll-fraud policy, rate limits, idempotency and GraphQL hygiene. */
   security?: SecurityConfig;
+  /** GraphiQL's page with its assets inlined or served locally; default Yoga's, which loads them from a CDN. */
+  renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
 }
 
 /** A URL for logs: a user and password written into it stay out. */
@@ -107,6 +109,7 @@ export function createGateway(config: GatewayConfig = {}) {
     graphqlEndpoint: '/graphql',
     graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
     landingPage: false,
+    ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
     logging,
     // Never add an original error's message or stack to a masked one, whatever NODE_ENV says:
     // an unexpected error could quote a credential.
