@@ -1,6 +1,6 @@
 import { type ClientOptions, createClient, redactor, type VoipbinClient } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { inputErrors, isCallersMistake, maskError } from './errors.ts';
@@ -36,6 +36,8 @@ export interface GatewayConfig {
    * checks (body size, auth).
    */
   routes?: Route[];
+  /** GraphiQL's page with its assets inlined or served locally; default Yoga's, which loads them from a CDN. */
+  renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
 }
 
 /** A URL for logs: a user and password written into it stay out. */
@@ -135,6 +137,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     graphqlEndpoint: '/graphql',
     graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
     landingPage: false,
+    ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
     logging,
     // Core's errors get their codes here; never add an original error's message or stack to a
     // masked one, whatever NODE_ENV says: an unexpected error could quote a credential.

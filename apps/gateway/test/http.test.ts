@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
 import { recordResponse, recordText } from './support/canary.ts';
+import { expectOfflineGraphiQL } from './support/graphiql.ts';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(APP, 'dist/runtime/node.mjs');
@@ -209,17 +210,8 @@ describe('the Node entry over HTTP', () => {
     expect(response.status).toBe(200);
   });
 
-  it('serves GraphiQL with the seed query outside production', async () => {
-    const response = recordResponse(
-      `GET ${base}/graphql`,
-      await fetch(`${base}/graphql`, {
-        headers: { accept: 'text/html' },
-        signal: AbortSignal.timeout(5_000),
-      }),
-    );
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await response.text()).toContain('PlaceQuickstartCall');
+  it('serves GraphiQL with the seed query outside production, its assets from the gateway itself', async () => {
+    await expectOfflineGraphiQL(base);
   });
 
   it('stops cleanly on SIGTERM', async () => {

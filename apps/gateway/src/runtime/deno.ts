@@ -5,6 +5,7 @@
  */
 import { readEnv, redisWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { renderLocalGraphiQL } from './graphiql.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
 declare const Deno: {
@@ -22,7 +23,7 @@ declare const Deno: {
 };
 
 const env = readEnv(Deno.env.toObject());
-const gateway = createGateway(env);
+const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
 const warning = redisWarning(env, 'Deno');
 if (warning) console.warn(warning);

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { readEnv } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
+import { renderLocalGraphiQL } from './graphiql.ts';
 import { createNodeFetch } from './node-fetch.ts';
 
 const env = readEnv(process.env);
@@ -13,6 +14,7 @@ const gateway = createGateway({
   ...env,
   ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
+  renderGraphiQL: renderLocalGraphiQL,
 });
 const server = createServer(gateway.yoga);
 

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
+import { expectOfflineGraphiQL } from '../support/graphiql.ts';
 import { QUICKSTART } from '../support/graphql.ts';
 import { oversizedUpload } from '../support/oversized.ts';
 import type { Found } from '../support/runtimes.ts';
@@ -259,6 +260,10 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
           await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) }),
         );
         expect(response.status).toBe(200);
+      });
+
+      it('serves GraphiQL with its assets from the gateway itself: nothing from another origin', async () => {
+        await expectOfflineGraphiQL(base);
       });
 
       it('stops cleanly on SIGTERM', async () => {

@@ -1,0 +1,58 @@
+/**
+ * GraphiQL's page as a browser asks for it (GET /graphql, `accept: text/html`), and what it loads:
+ * the Node, Bun and Deno entries serve it with every asset from the gateway itself (it works
+ * offline); the Worker's is Yoga's default, which loads them from a CDN.
+ */
+import { expect } from 'vitest';
+import { recordResponse } from './canary.ts';
+
+/** The CDNs a GraphiQL page loads from (Yoga's default uses unpkg). */
+const CDN = /unpkg\.com|cdn\.jsdelivr|esm\.sh/;
+
+/**
+ * Every `src` and `href` of the page's own tags. The contents of inline scripts and styles are
+ * left out: their strings (`'<img src="'+...`) are not the page's, and neither can hold a
+ * closing tag, so a lazy match ends each one where the browser does.
+ */
+export function assetReferences(html: string): string[] {
+  const tags = html.replace(/<(script|style)\b([^>]*)>[\s\S]*?<\/\1\s*>/gi, '<$1$2>');
+  return [
+    ...tags.matchAll(/<[a-z][^>]*?\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi),
+  ].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
+}
+
+/** GET `base`/graphql as a browser asking for GraphiQL. */
+export async function fetchGraphiQL(base: string): Promise<{ response: Response; html: string }> {
+  const response = recordResponse(
+    `GET ${base}/graphql (GraphiQL)`,
+    await fetch(`${base}/graphql`, {
+      headers: { accept: 'text/html' },
+      signal: AbortSignal.timeout(10_000),
+    }),
+  );
+  return { response, html: await response.text() };
+}
+
+/**
+ * GraphiQL with the seed query, loading nothing from another origin: no CDN anywhere in the page,
+ * every asset inlined (a `data:` URI) or served by the gateway (fetched here: 200, JS or CSS).
+ */
+export async function expectOfflineGraphiQL(base: string): Promise<void> {
+  const { response, html } = await fetchGraphiQL(base);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(html).toContain('PlaceQuickstartCall');
+  expect(html).toContain('renderYogaGraphiQL');
+  expect(html).not.toMatch(CDN);
+  const references = assetReferences(html);
+  // At least the favicon: the parsing above did find the page's tags.
+  expect(references.length).toBeGreaterThan(0);
+  for (const reference of references.filter((ref) => !ref.startsWith('data:'))) {
+    const url = new URL(reference, `${base}/graphql`);
+    expect(url.origin, reference).toBe(base);
+    const asset = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    expect(asset.status, reference).toBe(200);
+    expect(asset.headers.get('content-type'), reference).toMatch(/javascript|text\/css|image\//);
+    await asset.body?.cancel();
+  }
+}
