@@ -6,7 +6,7 @@
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../src/index.ts';
+import { createGateway, type Gateway, schema } from '../src/index.ts';
 import { hashApiKey } from '../src/security/auth.ts';
 import type { Store } from '../src/security/store.ts';
 import { createMemoryStore } from '../src/security/store-memory.ts';
@@ -82,6 +82,23 @@ const READS = [
   },
   { name: 'flow(id)', query: (id: string) => `{ flow(id: "${id}") { id name actions { type } } }` },
 ];
+
+/** Every root field, and the test above or below that tries it across principals. */
+const TRIED_ACROSS_PRINCIPALS: Record<string, string> = {
+  call: 'A reads its call / leg through call(id)',
+  flow: 'A reads its flow through flow(id)',
+  calls: "lists A's calls / pages A's calls",
+  createCall: "what A placed is A's (every test here)",
+  createFlow: 'A reads its flow through flow(id)',
+  hangupCall: "answers B's hangupCall",
+};
+
+it('tries every query and mutation of the schema across principals (a new one needs its row)', () => {
+  const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
+    Object.keys(type?.getFields() ?? {}),
+  );
+  expect(roots.sort()).toEqual(Object.keys(TRIED_ACROSS_PRINCIPALS).sort());
+});
 
 function ownershipSuite(name: string, stores: () => Promise<[Store, Store]>) {
   describe(`each caller sees only its own (${name})`, () => {
