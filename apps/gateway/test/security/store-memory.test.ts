@@ -2,10 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   createIdempotency,
   fingerprint,
+  IdempotencyError,
   IdempotencyInProgressError,
+  IdempotencyUnavailableError,
 } from '../../src/security/idempotency.ts';
 import { createRateLimiter } from '../../src/security/rate-limit.ts';
-import { StoreFullError } from '../../src/security/store.ts';
+import { type Store, StoreFullError } from '../../src/security/store.ts';
 import { createMemoryStore, DEFAULT_BUDGETS } from '../../src/security/store-memory.ts';
 import { storeContract } from './store-contract.ts';
 
@@ -281,5 +283,79 @@ describe('memory store: idempotency next to the rate limit, as the gateway wires
     });
     expect(first.work).toHaveBeenCalledTimes(1);
     expect(retry).not.toHaveBeenCalled();
+  });
+
+  it('refuses a new key when the idem budget is full, running nothing; known keys still replay', async () => {
+    const c = clock();
+    const store = createMemoryStore({ now: c.now, budgets: { idem: { maxKeys: 2 } } });
+    const idempotency = createIdempotency(store);
+    const work = vi.fn(async () => call);
+    await idempotency.run('alice', 'k1', 'fp', work);
+    await idempotency.run('bob', 'k2', 'fp', work);
+    const error = await idempotency.run('carol', 'k3', 'fp', work).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdempotencyUnavailableError);
+    expect(error).toBeInstanceOf(IdempotencyError);
+    expect((error as IdempotencyError).code).toBe('IDEMPOTENCY_UNAVAILABLE');
+    expect((error as Error).cause).toBeInstanceOf(StoreFullError);
+    expect(work).toHaveBeenCalledTimes(2);
+    expect((await idempotency.run('alice', 'k1', 'fp', work)).replayed).toBe(true);
+    expect((await idempotency.run('bob', 'k2', 'fp', work)).replayed).toBe(true);
+    // Once the first records are past their TTL (24 h), a new key runs.
+    c.advance(24 * 3_600_000);
+    expect(await idempotency.run('carol', 'k3', 'fp', work)).toEqual({
+      result: call,
+      replayed: false,
+    });
+    expect(work).toHaveBeenCalledTimes(3);
+  });
+
+  it('frees the key of a request that crashed mid-work after the lease (60 s), not the TTL (24 h)', async () => {
+    const c = clock();
+    const store = createMemoryStore({ now: c.now });
+    const fp = await fingerprint(1);
+    // The process that crashes: its store goes quiet as it dies, its work never ends.
+    let alive = true;
+    const dying: Store = {
+      ...store,
+      setIfAbsent: store.setIfAbsent,
+      get: store.get,
+      set: async (...args) => {
+        if (alive) await store.set(...args);
+      },
+      delete: async (key) => {
+        if (alive) await store.delete(key);
+      },
+    };
+    const crashed = deferred();
+    const lost = createIdempotency(dying).run('alice', 'crash', fp, crashed.work);
+    await vi.waitFor(() => expect(crashed.work).toHaveBeenCalled());
+    alive = false;
+    const idempotency = createIdempotency(store, { waitMs: 0 });
+    const retry = vi.fn(async () => call);
+    c.advance(59_999);
+    await expect(idempotency.run('alice', 'crash', fp, retry)).rejects.toThrow(
+      IdempotencyInProgressError,
+    );
+    expect(retry).not.toHaveBeenCalled();
+    c.advance(1);
+    expect(await idempotency.run('alice', 'crash', fp, retry)).toEqual({
+      result: call,
+      replayed: false,
+    });
+    expect(retry).toHaveBeenCalledTimes(1);
+    // The dead process's work ends only so the test leaves no timer behind.
+    crashed.finish(call);
+    await lost;
+  });
+
+  it('keeps the outcome for the TTL, not the lease', async () => {
+    const c = clock();
+    const idempotency = createIdempotency(createMemoryStore({ now: c.now }), { leaseMs: 1_000 });
+    const work = vi.fn(async () => call);
+    await idempotency.run('alice', 'k', 'fp', work);
+    c.advance(24 * 3_600_000 - 1);
+    expect((await idempotency.run('alice', 'k', 'fp', work)).replayed).toBe(true);
+    c.advance(1);
+    expect((await idempotency.run('alice', 'k', 'fp', work)).replayed).toBe(false);
   });
 });
