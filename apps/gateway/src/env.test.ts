@@ -83,6 +83,7 @@ describe('readEnv', () => {
       GATEWAY_JWT_AUDIENCE: 'voipbin-gateway',
       GATEWAY_INSECURE_NO_AUTH: 'true',
       GATEWAY_IDEMPOTENCY_TTL_SECONDS: '3600',
+      GATEWAY_IDEMPOTENCY_MAX_KEYS: '50000',
       GATEWAY_MAX_DESTINATIONS: '3',
       GATEWAY_MAX_ACTIONS: '20',
       GATEWAY_MAX_TALK_LENGTH: '500',
@@ -99,6 +100,7 @@ describe('readEnv', () => {
     expect(env.security).toMatchObject({
       insecureNoAuth: true,
       idempotencyTtlMs: 3_600_000,
+      idempotencyMaxKeys: 50_000,
       policy: { maxDestinations: 3, maxActions: 20, maxTalkLength: 500 },
       rateLimit: { perMinute: 60, burst: 4 },
     });
@@ -112,6 +114,7 @@ describe('readEnv', () => {
       auth: {},
       insecureNoAuth: false,
       idempotencyTtlMs: 86_400_000,
+      idempotencyMaxKeys: 10_000,
       policy: { maxDestinations: 10, maxActions: 100, maxTalkLength: 10_000 },
     });
     expect(defaults.security.policy?.allowFetchActions).toBe(false);
@@ -124,6 +127,11 @@ describe('readEnv', () => {
     ['GATEWAY_MAX_TALK_LENGTH', 'lots', /GATEWAY_MAX_TALK_LENGTH: Expected a whole number >= 1/],
     ['GATEWAY_MAX_TALK_LENGTH', '1e4', /GATEWAY_MAX_TALK_LENGTH: Expected a whole number >= 1/],
     ['GATEWAY_IDEMPOTENCY_TTL_SECONDS', '-5', /GATEWAY_IDEMPOTENCY_TTL_SECONDS: Expected a whole/],
+    [
+      'GATEWAY_IDEMPOTENCY_MAX_KEYS',
+      '0',
+      /GATEWAY_IDEMPOTENCY_MAX_KEYS: Expected a whole number >= 1/,
+    ],
     [
       'GATEWAY_RATE_LIMIT_PER_MINUTE',
       'none',

@@ -44,6 +44,11 @@ export interface SecurityConfig {
   /** Where rate-limit buckets and idempotency keys live; default in memory (one instance). */
   store?: Store;
   idempotencyTtlMs?: number;
+  /**
+   * The default memory store's budget of idempotency keys (`DEFAULT_BUDGETS.idem`, 10,000);
+   * past it a new key is refused (`IDEMPOTENCY_UNAVAILABLE`). Unused with a `store` given.
+   */
+  idempotencyMaxKeys?: number;
   corsOrigins?: string[];
   trustedDocuments?: Record<string, string> | null;
   limits?: HygieneLimits;
@@ -97,7 +102,13 @@ export function createSecurity(
     );
   }
   const authenticator = authConfigured ? createAuthenticator(config.auth ?? {}) : undefined;
-  const store = config.store ?? createMemoryStore();
+  const store =
+    config.store ??
+    createMemoryStore(
+      config.idempotencyMaxKeys
+        ? { budgets: { idem: { maxKeys: config.idempotencyMaxKeys } } }
+        : {},
+    );
   const rate = config.rateLimit ?? { perMinute: 0 };
 
   return {
