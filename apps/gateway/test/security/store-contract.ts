@@ -399,11 +399,12 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
     });
 
     it('renews the lease while a slow work runs: a duplicate waits and never runs it again', async () => {
-      const idempotency = createIdempotency(await open(), { leaseMs: 120, waitMs: 3_000 });
+      // Renewed every ~67 ms: only a stall of a whole lease (200 ms) would lose it.
+      const idempotency = createIdempotency(await open(), { leaseMs: 200, waitMs: 3_000 });
       const fp = await fingerprint(1);
       const work = vi.fn(async () => {
-        // Five leases long.
-        await sleep(600);
+        // Three and a half leases long.
+        await sleep(700);
         return call;
       });
       const first = idempotency.run('alice', 'slow-lease', fp, work);
