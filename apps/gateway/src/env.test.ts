@@ -84,6 +84,7 @@ describe('readEnv', () => {
       GATEWAY_INSECURE_NO_AUTH: 'true',
       GATEWAY_IDEMPOTENCY_TTL_SECONDS: '3600',
       GATEWAY_OWNERSHIP_TTL_SECONDS: '7200',
+      GATEWAY_IDEMPOTENCY_MAX_KEYS: '50000',
       GATEWAY_MAX_DESTINATIONS: '3',
       GATEWAY_MAX_ACTIONS: '20',
       GATEWAY_MAX_TALK_LENGTH: '500',
@@ -101,6 +102,7 @@ describe('readEnv', () => {
       insecureNoAuth: true,
       idempotencyTtlMs: 3_600_000,
       ownershipTtlMs: 7_200_000,
+      idempotencyMaxKeys: 50_000,
       policy: { maxDestinations: 3, maxActions: 20, maxTalkLength: 500 },
       rateLimit: { perMinute: 60, burst: 4 },
     });
@@ -115,6 +117,7 @@ describe('readEnv', () => {
       insecureNoAuth: false,
       idempotencyTtlMs: 86_400_000,
       ownershipTtlMs: 30 * 86_400_000,
+      idempotencyMaxKeys: 10_000,
       policy: { maxDestinations: 10, maxActions: 100, maxTalkLength: 10_000 },
     });
     expect(defaults.security.policy?.allowFetchActions).toBe(false);
@@ -128,6 +131,11 @@ describe('readEnv', () => {
     ['GATEWAY_MAX_TALK_LENGTH', '1e4', /GATEWAY_MAX_TALK_LENGTH: Expected a whole number >= 1/],
     ['GATEWAY_IDEMPOTENCY_TTL_SECONDS', '-5', /GATEWAY_IDEMPOTENCY_TTL_SECONDS: Expected a whole/],
     ['GATEWAY_OWNERSHIP_TTL_SECONDS', '0', /GATEWAY_OWNERSHIP_TTL_SECONDS: Expected a whole/],
+    [
+      'GATEWAY_IDEMPOTENCY_MAX_KEYS',
+      '0',
+      /GATEWAY_IDEMPOTENCY_MAX_KEYS: Expected a whole number >= 1/,
+    ],
     [
       'GATEWAY_RATE_LIMIT_PER_MINUTE',
       'none',

@@ -165,6 +165,8 @@ const EnvSchema = v.object({
   GATEWAY_IDEMPOTENCY_TTL_SECONDS: count('86400'),
   /** How long the gateway remembers who placed a call (its owner may read and end it). */
   GATEWAY_OWNERSHIP_TTL_SECONDS: count('2592000'),
+  /** Idempotency keys the in-memory store holds at most; past it a new key is refused. */
+  GATEWAY_IDEMPOTENCY_MAX_KEYS: count('10000'),
 
   // GraphQL hygiene.
   /** Comma-separated origins allowed to call from a browser. */
@@ -257,6 +259,7 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
       rateLimit: { perMinute: e.GATEWAY_RATE_LIMIT_PER_MINUTE, burst: e.GATEWAY_RATE_LIMIT_BURST },
       idempotencyTtlMs: e.GATEWAY_IDEMPOTENCY_TTL_SECONDS * 1000,
       ownershipTtlMs: e.GATEWAY_OWNERSHIP_TTL_SECONDS * 1000,
+      idempotencyMaxKeys: e.GATEWAY_IDEMPOTENCY_MAX_KEYS,
       corsOrigins: e.GATEWAY_CORS_ORIGINS,
       trustedDocuments: e.GATEWAY_TRUSTED_DOCUMENTS,
     },

@@ -1,9 +1,16 @@
 import { VoipbinNetworkError, VoipbinResponseError, VoipbinTimeoutError } from '@voipbin-kit/core';
-import { checkTtl, type Store } from './store.ts';
+import { checkTtl, type Store, StoreFullError } from './store.ts';
 
 export interface IdempotencyOptions {
   /** How long a key's outcome is kept and replayed, in ms. Default 24 hours. */
   ttlMs?: number;
+  /**
+   * How long a key is held while its `work` runs, in ms: renewed every third of it until `work`
+   * ends, so a slow `work` keeps its key, and a process that dies mid-request frees it within
+   * one lease (a retry then runs `work` again). Default 60,000: past core's 10 s upstream
+   * timeout, and room for two missed renewals.
+   */
+  leaseMs?: number;
   /**
    * How long a duplicate waits for the first request with its key to end, in ms, before
    * `IdempotencyInProgressError`. Default 15,000 (past core's 10 s upstream timeout).
@@ -26,7 +33,8 @@ export interface Idempotency {
    * also while the first still runs (it waits, at most `waitMs`). The same key with another
    * fingerprint throws `IdempotencyKeyReusedError`. When `work` fails with a known outcome,
    * the key is released so a retry runs; with an unknown outcome the failure is kept and
-   * replayed, so a retry never places a second call. The result must be JSON: a replay
+   * replayed, so a retry never places a second call. A new key the store has no room for
+   * throws `IdempotencyUnavailableError`, running nothing. The result must be JSON: a replay
    * returns it parsed from JSON.
    */
   run<T>(
@@ -86,6 +94,22 @@ export class IdempotencyInProgressError extends IdempotencyError {
   }
 }
 
+/**
+ * The store had no room for a new key (its budget of idempotency keys is full, and it drops no
+ * live one, which would let a retry place a second call); nothing was run. `cause` is the
+ * store's `StoreFullError`.
+ */
+export class IdempotencyUnavailableError extends IdempotencyError {
+  override name = 'IdempotencyUnavailableError';
+  constructor(cause: StoreFullError) {
+    super(
+      'IDEMPOTENCY_UNAVAILABLE',
+      'This gateway holds as many idempotency keys as it may and takes no new one until some expire; nothing was run. Try again later.',
+    );
+    this.cause = cause;
+  }
+}
+
 /** What a failure with an unknown outcome keeps, to replay it. */
 interface StoredError {
   name: string;
@@ -113,15 +137,39 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The idempotency of a mutation (`createCall(input, idempotencyKey)`), in `store`: one record
  * a key (`idem:<SHA-256 of principal and key>`), set with `setIfAbsent` so that, in a shared
- * store, one request across every instance runs `work`. A store that fails before `work`
- * makes `run` reject without running it (fail closed); once `work` has run, a failure to
- * record its outcome leaves the key pending until the TTL (duplicates are refused, never run).
+ * store, one request across every instance runs `work`. The record is `pending` for a lease
+ * (`leaseMs`, renewed while `work` runs), then holds the outcome for the TTL. A store that
+ * fails before `work` makes `run` reject without running it (fail closed; a store with no room
+ * for a new key: `IdempotencyUnavailableError`). Once `work` has run, a failure to record its
+ * outcome leaves the key pending until its lease ends: duplicates are refused until then, and
+ * a retry after it runs `work` again, as after a crash.
  */
 export function createIdempotency(store: Store, options: IdempotencyOptions = {}): Idempotency {
   const ttlMs = checkTtl(options.ttlMs ?? DAY);
+  const leaseMs = checkTtl(options.leaseMs ?? 60_000);
   const waitMs = options.waitMs ?? 15_000;
   const pollMs = options.pollMs ?? 10;
   const isOutcomeUnknown = options.isOutcomeUnknown ?? hasOutcomeUnknown;
+
+  /**
+   * Renews the pending record every third of the lease while `work` runs; the function it
+   * returns stops renewing and resolves once no renewal is in flight, so that none lands
+   * after the outcome and turns it back into a lease.
+   */
+  const holdLease = (storeKey: string, pending: string): (() => Promise<void>) => {
+    let renewing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing
+        .then(() => store.set(storeKey, pending, leaseMs))
+        .catch(() => {
+          // Missed: the next may land; only a whole lease without one frees the key.
+        });
+    }, leaseMs / 3);
+    return async () => {
+      clearInterval(timer);
+      await renewing;
+    };
+  };
 
   /** Writes a record after `work`; never throws, since the call is placed or not by then. */
   const settle = async (storeKey: string, record: IdempotencyRecord | null): Promise<void> => {
@@ -129,7 +177,16 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
       if (record) await store.set(storeKey, JSON.stringify(record), ttlMs);
       else await store.delete(storeKey);
     } catch {
-      // The pending record stays until the TTL: duplicates are refused, never run.
+      // The pending record stays until its lease ends: duplicates are refused until then.
+    }
+  };
+
+  /** Takes the key for this request, or tells it is taken; a full store refuses, running nothing. */
+  const take = async (storeKey: string, pending: string): Promise<boolean> => {
+    try {
+      return await store.setIfAbsent(storeKey, pending, leaseMs);
+    } catch (error) {
+      throw error instanceof StoreFullError ? new IdempotencyUnavailableError(error) : error;
     }
   };
 
@@ -149,11 +206,13 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
       const deadline = Date.now() + waitMs;
       let pause = pollMs;
       for (;;) {
-        if (await store.setIfAbsent(storeKey, pending, ttlMs)) {
+        if (await take(storeKey, pending)) {
+          const release = holdLease(storeKey, pending);
           let result: T;
           try {
             result = await work();
           } catch (error) {
+            await release();
             await settle(
               storeKey,
               isOutcomeUnknown(error)
@@ -162,11 +221,12 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
             );
             throw error;
           }
+          await release();
           await settle(storeKey, { state: 'done', fingerprint: inputFingerprint, result });
           return { result, replayed: false };
         }
         const raw = await store.get(storeKey);
-        // Released (or expired) since: try to take it again.
+        // Released (or its lease over) since: try to take it again.
         if (raw !== null) {
           const record = JSON.parse(raw) as IdempotencyRecord;
           if (record.fingerprint !== inputFingerprint) throw new IdempotencyKeyReusedError();

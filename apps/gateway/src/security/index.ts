@@ -47,6 +47,11 @@ export interface SecurityConfig {
   idempotencyTtlMs?: number;
   /** How long who placed a call is remembered, in ms. Default 30 days. */
   ownershipTtlMs?: number;
+  /**
+   * The default memory store's budget of idempotency keys (`DEFAULT_BUDGETS.idem`, 10,000);
+   * past it a new key is refused (`IDEMPOTENCY_UNAVAILABLE`). Unused with a `store` given.
+   */
+  idempotencyMaxKeys?: number;
   corsOrigins?: string[];
   trustedDocuments?: Record<string, string> | null;
   limits?: HygieneLimits;
@@ -100,7 +105,13 @@ export function createSecurity(
     );
   }
   const authenticator = authConfigured ? createAuthenticator(config.auth ?? {}) : undefined;
-  const store = config.store ?? createMemoryStore();
+  const store =
+    config.store ??
+    createMemoryStore(
+      config.idempotencyMaxKeys
+        ? { budgets: { idem: { maxKeys: config.idempotencyMaxKeys } } }
+        : {},
+    );
   const rate = config.rateLimit ?? { perMinute: 0 };
 
   return {

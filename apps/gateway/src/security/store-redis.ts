@@ -85,6 +85,12 @@ const INDEX_ADD_SHA = createHash('sha1').update(INDEX_ADD_SCRIPT).digest('hex');
  * gateway loads it only when `GATEWAY_REDIS_URL` is set. Connects before it resolves, so a
  * wrong URL fails at start. Commands fail fast while disconnected (no offline queue), so
  * requests fail closed: neither unchecked nor hanging.
+ *
+ * Every key has a TTL (a pending idempotency key its lease, a settled one the idempotency TTL,
+ * a bucket until it is full again), so Redis needs no budgets; it must not evict a live key
+ * either: an evicted idempotency key lets a retry place a second call. Run it with
+ * `maxmemory-policy noeviction` (a full Redis then refuses writes, and requests fail closed),
+ * or a `volatile-*` policy only with memory to spare, since every key here is volatile.
  */
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
   const prefix = options.prefix ?? 'voipbin-kit:';

@@ -4,8 +4,10 @@
  * them. `createMemoryStore` (store-memory.ts) is the default, for one instance;
  * `createRedisStore` (store-redis.ts, Node only) is the shared one.
  *
- * Keys are opaque strings chosen by the callers (`rate:...`, `idem:...`); a store may prefix
- * them. Values are strings (the callers store JSON). Every TTL is in milliseconds, > 0.
+ * Keys are strings chosen by the callers, namespaced by their prefix up to the first `:`
+ * (`rate:...`, `idem:...`, `owner:...`); a store may prefix them, and may budget each namespace
+ * (the memory store does). Values are strings (the callers store JSON). Every TTL is in
+ * milliseconds, > 0.
  */
 export interface Store {
   /**
@@ -15,11 +17,15 @@ export interface Store {
    * `remaining` is the whole tokens left.
    */
   take(key: string, perMinute: number, burst: number): Promise<TakeResult>;
-  /** Sets `key` to `value` for `ttlMs` only if it is absent (or expired); true when set. */
+  /**
+   * Sets `key` to `value` for `ttlMs` only if it is absent (or expired); true when set. Throws
+   * `StoreFullError`, writing nothing, when `key` is absent and its namespace has no room left
+   * and may not drop a live key to make some.
+   */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** The value of `key`, or null when absent or expired. */
   get(key: string): Promise<string | null>;
-  /** Sets `key` to `value` for `ttlMs`, whatever it held. */
+  /** Sets `key` to `value` for `ttlMs`, whatever it held; `StoreFullError` as `setIfAbsent`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
   /**
@@ -49,6 +55,23 @@ export interface TakeResult {
   retryAfterMs: number;
   /** Whole tokens left after this one. */
   remaining: number;
+}
+
+/**
+ * A store had no room for a new key in `namespace`, whose live keys it never drops to make
+ * some (the memory store's `idem` budget): nothing was written. Room comes back as keys expire.
+ */
+export class StoreFullError extends Error {
+  override name = 'StoreFullError';
+  readonly namespace: string;
+  readonly maxKeys: number;
+  constructor(namespace: string, maxKeys: number) {
+    super(
+      `The store's "${namespace}" budget is full (${maxKeys} live keys): no new key until one expires. Raise budgets.${namespace}.maxKeys if this is ordinary traffic.`,
+    );
+    this.namespace = namespace;
+    this.maxKeys = maxKeys;
+  }
 }
 
 /** Checks a token bucket's settings; a store's `take` and the rate limiter share it. */

@@ -11,6 +11,8 @@ import {
 import type { Store } from '../../src/security/store.ts';
 import { createMemoryStore } from '../../src/security/store-memory.ts';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('fingerprint', () => {
   it('is the hex SHA-256 of the canonical JSON', async () => {
     // sha256('{"a":1,"b":[2,{"c":3,"d":4}]}')
@@ -104,6 +106,35 @@ describe('idempotency: keys and stores', () => {
     });
     await expect(idempotency.run('p', 'k', 'fp', work)).rejects.toMatchObject({
       code: 'IDEMPOTENCY_IN_PROGRESS',
+    });
+    expect(work).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets no renewal of the lease land after the outcome', async () => {
+    const memory = createMemoryStore();
+    // Renewals slower than the outcome's write: were one not waited for, it would land after
+    // the outcome, turn it back into a lease, and a retry past that lease would run again.
+    const store: Store = {
+      ...memory,
+      take: memory.take,
+      setIfAbsent: memory.setIfAbsent,
+      get: memory.get,
+      delete: memory.delete,
+      set: async (key, value, ttlMs) => {
+        if (value.includes('"pending"')) await sleep(60);
+        await memory.set(key, value, ttlMs);
+      },
+    };
+    const idempotency = createIdempotency(store, { leaseMs: 30 });
+    const work = vi.fn(async () => {
+      await sleep(25);
+      return 'placed';
+    });
+    await idempotency.run('p', 'k', 'fp', work);
+    await sleep(150);
+    expect(await idempotency.run('p', 'k', 'fp', work)).toEqual({
+      result: 'placed',
+      replayed: true,
     });
     expect(work).toHaveBeenCalledTimes(1);
   });

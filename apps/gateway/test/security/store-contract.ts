@@ -348,6 +348,81 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
       }
     });
 
+    it('frees the key of a request that crashed mid-work after one lease, not the TTL', async () => {
+      const store = await open();
+      const fp = await fingerprint(1);
+      // The process that crashes: its store goes quiet as it dies, its work never ends.
+      let alive = true;
+      const dying: Store = {
+        take: (...args) => store.take(...args),
+        setIfAbsent: (...args) => store.setIfAbsent(...args),
+        get: (key) => store.get(key),
+        set: async (...args) => {
+          if (alive) await store.set(...args);
+        },
+        delete: async (key) => {
+          if (alive) await store.delete(key);
+        },
+        indexAdd: (...args) => store.indexAdd(...args),
+        indexPage: (...args) => store.indexPage(...args),
+      };
+      let finish: () => void = () => {};
+      const lost = createIdempotency(dying, { leaseMs: 150 }).run(
+        'alice',
+        'crash',
+        fp,
+        () =>
+          new Promise<typeof call>((resolve) => {
+            finish = () => resolve(call);
+          }),
+      );
+      await sleep(60);
+      alive = false;
+      const retry = vi.fn(async () => call);
+      // Within the lease the key is held: a hasty retry is refused.
+      await expect(
+        createIdempotency(store, { leaseMs: 150, waitMs: 10 }).run('alice', 'crash', fp, retry),
+      ).rejects.toThrow(IdempotencyInProgressError);
+      // A patient one runs once the lease is over (the TTL is 24 h).
+      const started = Date.now();
+      expect(
+        await createIdempotency(store, { leaseMs: 150, waitMs: 2_000 }).run(
+          'alice',
+          'crash',
+          fp,
+          retry,
+        ),
+      ).toEqual({ result: call, replayed: false });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(retry).toHaveBeenCalledTimes(1);
+      // The dead process's work ends only so the test leaves no timer behind.
+      finish();
+      await lost;
+    });
+
+    it('renews the lease while a slow work runs: a duplicate waits and never runs it again', async () => {
+      // Renewed every ~67 ms: only a stall of a whole lease (200 ms) would lose it.
+      const idempotency = createIdempotency(await open(), { leaseMs: 200, waitMs: 3_000 });
+      const fp = await fingerprint(1);
+      const work = vi.fn(async () => {
+        // Three and a half leases long.
+        await sleep(700);
+        return call;
+      });
+      const first = idempotency.run('alice', 'slow-lease', fp, work);
+      await sleep(20);
+      const duplicate = idempotency.run('alice', 'slow-lease', fp, work);
+      expect(await first).toEqual({ result: call, replayed: false });
+      expect(await duplicate).toEqual({ result: call, replayed: true });
+      // The outcome is kept for the TTL, not a lease.
+      await sleep(300);
+      expect(await idempotency.run('alice', 'slow-lease', fp, work)).toEqual({
+        result: call,
+        replayed: true,
+      });
+      expect(work).toHaveBeenCalledTimes(1);
+    });
+
     it('runs again once the TTL is over', async () => {
       const idempotency = createIdempotency(await open(), { ttlMs: 50 });
       const fp = await fingerprint(1);

@@ -73,7 +73,7 @@ indexContract('memory store', async () => createMemoryStore());
 
 describe('memory store: indexes have their own budget', () => {
   it('drops the least recently written index past maxIndexes, and never a key', async () => {
-    const store = createMemoryStore({ maxIndexes: 2, maxKeys: 10 });
+    const store = createMemoryStore({ maxIndexes: 2, budgets: { idem: { maxKeys: 10 } } });
     await store.set('idem:k', 'v', DAY);
     await store.indexAdd('owned:1', ['a'], DAY, 10);
     await store.indexAdd('owned:2', ['b'], DAY, 10);

@@ -393,6 +393,22 @@ describe('idempotency', () => {
     expect(ids.size).toBe(1);
     expect(emulator.calls()).toHaveLength(1);
   });
+
+  it('answers IDEMPOTENCY_UNAVAILABLE for a new key when its budget is full, placing nothing; a known key still replays', async () => {
+    const { emulator, gateway } = emulatedGateway({}, { security: { idempotencyMaxKeys: 1 } });
+    const first = await graphql(gateway, withKey('order-1'));
+    expect(first.data?.createCall.replayed).toBe(false);
+    const refused = await graphql(gateway, withKey('order-2'));
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'IDEMPOTENCY_UNAVAILABLE' });
+    expect(refused.errors?.[0]?.message).toMatch(/nothing was run/);
+    expect(emulator.calls()).toHaveLength(1);
+    const again = await graphql(gateway, withKey('order-1'));
+    expect(again.data?.createCall).toEqual({ ...first.data?.createCall, replayed: true });
+    // A call without a key needs no room.
+    expect((await graphql(gateway, CREATE())).errors).toBeUndefined();
+    expect(emulator.calls()).toHaveLength(2);
+  });
 });
 
 describe('GraphQL hygiene', () => {
