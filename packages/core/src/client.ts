@@ -158,16 +158,19 @@ export function createClient(options: ClientOptions = {}) {
     // One deadline for the whole exchange, body included (ofetch's `timeout` stops at the
     // headers). A timer we clear ourselves: an `AbortSignal.timeout()` nothing references can be
     // garbage-collected mid-request in Node, and then never fires.
-    const deadline = new AbortController();
+    const controller = new AbortController();
     const timer = setTimeout(
-      () => deadline.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')),
+      () => controller.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')),
       timeout,
     );
-    fetchOptions.signal = !init.signal
-      ? deadline.signal
-      : typeof AbortSignal.any === 'function'
-        ? AbortSignal.any([init.signal, deadline.signal])
-        : init.signal;
+    // The caller's signal aborts the same controller, with its reason. Linked by hand, not with
+    // `AbortSignal.any` (missing in Node 20.0-20.2 and older Safari, where the deadline was
+    // lost); the listener goes when the exchange ends, so a long-lived signal collects none.
+    const { signal } = init;
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort);
+    fetchOptions.signal = controller.signal;
 
     let response: Awaited<ReturnType<typeof $fetch.raw<string, 'text'>>>;
     try {
@@ -179,6 +182,7 @@ export function createClient(options: ClientOptions = {}) {
       throw new VoipbinNetworkError(request, { cause });
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
 
     const text = response._data ?? '';

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createClient,
   VoipbinApiError,
@@ -329,7 +329,7 @@ describe('createClient', () => {
     expect(stub.requests).toHaveLength(1);
   });
 
-  it('removes its abort listener from a long-lived signal after each retry wait', async () => {
+  it('removes its abort listeners from a long-lived signal after each exchange and retry wait', async () => {
     const stub = stubFetch(networkDown, networkDown, json(rawCall()));
     const { signal } = new AbortController();
     const added = vi.spyOn(signal, 'addEventListener');
@@ -339,7 +339,8 @@ describe('createClient', () => {
 
     const abortListeners = (spy: typeof added | typeof removed) =>
       spy.mock.calls.filter(([type]) => type === 'abort').map(([, listener]) => listener);
-    expect(abortListeners(added)).toHaveLength(2);
+    // One per exchange (three) and one per retry wait (two).
+    expect(abortListeners(added)).toHaveLength(5);
     expect(abortListeners(added).filter((l) => !abortListeners(removed).includes(l))).toEqual([]);
   });
 
@@ -413,6 +414,80 @@ describe('createClient', () => {
       'GET /v1.0/flows',
       `DELETE /v1.0/flows/${FLOW_ID}`,
     ]);
+  });
+});
+
+// Node 20.0-20.2 and older Safari lack `AbortSignal.any`: the client must not depend on it.
+describe.each([
+  { any: 'missing', remove: true },
+  { any: 'present', remove: false },
+])("a caller's signal with AbortSignal.any $any", ({ remove }) => {
+  const descriptor = Object.getOwnPropertyDescriptor(AbortSignal, 'any');
+  beforeEach(() => {
+    if (remove) Object.defineProperty(AbortSignal, 'any', { value: undefined, configurable: true });
+  });
+  afterEach(() => {
+    if (descriptor) Object.defineProperty(AbortSignal, 'any', descriptor);
+    vi.useRealTimers();
+  });
+
+  it('times out with VoipbinTimeoutError at the deadline', async () => {
+    expect(typeof AbortSignal.any).toBe(remove ? 'undefined' : 'function');
+    vi.useFakeTimers();
+    const stub = stubFetch(hang);
+    const client = createClient({ token: 'test-token', fetch: stub.fetch, timeout: 100, retry: 0 });
+    let settled: unknown;
+    const pending = client.calls
+      .get(CALL_ID, { signal: new AbortController().signal })
+      .catch((e: unknown) => e)
+      .then((outcome) => {
+        settled = outcome;
+      });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(settled).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(settled).toBeInstanceOf(VoipbinTimeoutError);
+    expect(settled).toMatchObject({ timeout: 100 });
+  });
+
+  it("rejects with the caller's reason when the caller aborts, before or during the request", async () => {
+    const stub = stubFetch(hang);
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    const during = new AbortController();
+    const pending = client.calls.get(CALL_ID, { signal: during.signal });
+    const reason = new Error('user left the page');
+    during.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+
+    const before = new AbortController();
+    before.abort(new Error('already gone'));
+    await expect(client.calls.get(CALL_ID, { signal: before.signal })).rejects.toThrow(
+      'already gone',
+    );
+  });
+
+  it('leaves no abort listener on a long-lived signal after many exchanges', async () => {
+    const { signal } = new AbortController();
+    const added = vi.spyOn(signal, 'addEventListener');
+    const removed = vi.spyOn(signal, 'removeEventListener');
+    const ok = createClient({ token: 'test-token', fetch: stubFetch(json(rawCall())).fetch });
+    const notFound = stubFetch(voipbinError(404, 'NOT_FOUND', 'CALL_NOT_FOUND', 'no such call'));
+    const failing = createClient({ token: 'test-token', fetch: notFound.fetch });
+    const hanging = createClient({ token: 'test-token', fetch: stubFetch(hang).fetch, timeout: 5 });
+
+    for (let i = 0; i < 50; i++) await ok.calls.get(CALL_ID, { signal });
+    for (let i = 0; i < 5; i++) {
+      await expect(failing.calls.get(CALL_ID, { signal })).rejects.toThrow(VoipbinApiError);
+      await expect(hanging.calls.create(QUICKSTART_CALL, { signal })).rejects.toThrow(
+        VoipbinTimeoutError,
+      );
+    }
+
+    const abortListeners = (spy: typeof added | typeof removed) =>
+      spy.mock.calls.filter(([type]) => type === 'abort').map(([, listener]) => listener);
+    const removedListeners = new Set(abortListeners(removed));
+    expect(abortListeners(added).filter((l) => !removedListeners.has(l))).toEqual([]);
   });
 });
 

@@ -2,8 +2,9 @@
  * The Node entry's upstream fetch (src/runtime/node-fetch.ts): what the core client needs of a
  * fetch, over real loopback HTTP: the exchange as sent, the answer as a Response (decoded, null
  * bodies where fetch has them), the client's deadline, network failures and odd statuses, one
- * pooled connection, and the inputs it hands to global fetch.
+ * pooled connection, the inputs it hands to global fetch, and the bounds on a large answer.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer } from 'node:net';
@@ -18,9 +19,30 @@ import {
 import { createEmulator } from '@voipbin-kit/emulator';
 import { listen, type RunningEmulator } from '@voipbin-kit/emulator/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeFetch, type NodeFetch } from '../../src/runtime/node-fetch.ts';
+import { createNodeFetch, decoded, type NodeFetch } from '../../src/runtime/node-fetch.ts';
 
 const ACCESS_KEY = 'CANARY-node-fetch-key';
+const MiB = 1024 * 1024;
+
+/** An error's messages and its causes', as far as they go. */
+function messages(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    parts.push(`${e.name}: ${e.message}`);
+  }
+  return parts.join(' <- ');
+}
+
+/** A JSON answer of about `bytes`, as compressible as real ones (not a run of one letter). */
+function bigJson(bytes: number): string {
+  const texts = Array.from({ length: 64 }, () => randomBytes(24).toString('base64'));
+  const calls = Array.from({ length: Math.ceil(bytes / 90) }, (_, i) => ({
+    id: `${i}`.padStart(12, '0'),
+    status: i % 3 ? 'progressing' : 'hangup',
+    text: texts[i % texts.length],
+  }));
+  return JSON.stringify({ result: calls });
+}
 
 interface Seen {
   method: string | undefined;
@@ -259,6 +281,111 @@ describe('createNodeFetch', () => {
       body: new URLSearchParams({ a: '1' }),
     });
     expect(await form.text()).toBe('POST a=1');
+  });
+});
+
+describe('createNodeFetch on a large answer', () => {
+  it.each([
+    ['uncompressed', undefined],
+    ['gzip', 'gzip'],
+  ])(
+    'refuses a body that grows past 16 MiB as sent (%s), without reading it all',
+    async (_, encoding) => {
+      // 1 MiB gzip members (stored, of random bytes): 64 of them are a valid 64 MiB gzip body.
+      const chunk = encoding ? gzipSync(randomBytes(MiB), { level: 0 }) : randomBytes(MiB);
+      const total = 64 * MiB;
+      let written = 0;
+      const closed = new Promise<void>((resolve) => {
+        handler = (_, res) => {
+          res.on('close', resolve);
+          res.writeHead(200, encoding ? { 'content-encoding': encoding } : {});
+          // Waits for the client to drain each write, as long as it reads.
+          const more = () => {
+            while (written < total && !res.destroyed) {
+              written += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', more);
+            }
+            if (!res.destroyed) res.end();
+          };
+          more();
+        };
+      });
+      const error = await nodeFetch(`${base}/v1.0/calls?accesskey=${ACCESS_KEY}`).catch(
+        (e: unknown) => e,
+      );
+      await closed;
+      // On the messages first: a Response read in full would take long to print.
+      expect(messages(error)).toMatch(/^TypeError: fetch failed <- .*exceeded max size/);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(messages(error)).not.toMatch(/127\.0\.0\.1|accesskey|CANARY/);
+      expect(written).toBeLessThan(total);
+    },
+  );
+
+  it('refuses a content-length over 16 MiB before reading its body; a HEAD may announce one', async () => {
+    const announced = String(32 * MiB);
+    const closed = new Promise<void>((resolve) => {
+      handler = (entry, res) => {
+        res.writeHead(200, { 'content-length': announced });
+        if (entry.method === 'HEAD') return res.end();
+        res.on('close', resolve);
+        res.write('{"result": ['); // and nothing more: only a refusal ends this exchange
+      };
+    });
+    const error = await nodeFetch(`${base}/big`, { signal: AbortSignal.timeout(5_000) }).catch(
+      (e: unknown) => e,
+    );
+    expect(messages(error)).toMatch(/^TypeError: fetch failed <- .*exceeded max size/);
+    await closed;
+
+    const head = await nodeFetch(`${base}/big`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(announced);
+    expect(head.body).toBeNull();
+  });
+
+  it('decodes a large gzip answer, near both bounds', async () => {
+    // Random text: 15 MiB decoded, about 11 MiB as sent.
+    const text = randomBytes(11 * MiB).toString('base64');
+    const body = gzipSync(text, { level: 1 });
+    expect(body.length).toBeGreaterThan(8 * MiB);
+    handler = (_, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length });
+      res.end(body);
+    };
+    const response = await nodeFetch(`${base}/large`);
+    const answer = await response.text();
+    expect(answer.length).toBe(text.length);
+    expect(answer === text).toBe(true);
+    expect(response.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('rejects an answer over 16 MiB decoded', async () => {
+    const body = gzipSync(Buffer.alloc(17 * MiB, 'a'));
+    handler = (_, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip' });
+      res.end(body);
+    };
+    const error = await nodeFetch(`${base}/bomb`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(messages(error)).toMatch(/the 200 answer could not be decoded \(gzip\)/);
+  });
+
+  it('decodes without blocking the event loop: callbacks keep running meanwhile', async () => {
+    const json = bigJson(12 * MiB);
+    const body = gzipSync(json);
+    let ticks = 0;
+    let decoding = true;
+    const tick = () => {
+      ticks++;
+      if (decoding) setImmediate(tick);
+    };
+    setImmediate(tick);
+    // A synchronous decoder would return before any callback ran: ticks would stay 0.
+    const plain = await decoded(body, ['gzip']);
+    decoding = false;
+    expect(ticks).toBeGreaterThan(0);
+    expect(Buffer.from(plain as Uint8Array).toString() === json).toBe(true);
   });
 });
 
