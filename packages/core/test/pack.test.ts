@@ -112,7 +112,12 @@ describe('the packed package', () => {
     // No --prefix: npm reads its global npmrc (where a cafile may be set) from under the prefix.
     // Short fetch retries, so that an unreachable registry fails in seconds, not minutes.
     const npmArgs = ['--no-audit', '--no-fund', '--loglevel=error'];
-    const retries = ['--fetch-retries=1', '--fetch-retry-maxtimeout=5000'];
+    // Both bounds: npm 11 refuses a max below its default min (10 s).
+    const retries = [
+      '--fetch-retries=1',
+      '--fetch-retry-mintimeout=1000',
+      '--fetch-retry-maxtimeout=5000',
+    ];
     run('npm', ['install', ...npmArgs, ...retries, tarball], app, 90_000);
     installed = true;
 
