@@ -109,6 +109,25 @@ export function notFoundAsNull(error: unknown): null {
 }
 
 /**
+ * A log line for an error from core, without the words VoIPBIN or a validation put in its
+ * message (an upstream message or an unreadable answer may quote a phone number): what was
+ * asked, what came back, VoIPBIN's request id. Undefined for any other error.
+ */
+export function describeForLog(error: unknown): string | undefined {
+  const e = error instanceof GraphQLError ? error.originalError : error;
+  if (e instanceof VoipbinApiError) {
+    return `${e.name}: VoIPBIN answered ${e.httpStatus} ${e.status} (${e.reason}) to ${e.request.method} ${e.request.path}; request id ${e.requestId ?? 'none'}`;
+  }
+  if (e instanceof VoipbinResponseError) {
+    return `${e.name}: VoIPBIN answered ${e.request.method} ${e.request.path} with ${e.httpStatus} and a body that cannot be read (at ${e.issues.map((i) => i.path || '(root)').join(', ')})`;
+  }
+  if (e instanceof VoipbinValidationError) {
+    return `${e.name}: invalid at ${e.issues.map((i) => i.path || '(root)').join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
  * Whether `error` (as Yoga logs it: located, its original inside) is one the caller caused: an
  * idempotency refusal, or VoIPBIN refusing the request (4xx). Upstream failures are not.
  */

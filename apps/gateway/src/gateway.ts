@@ -3,7 +3,7 @@ import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
-import { inputErrors, isCallersMistake, maskError } from './errors.ts';
+import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
@@ -101,7 +101,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     args.map((arg) =>
       redact(
         arg instanceof Error
-          ? `${arg.name}: ${arg.message}`
+          ? (describeForLog(arg) ?? `${arg.name}: ${arg.message}`)
           : typeof arg === 'string'
             ? arg
             : (JSON.stringify(arg) ?? String(arg)),

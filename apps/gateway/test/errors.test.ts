@@ -221,6 +221,27 @@ describe('no answer, or an unreadable one', () => {
     });
   });
 
+  it.each([
+    [
+      'an error answer',
+      () => voipbinError(503, 'UNAVAILABLE', 'BUSY', 'Call +821099998888 is busy.'),
+    ],
+    ['an unreadable 2xx', () => jsonResponse({ calls: '+821099998888' })],
+  ])(
+    "logs %s without VoIPBIN's words: what was asked and what came back, no number",
+    async (_, answer) => {
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { gateway } = stubbedGateway(answer);
+
+      const { errors } = await graphql(gateway, CREATE_CALL);
+
+      expect(errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+      const lines = logged.mock.calls.flat().map(String);
+      expect(lines.join('\n')).toMatch(/VoIPBIN answered .*POST \/calls/);
+      expect(lines.join('\n')).not.toContain('+821099998888');
+    },
+  );
+
   it('masks an unexpected error as INTERNAL_SERVER_ERROR "Unexpected error." without its details', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const { gateway } = stubbedGateway(() => voipbinError(503, 'UNAVAILABLE', 'BUSY', 'Busy.'), {
