@@ -5,17 +5,12 @@
  */
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway, schema } from '../src/index.ts';
 import { hashApiKey } from '../src/security/auth.ts';
 import type { Store } from '../src/security/store.ts';
 import { createMemoryStore } from '../src/security/store-memory.ts';
-import { createRedisStore } from '../src/security/store-redis.ts';
-import {
-  type RedisServer,
-  redisAvailabilityHere,
-  startRedisServer,
-} from './security/redis-server.ts';
+import { describeOnRedis } from './security/redis-server.ts';
 import { graphql, QUICKSTART, recordingFetch } from './support/graphql.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
@@ -211,24 +206,9 @@ ownershipSuite('memory store', async () => {
   return [store, store];
 });
 
-const redis = redisAvailabilityHere();
-if (!redis.run) console.warn(`\n${redis.notice}\n`);
-describe.skipIf(!redis.run)(redis.run ? 'on a redis-server' : `(${redis.notice})`, () => {
-  let server: RedisServer;
-  const opened: Store[] = [];
-  beforeAll(async () => {
-    server = await startRedisServer();
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all(opened.map((store) => store.close?.()));
-    await server?.stop();
-  }, 15_000);
-
+describeOnRedis((connect) =>
   ownershipSuite('two instances sharing Redis', async () => {
     const prefix = `test-${crypto.randomUUID()}:`;
-    const one = await createRedisStore({ url: server.url, prefix });
-    const two = await createRedisStore({ url: server.url, prefix });
-    opened.push(one, two);
-    return [one, two];
-  });
-});
+    return [await connect(prefix), await connect(prefix)];
+  }),
+);

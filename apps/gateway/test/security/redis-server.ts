@@ -3,6 +3,9 @@ import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
+import type { Store } from '../../src/security/store.ts';
+import { createRedisStore } from '../../src/security/store-redis.ts';
 
 /** A `redis-server` of the test's own, on a free loopback port, saving nothing. */
 export interface RedisServer {
@@ -215,5 +218,33 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill('SIGTERM');
+  });
+}
+
+/**
+ * A describe block on a redis-server of its own, started once (skipped with a notice where
+ * there is none, failing in CI): `body` gets `connect(prefix)`, which opens a store on it, each
+ * closed after the block. A fresh prefix by default, so each store starts empty.
+ */
+export function describeOnRedis(
+  body: (connect: (prefix?: string) => Promise<Store>) => void,
+): void {
+  const redis = redisAvailabilityHere();
+  if (!redis.run) console.warn(`\n${redis.notice}\n`);
+  describe.skipIf(!redis.run)(redis.run ? 'on a redis-server' : `(${redis.notice})`, () => {
+    let server: RedisServer;
+    const opened: Store[] = [];
+    beforeAll(async () => {
+      server = await startRedisServer();
+    }, 30_000);
+    afterAll(async () => {
+      await Promise.all(opened.map((store) => store.close?.()));
+      await server?.stop();
+    }, 15_000);
+    body(async (prefix = `test-${crypto.randomUUID()}:`) => {
+      const store = await createRedisStore({ url: server.url, prefix });
+      opened.push(store);
+      return store;
+    });
   });
 }

@@ -1,10 +1,9 @@
 /** The stores' indexes (an owner's calls, newest first) and the ownership records on them. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOwnership } from '../../src/security/ownership.ts';
 import type { Store } from '../../src/security/store.ts';
 import { createMemoryStore } from '../../src/security/store-memory.ts';
-import { createRedisStore } from '../../src/security/store-redis.ts';
-import { type RedisServer, redisAvailabilityHere, startRedisServer } from './redis-server.ts';
+import { describeOnRedis } from './redis-server.ts';
 
 const DAY = 86_400_000;
 const members = (entries: { member: string }[]) => entries.map((e) => e.member);
@@ -84,24 +83,4 @@ describe('memory store: indexes have their own budget', () => {
   });
 });
 
-const redis = redisAvailabilityHere();
-if (!redis.run) console.warn(`\n${redis.notice}\n`);
-describe.skipIf(!redis.run)(redis.run ? 'on a redis-server' : `(${redis.notice})`, () => {
-  let server: RedisServer;
-  const opened: Store[] = [];
-  beforeAll(async () => {
-    server = await startRedisServer();
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all(opened.map((store) => store.close?.()));
-    await server?.stop();
-  }, 15_000);
-  indexContract('Redis store', async () => {
-    const store = await createRedisStore({
-      url: server.url,
-      prefix: `test-${crypto.randomUUID()}:`,
-    });
-    opened.push(store);
-    return store;
-  });
-});
+describeOnRedis((connect) => indexContract('Redis store', () => connect()));
