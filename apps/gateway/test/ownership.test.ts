@@ -183,6 +183,13 @@ function ownershipSuite(name: string, stores: () => Promise<[Store, Store]>) {
       expect(flow.data?.flow.id).toBe(owned.flow);
     });
 
+    it("never takes a JWT for an API key's principal, whatever its sub says", async () => {
+      const sub = `api-key:${(await hashApiKey(KEY_A)).slice(0, 8)}`;
+      const impostor = { authorization: `Bearer ${await jwt('calls:create calls:read', sub)}` };
+      const read = await graphql(first, READS[0]?.query(owned.call) ?? '', undefined, impostor);
+      expect(read).toEqual({ data: { call: null } });
+    });
+
     it('keeps two JWT users apart as it keeps two API keys', async () => {
       const alice = { authorization: `Bearer ${await jwt('calls:create calls:read', 'alice')}` };
       const bob = { authorization: `Bearer ${await jwt('calls:create calls:read', 'bob')}` };

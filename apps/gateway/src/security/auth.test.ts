@@ -72,7 +72,7 @@ describe('HS256 JWTs', () => {
   it('accepts a valid token: sub is the principal, scope its scopes', async () => {
     const principal = ok(await authenticate(bearer(await hs256())));
     expect(principal).toEqual({
-      id: 'user-42',
+      id: 'jwt:user-42',
       scopes: new Set(['calls:create', 'calls:read']),
       via: 'jwt',
     });
@@ -184,7 +184,7 @@ describe('HS256 JWTs', () => {
   it('checks nothing it was not asked to: no iss/aud configured accepts any', async () => {
     const plain = createAuthenticator({ jwt: { secret: CANARY_SECRET } });
     const token = await hs256({ iss: 'https://anyone.test/', aud: 'anything' });
-    expect(ok(await plain(bearer(token))).id).toBe('user-42');
+    expect(ok(await plain(bearer(token))).id).toBe('jwt:user-42');
   });
 });
 
@@ -223,7 +223,7 @@ describe('JWKS', () => {
     const authenticate = createAuthenticator({ jwt: { jwksUrl, issuer: ISSUER } });
     const before = requests;
     const principal = ok(await authenticate(bearer(await rs256(keys.privateKey))));
-    expect(principal).toEqual({ id: 'svc-7', scopes: new Set(['calls:read']), via: 'jwt' });
+    expect(principal).toEqual({ id: 'jwt:svc-7', scopes: new Set(['calls:read']), via: 'jwt' });
     ok(await authenticate(bearer(await rs256(keys.privateKey, { sub: 'svc-8' }))));
     expect(requests - before).toBe(1);
   });
@@ -258,8 +258,8 @@ describe('JWKS', () => {
 
   it('takes an HS256 secret and a JWKS together, each for its own algorithms', async () => {
     const authenticate = createAuthenticator({ jwt: { jwksUrl, secret: CANARY_SECRET } });
-    expect(ok(await authenticate(bearer(await rs256(keys.privateKey)))).id).toBe('svc-7');
-    expect(ok(await authenticate(bearer(await hs256()))).id).toBe('user-42');
+    expect(ok(await authenticate(bearer(await rs256(keys.privateKey)))).id).toBe('jwt:svc-7');
+    expect(ok(await authenticate(bearer(await hs256()))).id).toBe('jwt:user-42');
   });
 
   it('says so when the key set cannot be fetched', async () => {

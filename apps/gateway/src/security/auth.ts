@@ -36,7 +36,10 @@ export interface AuthConfig {
 }
 
 export interface Principal {
-  /** The JWT's `sub`, or `api-key:<first 8 hex of the key's hash>`. */
+  /**
+   * `jwt:<the JWT's sub>`, or `api-key:<first 8 hex of the key's hash>`: the kind first, so that
+   * no credential of one kind can name a principal of another.
+   */
   id: string;
   scopes: Set<string>;
   via: 'jwt' | 'api-key';
@@ -297,7 +300,8 @@ export function createAuthenticator(config: AuthConfig): (request: Request) => P
     }
     const scope = payload.scope;
     const scopes = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []);
-    return { ok: true, principal: { id: payload.sub, scopes, via: 'jwt' } };
+    // Prefixed: a `sub` of `api-key:...` or `voipbin:...` must never be taken for that principal.
+    return { ok: true, principal: { id: `jwt:${payload.sub}`, scopes, via: 'jwt' } };
   }
 
   return async function authenticate(request: Request): Promise<AuthResult> {
