@@ -34,35 +34,36 @@ export function createContext(
   const { ownership } = security;
 
   /**
-   * Whether `call` is `owner`'s: recorded when it was placed, or a leg of its group call, or
-   * chained to one of its calls (legs and chained calls are made by VoIPBIN, after createCall
-   * answered). A call found that way is recorded, so `calls` lists it from then on.
+   * Whether `call`, which no record names, is `owner`'s: a leg of its group call, or chained
+   * to one of its calls (legs and chained calls are made by VoIPBIN, after createCall
+   * answered). A call found that way is recorded, so `calls` lists it from then on. A master
+   * that cannot be read proves nothing: the call is then not the caller's (fail closed).
    */
-  const owns = async (owner: string, call: Call, links = 0): Promise<boolean> => {
-    const recorded = await ownership.ownerOf('call', call.id);
-    if (recorded !== null) return recorded === owner;
-    let related: { kind: OwnedKind; id: string } | undefined;
-    if (call.groupcall_id && (await ownership.ownerOf('groupcall', call.groupcall_id)) === owner) {
-      related = { kind: 'groupcall', id: call.groupcall_id };
-    } else if (call.master_call_id && links < MAX_LINKS) {
-      const master = await voipbin.calls.get(call.master_call_id).catch(notFoundAsNull);
-      if (master && (await owns(owner, master, links + 1))) {
-        related = { kind: 'call', id: master.id };
+  const ownsUnrecorded = async (owner: string, call: Call, links = 0): Promise<boolean> => {
+    let owned = false;
+    if (call.groupcall_id) {
+      owned = (await ownership.ownerOf('groupcall', call.groupcall_id)) === owner;
+    }
+    if (!owned && call.master_call_id && links < MAX_LINKS) {
+      const master = await voipbin.calls.get(call.master_call_id).catch(() => null);
+      if (master) {
+        const recorded = await ownership.ownerOf('call', master.id);
+        owned =
+          recorded !== null ? recorded === owner : await ownsUnrecorded(owner, master, links + 1);
       }
     }
-    if (!related) return false;
-    await ownership.record(owner, 'call', [call.id]);
-    return true;
+    // The answer stands without the record: a store that fails here costs only the listing.
+    if (owned) await ownership.record(owner, 'call', [call.id]).catch(() => {});
+    return owned;
   };
 
   const load = async (id: string): Promise<Call | null> => {
-    // Someone else's, by its record: not even asked upstream.
-    if (owner !== null) {
-      const recorded = await ownership.ownerOf('call', id);
-      if (recorded !== null && recorded !== owner) return null;
-    }
+    // Someone else's by its record: not even asked upstream.
+    const recorded = owner === null ? null : await ownership.ownerOf('call', id);
+    if (recorded !== null && recorded !== owner) return null;
     const call = await voipbin.calls.get(id).catch(notFoundAsNull);
-    if (!call || (owner !== null && !(await owns(owner, call)))) return null;
+    if (!call) return null;
+    if (owner !== null && recorded === null && !(await ownsUnrecorded(owner, call))) return null;
     visible.add(call.id);
     return call;
   };
@@ -84,12 +85,20 @@ export function createContext(
 const toError = (error: unknown): Error =>
   error instanceof Error ? error : new Error(String(error));
 
-/** The calls of `ids` through the request's loader, in order; unknown ones (or others') left out. */
-export async function loadCalls(ctx: Context, ids: readonly string[]): Promise<Call[]> {
+/**
+ * The calls of `ids` through the request's loader, in order, each null when there is none or
+ * it is another's; the first lookup that failed is thrown.
+ */
+export async function loadEach(ctx: Context, ids: readonly string[]): Promise<(Call | null)[]> {
   const calls = await ctx.calls.loadMany(ids);
   const failed = calls.find((call) => call instanceof Error);
   if (failed) throw failed;
-  return calls.filter((call): call is Call => call !== null && !(call instanceof Error));
+  return calls as (Call | null)[];
+}
+
+/** The calls of `ids` through the request's loader, in order; unknown ones (or others') left out. */
+export async function loadCalls(ctx: Context, ids: readonly string[]): Promise<Call[]> {
+  return (await loadEach(ctx, ids)).filter((call) => call !== null);
 }
 
 /**

@@ -129,12 +129,14 @@ export function describeForLog(error: unknown): string | undefined {
 
 /**
  * Whether `error` (as Yoga logs it: located, its original inside) is one the caller caused: an
- * idempotency refusal, or VoIPBIN refusing the request (4xx). Upstream failures are not.
+ * idempotency refusal, an input core refused before sending it (a malformed id), or VoIPBIN
+ * refusing the request (4xx). Upstream failures are not.
  */
 export function isCallersMistake(error: unknown): boolean {
   const original = error instanceof GraphQLError ? error.originalError : error;
   return (
     original instanceof IdempotencyError ||
+    original instanceof VoipbinValidationError ||
     (original instanceof VoipbinApiError && original.httpStatus < 500)
   );
 }

@@ -221,6 +221,17 @@ describe('no answer, or an unreadable one', () => {
     });
   });
 
+  it("logs nothing for a caller's malformed id (core refuses it before sending)", async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { gateway, stub } = stubbedGateway(() => jsonResponse({}));
+
+    const { errors } = await graphql(gateway, 'mutation { hangupCall(id: "nope") { id } }');
+
+    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(stub.requests).toHaveLength(0);
+    expect(logged).not.toHaveBeenCalled();
+  });
+
   it.each([
     [
       'an error answer',

@@ -11,7 +11,7 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { loadCalls, recordOwned, reveal } from '../context.ts';
+import { loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
 import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
 import { fingerprint } from '../security/idempotency.ts';
 import { idempotencyScope } from '../security/index.ts';
@@ -55,7 +55,7 @@ const HangupReason = voipbinEnum(
 
 CallRef.implement({
   description:
-    "A phone call placed through VoIPBIN (`CallManagerCall`). Unset values are null. Only the caller's own calls are shown (those it placed, their legs and chained calls), unless it holds `calls:admin`.",
+    "A phone call placed through VoIPBIN (`CallManagerCall`). Unset values are null. Only the caller's own calls are shown (those it placed, their legs and chained calls), unless it holds `calls:admin` or sent its own VoIPBIN token (pass-through).",
   authScopes: ownedByCaller,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The call id (`id`).' }),
@@ -300,12 +300,13 @@ builder.queryFields((t) => ({
       const size = first ?? 20;
       if (ctx.owner !== null) {
         const page = await ctx.security.ownership.page(ctx.owner, size, after);
-        const calls = await ctx.calls.loadMany(page.items.map((item) => item.id));
-        const failed = calls.find((call) => call instanceof Error);
-        if (failed) throw failed;
+        const calls = await loadEach(
+          ctx,
+          page.items.map((item) => item.id),
+        );
         const edges = page.items.flatMap((item, i) => {
           const node = calls[i];
-          return node && !(node instanceof Error) ? [{ cursor: item.cursor, node }] : [];
+          return node ? [{ cursor: item.cursor, node }] : [];
         });
         return {
           edges,

@@ -17,7 +17,7 @@ const FlowType = voipbinEnum(
 
 FlowRef.implement({
   description:
-    "A reusable list of actions a call can run (VoIPBIN `FlowManagerFlow`). Only the caller's own flows are shown, unless it holds `calls:admin`.",
+    "A reusable list of actions a call can run (VoIPBIN `FlowManagerFlow`). Only the caller's own flows are shown, unless it holds `calls:admin` or sent its own VoIPBIN token (pass-through).",
   authScopes: ownedByCaller,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The flow id (`id`).' }),
