@@ -16,6 +16,11 @@ export interface IdempotencyOptions {
    * `IdempotencyInProgressError`. Default 15,000 (past core's 10 s upstream timeout).
    */
   waitMs?: number;
+  /**
+   * The pauses before each try to record an outcome, in ms (a store that fails is tried again,
+   * inside the lease still held). Default 0, 250, 1,000, 3,500: four tries over 4.75 s.
+   */
+  settlePausesMs?: readonly number[];
   /** The first pause between two looks at a pending key, in ms; it doubles up to 250. Default 10. */
   pollMs?: number;
   /**
@@ -126,6 +131,8 @@ type IdempotencyRecord =
 
 const DAY = 24 * 60 * 60 * 1000;
 const MAX_POLL_MS = 250;
+/** Before each try to record an outcome: four tries over 4.75 s, inside a third of the default lease. */
+const SETTLE_PAUSES_MS: readonly number[] = [0, 250, 1_000, 3_500];
 
 const hasOutcomeUnknown = (error: unknown): boolean =>
   typeof error === 'object' &&
@@ -150,6 +157,7 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
   const waitMs = options.waitMs ?? 15_000;
   const pollMs = options.pollMs ?? 10;
   const isOutcomeUnknown = options.isOutcomeUnknown ?? hasOutcomeUnknown;
+  const settlePauses = options.settlePausesMs ?? SETTLE_PAUSES_MS;
 
   /**
    * Renews the pending record every third of the lease while `work` runs; the function it
@@ -171,13 +179,21 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
     };
   };
 
-  /** Writes a record after `work`; never throws, since the call is placed or not by then. */
+  /**
+   * Writes a record after `work`, trying again on a store that fails (a lost outcome frees the
+   * key after its lease, and a retry would then place a second call); the pauses add up to a
+   * few seconds, well inside the lease still held. Never throws: the call is placed or not by now.
+   */
   const settle = async (storeKey: string, record: IdempotencyRecord | null): Promise<void> => {
-    try {
-      if (record) await store.set(storeKey, JSON.stringify(record), ttlMs);
-      else await store.delete(storeKey);
-    } catch {
-      // The pending record stays until its lease ends: duplicates are refused until then.
+    for (const pause of settlePauses) {
+      if (pause > 0) await sleep(pause);
+      try {
+        if (record) await store.set(storeKey, JSON.stringify(record), ttlMs);
+        else await store.delete(storeKey);
+        return;
+      } catch {
+        // Tried again after the next pause; past the last, the lease ends and frees the key.
+      }
     }
   };
 

@@ -88,6 +88,31 @@ describe('idempotency: keys and stores', () => {
     expect(work).not.toHaveBeenCalled();
   });
 
+  it('tries again to record the outcome when the store fails, so a retry replays it', async () => {
+    const memory = createMemoryStore();
+    let failures = 2;
+    const store: Store = {
+      ...memory,
+      setIfAbsent: memory.setIfAbsent,
+      get: memory.get,
+      set: async (key, value, ttlMs) => {
+        if (!value.includes('"pending"') && failures-- > 0) throw new Error('store hiccup');
+        await memory.set(key, value, ttlMs);
+      },
+    };
+    const idempotency = createIdempotency(store, { settlePausesMs: [0, 5, 5, 5] });
+    const work = vi.fn(async () => 'placed');
+    expect(await idempotency.run('p', 'k', 'fp', work)).toEqual({
+      result: 'placed',
+      replayed: false,
+    });
+    expect(await idempotency.run('p', 'k', 'fp', work)).toEqual({
+      result: 'placed',
+      replayed: true,
+    });
+    expect(work).toHaveBeenCalledTimes(1);
+  });
+
   it('returns the result when recording it fails, and refuses duplicates after', async () => {
     const memory = createMemoryStore();
     const store: Store = {
@@ -98,7 +123,7 @@ describe('idempotency: keys and stores', () => {
         throw new Error('store down');
       },
     };
-    const idempotency = createIdempotency(store, { waitMs: 50 });
+    const idempotency = createIdempotency(store, { waitMs: 50, settlePausesMs: [0, 5] });
     const work = vi.fn(async () => 'placed');
     expect(await idempotency.run('p', 'k', 'fp', work)).toEqual({
       result: 'placed',
