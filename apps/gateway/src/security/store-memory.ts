@@ -48,8 +48,12 @@ export interface MemoryStoreOptions {
   budgets?: Partial<Record<string, Partial<Budget>>>;
   /** How often (at most) a write sweeps every expired key out, in ms. Default 60,000. */
   sweepIntervalMs?: number;
-  /** At most this many indexes (`indexAdd`); past it the least recently written goes. Default 10,000. */
-  maxIndexes?: number;
+  /**
+   * Members of all indexes (`indexAdd`) together at most; past it the least recently written
+   * index goes whole. Default 20,000, as the `owner` budget: a listed call whose record is gone
+   * is of no use.
+   */
+  maxIndexed?: number;
 }
 
 /** An index: members by score, in the order added (so, ascending scores). */
@@ -118,14 +122,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
   // Always there: DEFAULT_BUDGETS names it.
   const other = spaces.get('*') as Space;
   let lastSweep = start;
-  const maxIndexes = options.maxIndexes ?? 10_000;
+  const maxIndexed = options.maxIndexed ?? 20_000;
+  let indexed = 0;
   // Apart from the keys: indexes never push a key out, nor keys an index.
   const indexes = new Map<string, Index>();
+
+  const dropIndex = (key: string): void => {
+    indexed -= indexes.get(key)?.members.size ?? 0;
+    indexes.delete(key);
+  };
 
   const liveIndex = (key: string, at: number): Index | undefined => {
     const index = indexes.get(key);
     if (index && index.expiresAt <= at) {
-      indexes.delete(key);
+      dropIndex(key);
       return undefined;
     }
     return index;
@@ -251,6 +261,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
       const ttl = checkTtl(ttlMs);
       const at = now();
       const index = liveIndex(key, at) ?? { members: new Map(), expiresAt: 0 };
+      dropIndex(key);
       let last = -1;
       for (const score of index.members.values()) last = score;
       for (const member of members) {
@@ -263,15 +274,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
         index.members.delete(oldest);
       }
       index.expiresAt = at + ttl;
-      indexes.delete(key);
-      if (indexes.size >= maxIndexes) {
-        for (const [k, i] of indexes) if (i.expiresAt <= at) indexes.delete(k);
+      if (indexed + index.members.size > maxIndexed) {
+        for (const [k, i] of indexes) if (i.expiresAt <= at) dropIndex(k);
         for (const oldest of indexes.keys()) {
-          if (indexes.size < maxIndexes) break;
-          indexes.delete(oldest);
+          if (indexed + index.members.size <= maxIndexed) break;
+          dropIndex(oldest);
         }
       }
+      // Written last: the least recently written index is the first.
       indexes.set(key, index);
+      indexed += index.members.size;
     },
 
     async indexPage(key, limit, before) {
@@ -289,6 +301,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
     async close() {
       for (const space of spaces.values()) space.entries.clear();
       indexes.clear();
+      indexed = 0;
     },
   };
 }

@@ -71,8 +71,8 @@ function indexContract(name: string, open: () => Promise<Store>) {
 indexContract('memory store', async () => createMemoryStore());
 
 describe('memory store: indexes have their own budget', () => {
-  it('drops the least recently written index past maxIndexes, and never a key', async () => {
-    const store = createMemoryStore({ maxIndexes: 2, budgets: { idem: { maxKeys: 10 } } });
+  it('drops the least recently written index past maxIndexed members in all, and never a key', async () => {
+    const store = createMemoryStore({ maxIndexed: 2, budgets: { idem: { maxKeys: 10 } } });
     await store.set('idem:k', 'v', DAY);
     await store.indexAdd('owned:1', ['a'], DAY, 10);
     await store.indexAdd('owned:2', ['b'], DAY, 10);
@@ -80,6 +80,19 @@ describe('memory store: indexes have their own budget', () => {
     expect(await store.indexPage('owned:1', 10)).toEqual([]);
     expect(members(await store.indexPage('owned:3', 10))).toEqual(['c']);
     expect(await store.get('idem:k')).toBe('v');
+  });
+
+  it('counts members, not indexes: one long list pushes out several short ones', async () => {
+    const store = createMemoryStore({ maxIndexed: 4 });
+    await store.indexAdd('owned:1', ['a'], DAY, 10);
+    await store.indexAdd('owned:2', ['b'], DAY, 10);
+    await store.indexAdd('owned:3', ['c', 'd', 'e'], DAY, 10);
+    expect(await store.indexPage('owned:1', 10)).toEqual([]);
+    expect(await store.indexPage('owned:2', 10)).toEqual([]);
+    expect(members(await store.indexPage('owned:3', 10))).toEqual(['e', 'd', 'c']);
+    // Growing an index counts only what it adds.
+    await store.indexAdd('owned:3', ['c', 'f'], DAY, 10);
+    expect(members(await store.indexPage('owned:3', 10))).toEqual(['f', 'e', 'd', 'c']);
   });
 });
 
