@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBindings, readEnv, redisWarning } from './env.ts';
+import { fromBindings, readEnv, storeWarning } from './env.ts';
 
 describe('readEnv', () => {
   it('runs the embedded emulator on port 4000 when no VoIPBIN credential is set', () => {
@@ -211,15 +211,29 @@ describe('readEnv', () => {
 
   it('says once, for the entries without Redis, that GATEWAY_REDIS_URL is not used there', () => {
     const url = 'redis://:hunter2-password@cache.internal:6379';
-    const warning = redisWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Bun');
+    const warning = storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Bun');
     expect(warning).toMatch(
-      /^WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this Bun gateway keeps rate limits and idempotency keys in memory/,
+      /^WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this Bun gateway keeps rate limits, idempotency keys and call owners in memory/,
     );
     expect(warning).not.toContain('\n');
     // The URL may hold a password: never printed.
     expect(warning).not.toContain('hunter2');
     expect(warning).not.toContain('cache.internal');
-    expect(redisWarning(readEnv({}), 'Bun')).toBeUndefined();
+    expect(storeWarning(readEnv({}), 'Bun')).toBeUndefined();
+    expect(storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Node')).toBeUndefined();
+  });
+
+  it("says, with gateway auth and no shared store, that call owners are one instance's", () => {
+    const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
+    expect(storeWarning(readEnv(auth), 'Worker')).toMatch(
+      /^NOTE: call owners are kept in this Worker gateway's memory: .* isolate \(a Worker runs many\)/,
+    );
+    expect(storeWarning(readEnv(auth), 'Node')).toMatch(/set GATEWAY_REDIS_URL\.$/);
+    expect(
+      storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: 'redis://cache:6379' }), 'Node'),
+    ).toBeUndefined();
+    // Without gateway auth every caller is `anonymous`: nobody to keep apart.
+    expect(storeWarning(readEnv({}), 'Worker')).toBeUndefined();
   });
 
   it('names the setting that is wrong, without echoing a credential', () => {

@@ -268,13 +268,25 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
 }
 
 /**
- * The one line the Bun, Deno and Worker entries print at startup when GATEWAY_REDIS_URL is set:
- * only the Node entry has a Redis client, so the setting would otherwise be ignored in silence.
- * The URL itself is never printed (it may hold a password).
+ * The one line an entry prints at startup when what it keeps in memory, per instance, matters:
+ * GATEWAY_REDIS_URL set where only the Node entry has a Redis client (ignored otherwise, in
+ * silence), or gateway auth without a shared store (call owners are then one instance's: a
+ * caller finds its calls only where it placed them). The URL is never printed (it may hold a
+ * password).
  */
-export function redisWarning(env: GatewayEnv, runtime: string): string | undefined {
-  if (!env.redisUrl) return undefined;
-  return `WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${runtime} gateway keeps rate limits and idempotency keys in memory, per instance (not shared between instances).`;
+export function storeWarning(
+  env: GatewayEnv,
+  runtime: 'Node' | 'Bun' | 'Deno' | 'Worker',
+): string | undefined {
+  if (env.redisUrl && runtime !== 'Node') {
+    return `WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${runtime} gateway keeps rate limits, idempotency keys and call owners in memory, per instance (not shared between instances).`;
+  }
+  const auth = env.security.auth;
+  if (env.redisUrl || !(auth?.jwt || auth?.apiKeyHashes?.length)) return undefined;
+  const where = runtime === 'Worker' ? 'isolate (a Worker runs many)' : 'instance';
+  const share =
+    runtime === 'Node' ? 'set GATEWAY_REDIS_URL' : 'run the Node entry with GATEWAY_REDIS_URL';
+  return `NOTE: call owners are kept in this ${runtime} gateway's memory: a caller finds its calls only on the ${where} that placed them; to share them between instances, ${share}.`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The Bun entry: `bun src/runtime/bun.ts` (Bun runs the TypeScript as it is; the workspace
  * packages resolve to their built dist). Same settings and output as the Node entry.
  */
-import { readEnv, redisWarning } from '../env.ts';
+import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 
@@ -20,7 +20,7 @@ const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });
 
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
-const warning = redisWarning(env, 'Bun');
+const warning = storeWarning(env, 'Bun');
 if (warning) console.warn(warning);
 
 // Before the URL line: whoever waits for it may send a signal at once.

@@ -3,7 +3,7 @@
  * the npm and workspace packages come from the pnpm node_modules; nothing is downloaded). Also the
  * entrypoint for Deno Deploy. Same settings and output as the Node entry.
  */
-import { readEnv, redisWarning } from '../env.ts';
+import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 
@@ -25,7 +25,7 @@ declare const Deno: {
 const env = readEnv(Deno.env.toObject());
 const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
-const warning = redisWarning(env, 'Deno');
+const warning = storeWarning(env, 'Deno');
 if (warning) console.warn(warning);
 
 // Listening before Deno.serve: onListen may print the URL line before Deno.serve returns, and

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { readEnv } from '../env.ts';
+import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
@@ -25,6 +25,8 @@ server.listen(env.port, () => {
     `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
   );
   console.log(`upstream: ${gateway.upstreamDescription}${store ? '; shared store: Redis' : ''}`);
+  const warning = storeWarning(env, 'Node');
+  if (warning) console.warn(warning);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -7,7 +7,7 @@
  * visible only to requests served by the same isolate.
  */
 import { waitUntil } from 'cloudflare:workers';
-import { fromBindings, readEnv, redisWarning } from '../env.ts';
+import { fromBindings, readEnv, storeWarning } from '../env.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
 
 /** The part of a Worker's `ctx` used here (no dependency on @cloudflare/workers-types). */
@@ -35,7 +35,7 @@ function gatewayFor(env: WorkerEnv): Gateway {
       (gateway.emulator ? '; its calls live in this isolate only' : ''),
   );
   // Only the Node entry has a Redis client: say so rather than ignore the setting.
-  const warning = redisWarning(config, 'Worker');
+  const warning = storeWarning(config, 'Worker');
   if (warning) console.warn(warning);
   return gateway;
 }

@@ -191,7 +191,7 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
         expect(output).toMatch(/upstream: the embedded VoIPBIN emulator/);
         expect(output).toMatch(
           new RegExp(
-            `GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${name} gateway keeps rate limits and idempotency keys in memory`,
+            `GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${name} gateway keeps rate limits, idempotency keys and call owners in memory`,
           ),
         );
         expect(output).not.toContain('redis-password');
