@@ -69,7 +69,7 @@ describe('HS256 JWTs', () => {
     jwt: { secret: CANARY_SECRET, issuer: ISSUER, audience: AUDIENCE },
   });
 
-  it('accepts a valid token: sub is the principal, scope its scopes', async () => {
+  it('accepts a valid token: jwt:<sub> is the principal, scope its scopes', async () => {
     const principal = ok(await authenticate(bearer(await hs256())));
     expect(principal).toEqual({
       id: 'jwt:user-42',

@@ -4,8 +4,8 @@
  * Two ways in, either or both configured:
  * - `Authorization: Bearer <JWT>`, verified with jose: an HS256 secret and/or a JWKS URL, an
  *   algorithm allowlist (never `none`), `exp` required (5 s of clock tolerance), `iss` and `aud`
- *   when configured, `sub` required (the principal), scopes from the standard space-separated
- *   `scope` claim (`calls:create`, `calls:read`, `calls:admin`).
+ *   when configured, `sub` required (the principal is `jwt:<sub>`), scopes from the standard
+ *   space-separated `scope` claim (`calls:create`, `calls:read`, `calls:admin`).
  * - `X-API-Key: <key>`: the key's SHA-256 is compared, in constant time, with every configured
  *   hash (the configuration holds keys only hashed: `hashApiKey(key)`, or
  *   `printf %s "$KEY" | sha256sum`). Such a principal has both scopes. A key once accepted stays

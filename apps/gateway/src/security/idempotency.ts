@@ -18,7 +18,8 @@ export interface IdempotencyOptions {
   waitMs?: number;
   /**
    * The pauses before each try to record an outcome, in ms (a store that fails is tried again,
-   * inside the lease still held). Default 0, 250, 1,000, 3,500: four tries over 4.75 s.
+   * inside the lease still held): together under a third of `leaseMs`. Default 0, 250, 1,000,
+   * 3,500 (four tries over 4.75 s), shrunk in proportion for a lease under 19 s.
    */
   settlePausesMs?: readonly number[];
   /** The first pause between two looks at a pending key, in ms; it doubles up to 250. Default 10. */
@@ -134,6 +135,12 @@ const MAX_POLL_MS = 250;
 /** Before each try to record an outcome: four tries over 4.75 s, inside a third of the default lease. */
 const SETTLE_PAUSES_MS: readonly number[] = [0, 250, 1_000, 3_500];
 
+/** `pauses` shrunk in proportion to add up to at most `total` ms (a short lease, in tests). */
+function fitted(pauses: readonly number[], total: number): readonly number[] {
+  const sum = pauses.reduce((a, b) => a + b, 0);
+  return sum <= total ? pauses : pauses.map((pause) => Math.floor((pause * total) / sum));
+}
+
 const hasOutcomeUnknown = (error: unknown): boolean =>
   typeof error === 'object' &&
   error !== null &&
@@ -157,7 +164,17 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
   const waitMs = options.waitMs ?? 15_000;
   const pollMs = options.pollMs ?? 10;
   const isOutcomeUnknown = options.isOutcomeUnknown ?? hasOutcomeUnknown;
-  const settlePauses = options.settlePausesMs ?? SETTLE_PAUSES_MS;
+  const settlePauses = options.settlePausesMs ?? fitted(SETTLE_PAUSES_MS, leaseMs / 4);
+  // Every try must land inside the lease still held: past it, another request may own the key.
+  if (
+    settlePauses.length === 0 ||
+    !settlePauses.every((pause) => Number.isFinite(pause) && pause >= 0) ||
+    settlePauses.reduce((sum, pause) => sum + pause, 0) >= leaseMs / 3
+  ) {
+    throw new RangeError(
+      `settlePausesMs must be one or more pauses >= 0 adding up to less than a third of leaseMs (${leaseMs} ms)`,
+    );
+  }
 
   /**
    * Renews the pending record every third of the lease while `work` runs; the function it
@@ -182,14 +199,20 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
   /**
    * Writes a record after `work`, trying again on a store that fails (a lost outcome frees the
    * key after its lease, and a retry would then place a second call); the pauses add up to a
-   * few seconds, well inside the lease still held. Never throws: the call is placed or not by now.
+   * few seconds, well inside the lease still held. A release (no record) is tried once: a
+   * delete that timed out may still have run, and repeating it could free a key another
+   * request has taken since; a lost one only holds duplicates off until the lease ends. Never
+   * throws: the call is placed or not by now.
    */
   const settle = async (storeKey: string, record: IdempotencyRecord | null): Promise<void> => {
+    if (!record) {
+      await store.delete(storeKey).catch(() => {});
+      return;
+    }
     for (const pause of settlePauses) {
       if (pause > 0) await sleep(pause);
       try {
-        if (record) await store.set(storeKey, JSON.stringify(record), ttlMs);
-        else await store.delete(storeKey);
+        await store.set(storeKey, JSON.stringify(record), ttlMs);
         return;
       } catch {
         // Tried again after the next pause; past the last, the lease ends and frees the key.

@@ -123,6 +123,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
   const other = spaces.get('*') as Space;
   let lastSweep = start;
   const maxIndexed = options.maxIndexed ?? 20_000;
+  if (!Number.isInteger(maxIndexed) || maxIndexed < 1) {
+    throw new RangeError(`maxIndexed must be an integer >= 1, got ${maxIndexed}`);
+  }
   let indexed = 0;
   // Apart from the keys: indexes never push a key out, nor keys an index.
   const indexes = new Map<string, Index>();

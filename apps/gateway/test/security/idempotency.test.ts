@@ -113,6 +113,36 @@ describe('idempotency: keys and stores', () => {
     expect(work).toHaveBeenCalledTimes(1);
   });
 
+  it('refuses pauses before recording an outcome that could outlast the lease', () => {
+    const store = createMemoryStore();
+    for (const settlePausesMs of [[], [Number.NaN], [-1], [0, 10_000, 10_000]]) {
+      expect(() => createIdempotency(store, { leaseMs: 60_000, settlePausesMs })).toThrow(
+        RangeError,
+      );
+    }
+    expect(() => createIdempotency(store, { leaseMs: 60_000 })).not.toThrow();
+  });
+
+  it('tries a release once: a delete that timed out may have run, and the key be taken since', async () => {
+    const memory = createMemoryStore();
+    const deletes = vi.fn(async () => {
+      throw new Error('store hiccup');
+    });
+    const store: Store = {
+      ...memory,
+      setIfAbsent: memory.setIfAbsent,
+      get: memory.get,
+      delete: deletes,
+    };
+    const idempotency = createIdempotency(store, { settlePausesMs: [0, 5, 5] });
+    await expect(
+      idempotency.run('p', 'k', 'fp', async () => {
+        throw new Error('refused, nothing placed');
+      }),
+    ).rejects.toThrow('refused');
+    expect(deletes).toHaveBeenCalledTimes(1);
+  });
+
   it('returns the result when recording it fails, and refuses duplicates after', async () => {
     const memory = createMemoryStore();
     const store: Store = {

@@ -82,6 +82,12 @@ describe('memory store: indexes have their own budget', () => {
     expect(await store.get('idem:k')).toBe('v');
   });
 
+  it('refuses a maxIndexed that is not a whole number >= 1', () => {
+    for (const maxIndexed of [0, 2.5, Number.NaN]) {
+      expect(() => createMemoryStore({ maxIndexed })).toThrow(RangeError);
+    }
+  });
+
   it('counts members, not indexes: one long list pushes out several short ones', async () => {
     const store = createMemoryStore({ maxIndexed: 4 });
     await store.indexAdd('owned:1', ['a'], DAY, 10);
