@@ -278,7 +278,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
       }
       index.expiresAt = at + ttl;
       if (indexed + index.members.size > maxIndexed) {
-        for (const [k, i] of indexes) if (i.expiresAt <= at) dropIndex(k);
+        // Expired ones first (liveIndex drops them), then the least recently written.
+        for (const k of indexes.keys()) liveIndex(k, at);
         for (const oldest of indexes.keys()) {
           if (indexed + index.members.size <= maxIndexed) break;
           dropIndex(oldest);

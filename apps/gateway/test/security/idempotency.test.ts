@@ -93,8 +93,6 @@ describe('idempotency: keys and stores', () => {
     let failures = 2;
     const store: Store = {
       ...memory,
-      setIfAbsent: memory.setIfAbsent,
-      get: memory.get,
       set: async (key, value, ttlMs) => {
         if (!value.includes('"pending"') && failures-- > 0) throw new Error('store hiccup');
         await memory.set(key, value, ttlMs);
@@ -130,8 +128,6 @@ describe('idempotency: keys and stores', () => {
     });
     const store: Store = {
       ...memory,
-      setIfAbsent: memory.setIfAbsent,
-      get: memory.get,
       delete: deletes,
     };
     const idempotency = createIdempotency(store, { settlePausesMs: [0, 5, 5] });
@@ -147,8 +143,6 @@ describe('idempotency: keys and stores', () => {
     const memory = createMemoryStore();
     const store: Store = {
       ...memory,
-      setIfAbsent: memory.setIfAbsent,
-      get: memory.get,
       set: async () => {
         throw new Error('store down');
       },
@@ -171,10 +165,6 @@ describe('idempotency: keys and stores', () => {
     // the outcome, turn it back into a lease, and a retry past that lease would run again.
     const store: Store = {
       ...memory,
-      take: memory.take,
-      setIfAbsent: memory.setIfAbsent,
-      get: memory.get,
-      delete: memory.delete,
       set: async (key, value, ttlMs) => {
         if (value.includes('"pending"')) await sleep(60);
         await memory.set(key, value, ttlMs);
