@@ -143,3 +143,36 @@ export class VoipbinResponseError extends VoipbinError {
     this.outcomeUnknown = unknown;
   }
 }
+
+/** Why the event socket reported an error: see `VoipbinEventError`. */
+export type EventErrorReason =
+  | 'UNREADABLE_FRAME'
+  | 'NOT_AN_EVENT'
+  | 'FRAME_TOO_LARGE'
+  | 'CONNECTION_FAILED'
+  | 'SUBSCRIPTION_REJECTED';
+
+/**
+ * The event socket could not read a frame (which was dropped), or its connection failed or was
+ * refused. Never holds the socket's URL or the credential, not in any `cause` either.
+ */
+export class VoipbinEventError extends VoipbinError {
+  override name = 'VoipbinEventError';
+  /** What happened: a frame that is not JSON text, not an event, or too large; a failed connection; a topic refused (close 1008). */
+  readonly reason: EventErrorReason;
+  /** Why a frame is not an event, with paths; empty otherwise. */
+  readonly issues: ValidationIssue[];
+  /** The WebSocket close code when the socket was closed (1008 for a refused topic), else `null`. */
+  readonly closeCode: number | null;
+
+  constructor(
+    reason: EventErrorReason,
+    message: string,
+    init: { issues?: ValidationIssue[]; closeCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.reason = reason;
+    this.issues = init.issues ?? [];
+    this.closeCode = init.closeCode ?? null;
+  }
+}
