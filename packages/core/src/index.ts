@@ -8,6 +8,7 @@ export * from './create-call-request.ts';
 export * from './error-response.ts';
 export * from './errors.ts';
 export * from './event.ts';
+export * from './events-socket.ts';
 export * from './flow.ts';
 export * from './groupcall.ts';
 export { NIL_UUID, normalize, UNSET_TIMESTAMP } from './normalize.ts';
