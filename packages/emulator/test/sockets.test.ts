@@ -1,11 +1,15 @@
 /**
  * VoIPBIN's event WebSocket (`/v1.0/ws`), read with raw WebSockets only: the emulator's
- * in-memory one (`emulator.WebSocket`). A client subscribes to topics `customer_id:<id>:call[:<call-id>]`, matched by prefix; frames are wrapped
+ * in-memory one (`emulator.WebSocket`) and, over real HTTP on Node, undici's (the WHATWG API
+ * both share) and the `ws` client (to read a refused handshake's answer). A client subscribes
+ * to topics `customer_id:<id>:call[:<call-id>]`, matched by prefix; frames are wrapped
  * `{ type, data }` or the bare call; a topic it may not see closes the socket with 1008.
  */
 import { CallSchema, EventSchema } from '@voipbin-kit/core';
+import { WebSocket as UndiciWebSocket } from 'undici';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as WsClient } from 'ws';
 import {
   createEmulator,
   DEFAULT_CUSTOMER_ID,
@@ -14,6 +18,7 @@ import {
   type EmulatorOptions,
   type WsFrames,
 } from '../src/index.ts';
+import { listen, type RunningEmulator } from '../src/node.ts';
 import { conforming } from './support/conforming.ts';
 import { type QuickstartRequest, quickstartRequests } from './support/quickstart.ts';
 
@@ -79,6 +84,15 @@ async function subscribed(emulator: Emulator, topics: string[], url = WS_URL) {
 
 /** Lets every queued event (microtasks and one macrotask turn) be delivered. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Waits until `done()` holds, at most `ms` real milliseconds. */
+async function until(done: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** Places the quickstart's call ("manual actions") as its curl does, through `fetch`. */
 async function placeQuickstart(
@@ -391,3 +405,125 @@ async function fetchAs(emulator: Emulator, token: string) {
   });
   expect(response.status).toBe(200);
 }
+
+describe('the WebSocket over HTTP on Node (listen)', () => {
+  let running: RunningEmulator | undefined;
+  const opened: { close(): void }[] = [];
+
+  afterEach(async () => {
+    for (const socket of opened.splice(0)) socket.close();
+    await running?.close();
+    running = undefined;
+  });
+
+  async function start(options: EmulatorOptions = {}) {
+    const emulator = emulatorWith(options);
+    running = await listen(emulator, { port: 0 });
+    return { emulator, running, ws: running.url.replace(/^http/, 'ws') };
+  }
+
+  it('pushes the quickstart call’s events, bare, to undici’s WebSocket', async () => {
+    const { emulator, running, ws } = await start({ wsFrames: 'bare' });
+    const events: EmulatorEvent[] = [];
+    emulator.subscribe((event) => events.push(event));
+    const socket = new UndiciWebSocket(`${ws}/ws?token=node-socket-token`);
+    opened.push(socket);
+    const received = record(socket);
+    await received.opened;
+    socket.send(JSON.stringify({ type: 'subscribe', topics: [CUSTOMER_TOPIC] }));
+    // No acknowledgement (as VoIPBIN): give the server a moment to read the subscription
+    // before the call is placed over another connection.
+    await until(() => emulator.sockets.count === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const id = await placeQuickstart((input, init) => emulator.fetch(input, init), running.url);
+    runToEnd(emulator);
+    await until(() => received.frames.length === events.length);
+    const frames = received.frames.map(read);
+    expect(frames.every((f) => !f.wrapped && f.call.id === id)).toBe(true);
+    expect(frames.map((f) => f.call.status)).toEqual(events.map((e) => e.data.status));
+    expect(frames[0]?.call.status).toBe('dialing');
+    expect(frames.at(-1)?.call.status).toBe('hangup');
+    expect(received.frames).toEqual(events.map((e) => JSON.parse(JSON.stringify(e.data))));
+
+    socket.close();
+    await received.ended;
+    await until(() => emulator.sockets.count === 0);
+  });
+
+  it('a forbidden topic closes with 1008; drop() closes with 1006', async () => {
+    const { emulator, ws } = await start();
+    const url = `${ws}/ws?token=node-socket-token`;
+    const forbidden = record(new UndiciWebSocket(url));
+    await forbidden.opened;
+    forbidden.socket.send(
+      JSON.stringify({ type: 'subscribe', topics: [`customer_id:${OTHER}:call`] }),
+    );
+    await forbidden.ended;
+    expect(forbidden.close).toMatchObject({ code: 1008, wasClean: true });
+    expect(forbidden.close?.reason).toMatch(/permission/);
+
+    const dropped = record(new UndiciWebSocket(url));
+    await dropped.opened;
+    await until(() => emulator.sockets.count === 1);
+    emulator.sockets.drop();
+    await dropped.ended;
+    expect(dropped.close).toMatchObject({ code: 1006, wasClean: false });
+    expect(emulator.sockets.count).toBe(0);
+  });
+
+  it.each([
+    ['an unknown token', '/ws?token=wrong', 401, 'INVALID_CREDENTIAL'],
+    ['no credential', '/ws', 401, 'AUTHENTICATION_REQUIRED'],
+    ['another path', '/socket?token=mine', 404, 'ROUTE_NOT_FOUND'],
+  ])(
+    'refuses the upgrade for %s with VoIPBIN’s error body',
+    async (_what, path, status, reason) => {
+      const { emulator, ws } = await start({ credentials: { mine: CUSTOMER } });
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const client = new WsClient(`${ws}${path}`);
+        client.on('open', () => reject(new Error('opened')));
+        client.on('error', () => {});
+        client.on('unexpected-response', (_request, response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+      });
+      expect(answer.status).toBe(status);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { reason } });
+      expect(emulator.sockets.count).toBe(0);
+    },
+  );
+
+  it('the cookie and the Bearer header are read as for a request', async () => {
+    const { emulator, ws } = await start({ credentials: { mine: CUSTOMER } });
+    for (const headers of [{ cookie: 'token=mine' }, { authorization: 'Bearer mine' }]) {
+      const client = new WsClient(`${ws}/ws`, { headers });
+      opened.push(client);
+      await new Promise((resolve, reject) => {
+        client.once('open', resolve);
+        client.once('error', reject);
+      });
+    }
+    await until(() => emulator.sockets.count === 2);
+  });
+
+  it('close() closes the open sockets (1001) and resolves', async () => {
+    const { emulator, running, ws } = await start();
+    const sockets = [0, 1].map(() =>
+      record(new UndiciWebSocket(`${ws}/ws?token=node-socket-token`)),
+    );
+    await Promise.all(sockets.map((s) => s.opened));
+    await until(() => emulator.sockets.count === 2);
+    const started = Date.now();
+    await running.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await Promise.all(sockets.map((s) => s.ended));
+    for (const socket of sockets) expect(socket.close).toMatchObject({ code: 1001 });
+    expect(emulator.sockets.count).toBe(0);
+  });
+});
