@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { createEmulator } from './emulator.ts';
+import { createEmulator, DEFAULT_CUSTOMER_ID } from './emulator.ts';
 import { listen } from './node.ts';
+import { WS_FRAMES, type WsFrames } from './sockets.ts';
 import { TEST_NUMBERS } from './test-numbers.ts';
 
 const { values } = parseArgs({
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '1' },
     webhook: { type: 'string' },
     customer: { type: 'string' },
+    'ws-frames': { type: 'string', default: 'mixed' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -18,11 +20,13 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`voipbin-emulator: a local VoIPBIN-compatible call API
 
-  --port, -p <n>     port (default 9000, or $PORT)
-  --host <addr>      address to listen on (default 127.0.0.1)
-  --speed <x>        run call lifecycles x times faster than real time (default 1)
-  --webhook <url>    POST every call event { type, data } to this URL
-  --customer <uuid>  customer id of every call (default the quickstart's)`);
+  --port, -p <n>       port (default 9000, or $PORT)
+  --host <addr>        address to listen on (default 127.0.0.1)
+  --speed <x>          run call lifecycles x times faster than real time (default 1)
+  --webhook <url>      POST every call event { type, data } to this URL
+  --customer <uuid>    customer id of every call (default the quickstart's)
+  --ws-frames <shape>  frames of the event WebSocket (/v1.0/ws): wrapped ({ type, data }),
+                       bare (the call alone) or mixed (the two in turn; default mixed)`);
   process.exit(0);
 }
 
@@ -35,8 +39,12 @@ const fail = (message: string) => {
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   fail(`--port must be 0 to 65535, not "${values.port}"`);
 if (!(speed > 0)) fail(`--speed must be a number > 0, not "${values.speed}"`);
+const wsFrames = values['ws-frames'] as WsFrames;
+if (!WS_FRAMES.includes(wsFrames))
+  fail(`--ws-frames must be ${WS_FRAMES.join(', ')}, not "${values['ws-frames']}"`);
 const emulator = createEmulator({
   clock: { speed },
+  wsFrames,
   ...(values.webhook ? { webhookUrl: values.webhook } : {}),
   ...(values.customer ? { customerId: values.customer } : {}),
 });
@@ -44,6 +52,9 @@ const running = await listen(emulator, { port, hostname: values.host });
 
 console.log(
   `VoIPBIN emulator listening on ${running.url} (clock x${speed}; any non-empty token or access key)`,
+);
+console.log(
+  `  events: ${running.url.replace(/^http/, 'ws')}/ws?token=test (${wsFrames} frames), then send {"type":"subscribe","topics":["customer_id:${values.customer ?? DEFAULT_CUSTOMER_ID}:call"]}`,
 );
 console.log(
   `  try: curl -X POST '${running.url}/calls?token=test' -H 'Content-Type: application/json' \\`,

@@ -18,7 +18,15 @@ import { type Fault, type FaultRule, Faults } from './faults.ts';
 import { TimeHeap } from './heap.ts';
 import { credentialOf, error, json, parseJson } from './http.ts';
 import { type ActionState, type FlowAction, planCall, START_ACTION, type Step } from './plan.ts';
+import {
+  type Authenticate,
+  type SocketConnection,
+  SocketHub,
+  type SocketPeer,
+  type WsFrames,
+} from './sockets.ts';
 import { endingOf } from './test-numbers.ts';
+import { EmulatorWebSocket, type EmulatorWebSocketConstructor } from './websocket.ts';
 
 /** The customer the quickstart's answers show; any accepted credential acts as it by default. */
 export const DEFAULT_CUSTOMER_ID = '5e4a0680-804e-11ec-8477-2fea5968d85b';
@@ -60,6 +68,30 @@ export interface EmulatorOptions {
    * quickstart calls, `ed95a3c4-22d4-11ee-add7-8742a741581e`, so its second request works as written.
    */
   flows?: SeedFlow[];
+  /**
+   * The shape of the event WebSocket's frames: `'wrapped'` `{ type, data }` (VoIPBIN's legacy
+   * frames), `'bare'` (the call alone, VoIPBIN's newer frames) or `'mixed'` (the two in turn on
+   * each socket). Default `'mixed'`: VoIPBIN sends both on the same topic, so a client must read
+   * both. Changeable later with `emulator.sockets.frames`.
+   */
+  wsFrames?: WsFrames;
+}
+
+/** `emulator.sockets`: the event WebSocket's open sockets, in memory and (with `listen()`) over HTTP. */
+export interface EmulatorSockets {
+  /** The shape of the frames pushed from now on (see `wsFrames`). */
+  frames: WsFrames;
+  /** Open sockets. */
+  readonly count: number;
+  /** Closes every open socket abnormally (1006, `wasClean` false), as a network failure; returns how many. */
+  drop(): number;
+  /**
+   * For server adapters: whether a WebSocket handshake may go on (the customer of its
+   * credential) or the answer refusing it (404 off `/v1.0/ws`, 401 with VoIPBIN's error body).
+   */
+  accept(request: Request): { customerId: string } | Response;
+  /** For server adapters: keeps an accepted socket; hand it the client's frames and its closing. */
+  attach(customerId: string, peer: SocketPeer): SocketConnection;
 }
 
 /** A flow to start with. */
@@ -168,6 +200,54 @@ export function createEmulator(options: EmulatorOptions = {}) {
   const faults = new Faults(options.faults);
   const listeners = new Set<(event: EmulatorEvent) => void>();
   const deliveries = new Set<Promise<unknown>>();
+
+  /** The customer a request's credential acts as, or the 401 that refuses it. */
+  const authenticate: Authenticate = (request, url) => {
+    const credential = credentialOf(request, url);
+    if (!credential)
+      return error(
+        'UNAUTHENTICATED',
+        'AUTHENTICATION_REQUIRED',
+        'A token or an access key is required.',
+      );
+    const { credentials } = options;
+    const customerId = credentials
+      ? Object.hasOwn(credentials, credential)
+        ? credentials[credential]
+        : undefined
+      : (options.customerId ?? DEFAULT_CUSTOMER_ID);
+    if (!customerId) {
+      return error(
+        'UNAUTHENTICATED',
+        'INVALID_CREDENTIAL',
+        'The token or access key is not valid.',
+      );
+    }
+    return customerId;
+  };
+  const sockets = new SocketHub(options.wsFrames ?? 'mixed', authenticate);
+
+  const socketControl: EmulatorSockets = {
+    get frames() {
+      return sockets.frames;
+    },
+    set frames(frames) {
+      sockets.frames = frames;
+    },
+    get count() {
+      return sockets.count;
+    },
+    drop: () => sockets.drop(),
+    accept: (request) => sockets.accept(request),
+    attach: (customerId, peer) => sockets.attach(customerId, peer),
+  };
+
+  /** `new emulator.WebSocket(url)`: an in-memory WebSocket to this emulator's `/v1.0/ws`. */
+  const WebSocket: EmulatorWebSocketConstructor = class WebSocket extends EmulatorWebSocket {
+    constructor(url: string | URL) {
+      super(sockets, url);
+    }
+  };
 
   let calls = new Map<string, CallRecord>();
   let flows = new Map<string, FlowRecord>();
@@ -285,6 +365,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
         );
       }
     }
+    sockets.publish(event);
     if (options.webhookUrl) track(deliver(options.webhookUrl, event));
   }
 
@@ -622,26 +703,8 @@ export function createEmulator(options: EmulatorOptions = {}) {
     if (!path.startsWith('/v1.0/'))
       return error('NOT_FOUND', 'ROUTE_NOT_FOUND', `No route ${request.method} ${url.pathname}.`);
 
-    const credential = credentialOf(request, url);
-    if (!credential)
-      return error(
-        'UNAUTHENTICATED',
-        'AUTHENTICATION_REQUIRED',
-        'A token or an access key is required.',
-      );
-    const { credentials } = options;
-    const customerId = credentials
-      ? Object.hasOwn(credentials, credential)
-        ? credentials[credential]
-        : undefined
-      : (options.customerId ?? DEFAULT_CUSTOMER_ID);
-    if (!customerId) {
-      return error(
-        'UNAUTHENTICATED',
-        'INVALID_CREDENTIAL',
-        'The token or access key is not valid.',
-      );
-    }
+    const customerId = authenticate(request, url);
+    if (customerId instanceof Response) return customerId;
 
     const [, , resource, id, verb, ...rest] = path.split('/');
     const method = request.method;
@@ -824,9 +887,15 @@ export function createEmulator(options: EmulatorOptions = {}) {
       return [...flows.values()].map((flow) => v.parse(FlowSchema, flowJson(flow)));
     },
 
-    /** How many calls are in progress and how many finished ones are kept. */
+    /** How many calls are in progress, how many finished ones are kept, how many sockets are open. */
     stats() {
-      return { active, finished: finished.length, held: calls.size, flows: flows.size };
+      return {
+        active,
+        finished: finished.length,
+        held: calls.size,
+        flows: flows.size,
+        sockets: sockets.count,
+      };
     },
 
     /** Calls `listener` with every event; returns a function that stops it. */
@@ -834,6 +903,15 @@ export function createEmulator(options: EmulatorOptions = {}) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+
+    /**
+     * An in-memory WebSocket constructor bound to this emulator: `new emulator.WebSocket(
+     * 'ws://emulator/v1.0/ws?token=...')` (any host), VoIPBIN's event WebSocket with no socket.
+     */
+    WebSocket,
+
+    /** The event WebSocket's open sockets, in memory and (with `listen()`) over HTTP. */
+    sockets: socketControl,
 
     /** Fault injection: added latency, 5xx answers, dropped connections, malformed bodies. */
     faults: {

@@ -13,8 +13,16 @@ export {
   type Emulator,
   type EmulatorEvent,
   type EmulatorOptions,
+  type EmulatorSockets,
   QUICKSTART_FLOW,
   type SeedFlow,
 } from './emulator.ts';
 export { DroppedConnectionError, type FaultRule } from './faults.ts';
+export type { SocketConnection, SocketPeer, WsFrames } from './sockets.ts';
 export { TEST_NUMBERS } from './test-numbers.ts';
+export {
+  type EmulatorWebSocket,
+  type EmulatorWebSocketConstructor,
+  WebSocketCloseEvent,
+  WebSocketMessageEvent,
+} from './websocket.ts';

@@ -1,5 +1,8 @@
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Server } from 'srvx';
 import { serve } from 'srvx/node';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Emulator } from './emulator.ts';
 
 export interface ListenOptions {
@@ -11,6 +14,11 @@ export interface ListenOptions {
   maxBodyBytes?: number;
 }
 
+/** The largest message a WebSocket client may send (a subscribe is a few hundred bytes). */
+const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+/** How long `close()` waits for clients to answer its close frame before cutting them off. */
+const WS_CLOSE_GRACE_MS = 1_000;
+
 export interface RunningEmulator {
   /** The API root, e.g. `http://127.0.0.1:9000/v1.0`. */
   url: string;
@@ -18,7 +26,11 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Serves an emulator over HTTP on Node (the handler itself is runtime-agnostic). */
+/**
+ * Serves an emulator over HTTP on Node (the handler itself is runtime-agnostic), and its event
+ * WebSocket at `/v1.0/ws` (upgrades elsewhere, or with no valid credential, are refused with
+ * VoIPBIN's error body: 404, 401).
+ */
 export async function listen(
   emulator: Emulator,
   options: ListenOptions = {},
@@ -45,6 +57,10 @@ export async function listen(
       }
     },
   });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  server.node?.server?.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    upgrade(emulator, sockets, request, socket, head),
+  );
   await server.ready();
   const url = new URL(
     server.url ?? `http://${options.hostname ?? '127.0.0.1'}:${options.port ?? 9000}/`,
@@ -52,8 +68,79 @@ export async function listen(
   return {
     url: `${url.origin}/v1.0`,
     port: Number(url.port),
-    close: () => server.close(true),
+    async close() {
+      // The server's close waits for every connection, upgraded ones included: close them first.
+      await closeAll(sockets);
+      await server.close(true);
+    },
   };
+}
+
+/** A WebSocket handshake: refused with VoIPBIN's error body, or bridged to the emulator's hub. */
+function upgrade(
+  emulator: Emulator,
+  sockets: WebSocketServer,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+) {
+  socket.on('error', () => socket.destroy());
+  // Only what the credential is read from: the cookie and Authorization headers, and the URL.
+  const headers = new Headers();
+  for (const name of ['cookie', 'authorization'] as const) {
+    const value = request.headers[name];
+    if (value) headers.set(name, value);
+  }
+  const accepted = emulator.sockets.accept(
+    new Request(new URL(request.url ?? '/', 'http://emulator'), { headers }),
+  );
+  if (accepted instanceof Response) {
+    void refuse(socket, accepted);
+    return;
+  }
+  sockets.handleUpgrade(request, socket, head, (ws) => {
+    const connection = emulator.sockets.attach(accepted.customerId, {
+      send: (text) => ws.send(text),
+      close: (code, reason) => ws.close(code, reason),
+      drop: () => ws.terminate(),
+    });
+    ws.on('message', (data) => connection.receive(String(data)));
+    ws.on('close', () => connection.closed());
+    // An error (a frame too large, a protocol error) is followed by close: nothing else to do.
+    ws.on('error', () => {});
+  });
+}
+
+/** Answers a refused handshake over the raw socket, then closes it. */
+async function refuse(socket: Duplex, response: Response) {
+  const body = await response.text();
+  const head = [
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
+    ...[...response.headers].map(([name, value]) => `${name}: ${value}`),
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** Closes every client with 1001 (going away); those that do not answer in time are cut off. */
+async function closeAll(sockets: WebSocketServer) {
+  const clients = [...sockets.clients];
+  await Promise.all(
+    clients.map(
+      (ws: WebSocket) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState === ws.CLOSED) return resolve();
+          const timer = setTimeout(() => ws.terminate(), WS_CLOSE_GRACE_MS);
+          ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          ws.close(1001, 'emulator closing');
+        }),
+    ),
+  );
+  await new Promise<void>((resolve) => sockets.close(() => resolve()));
 }
 
 class BodyTooLargeError extends Error {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'undici';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { checked } from './support/conforming.ts';
 
@@ -202,8 +203,39 @@ it('--webhook POSTs the call events to the URL given', async () => {
 it('--help prints the options and exits 0', async () => {
   const { code, stdout } = await run(['--help']);
   expect(code).toBe(0);
-  for (const option of ['--port', '--host', '--speed', '--webhook', '--customer']) {
+  for (const option of ['--port', '--host', '--speed', '--webhook', '--customer', '--ws-frames']) {
     expect(stdout).toContain(option);
+  }
+});
+
+it('an invalid --ws-frames exits non-zero, saying why', async () => {
+  const { code, stderr } = await run(['--ws-frames', 'json']);
+  expect(code).not.toBe(0);
+  expect(stderr).toMatch(/--ws-frames must be wrapped, bare, mixed/);
+});
+
+it('--ws-frames wrapped: the event WebSocket it prints pushes { type, data } frames', async () => {
+  const { url, output } = await start(['--port', '0', '--speed', '2000', '--ws-frames', 'wrapped']);
+  const printed = /events: (ws:\/\/\S+)/.exec(output())?.[1] as string;
+  expect(printed).toBe(`${url.replace(/^http/, 'ws')}/ws?token=test`);
+  const frames: { type: string; data: { id: string } }[] = [];
+  const socket = new WebSocket(printed);
+  socket.addEventListener('message', (event) => frames.push(JSON.parse(String(event.data))));
+  await new Promise((resolve) => socket.addEventListener('open', resolve));
+  const topic = /"topics":\["([^"]+)"\]/.exec(output())?.[1];
+  socket.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    const response = await post(url, /-d '(\{.*\})'/.exec(output())?.[1] as string);
+    const id = (await response.json()).calls[0].id;
+    for (let i = 0; i < 100 && !frames.some((f) => f.type === 'call_hangup'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(frames.map((f) => f.data.id)).toEqual(frames.map(() => id));
+    expect(frames[0]?.type).toBe('call_created');
+    expect(frames.at(-1)?.type).toBe('call_hangup');
+  } finally {
+    socket.close();
   }
 });
 

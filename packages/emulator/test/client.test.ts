@@ -320,7 +320,7 @@ describe('what the emulator keeps', () => {
     expect(flowIds(emulator)).toEqual(
       expect.arrayContaining([answered.flow_id, busy.flow_id, QUICKSTART_FLOW.id]),
     );
-    expect(emulator.stats()).toEqual({ active: 0, finished: 2, held: 2, flows: 3 });
+    expect(emulator.stats()).toEqual({ active: 0, finished: 2, held: 2, flows: 3, sockets: 0 });
   });
 
   it('reset() forgets calls, groupcalls, flows and faults, seeds the quickstart flow again and sends no stale events', async () => {
@@ -354,7 +354,7 @@ describe('what the emulator keeps', () => {
     expect(emulator.calls()).toEqual([]);
     expect(flowIds(emulator)).toEqual([QUICKSTART_FLOW.id]);
     expect((await voipbin.flows.get(QUICKSTART_FLOW.id)).name).toBe(QUICKSTART_FLOW.name);
-    expect(emulator.stats()).toEqual({ active: 0, finished: 0, held: 0, flows: 1 });
+    expect(emulator.stats()).toEqual({ active: 0, finished: 0, held: 0, flows: 1, sockets: 0 });
 
     // The calls that were running send nothing more, however long the clock runs.
     emulator.advance(60_000);
