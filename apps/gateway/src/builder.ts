@@ -37,6 +37,8 @@ export const builder = new SchemaBuilder<Types>({
   scopeAuth: {
     // A type's rule runs once per object (its isTypeOf), not once per field.
     runScopesOnType: true,
+    // Subscriptions are checked when they open, before anything is followed, and on each event.
+    authorizeOnSubscribe: true,
     authScopes: ({ principal }) => ({
       read: principal.scopes.has(SCOPES.read),
       create: principal.scopes.has(SCOPES.create),

@@ -1,6 +1,7 @@
 import type { Call, VoipbinClient } from '@voipbin-kit/core';
 import DataLoader from 'dataloader';
 import { notFoundAsNull } from './errors.ts';
+import type { Events, UpstreamAccount } from './events/index.ts';
 import type { Principal, Security } from './security/index.ts';
 import type { OwnedKind } from './security/ownership.ts';
 
@@ -19,17 +20,30 @@ export interface Context {
   calls: DataLoader<string, Call | null>;
   /** Ids of what this request has shown to be the caller's: the `Call`, `Groupcall` and `Flow` rules read it. */
   visible: Set<string>;
+  /** Live call status: the hub subscriptions listen to and the source that feeds it. */
+  events: Events;
+  /** The VoIPBIN account this request acts on, as an event source needs it. */
+  upstream: UpstreamAccount;
+  /** When the caller's credential expires (epoch ms), if it does: a subscription ends then. */
+  expiresAt: number | undefined;
+}
+
+/** What `createContext` makes a request's context of. */
+export interface ContextParts {
+  voipbin: VoipbinClient;
+  principal: Principal;
+  security: Security;
+  owner: string | null;
+  events: Events;
+  upstream: UpstreamAccount;
+  expiresAt?: number | undefined;
 }
 
 /** How many `master_call_id` links a call's ownership is followed up (a chained call's master...). */
 const MAX_LINKS = 3;
 
-export function createContext(
-  voipbin: VoipbinClient,
-  principal: Principal,
-  security: Security,
-  owner: string | null,
-): Context {
+export function createContext(parts: ContextParts): Context {
+  const { voipbin, security, owner } = parts;
   const visible = new Set<string>();
   const { ownership } = security;
 
@@ -64,15 +78,15 @@ export function createContext(
     const call = await voipbin.calls.get(id).catch(notFoundAsNull);
     if (!call) return null;
     if (owner !== null && recorded === null && !(await ownsUnrecorded(owner, call))) return null;
+    // Whose calls this account's event stream carries (pass-through subscriptions filter by it).
+    parts.events.hub.learn(parts.upstream.key, call.customer_id);
     visible.add(call.id);
     return call;
   };
 
   return {
-    voipbin,
-    principal,
-    security,
-    owner,
+    ...parts,
+    expiresAt: parts.expiresAt,
     visible,
     calls: new DataLoader(
       // VoIPBIN has no batch read: one GET per distinct id, all at once; an error stays that id's.

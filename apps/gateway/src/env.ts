@@ -1,4 +1,6 @@
 import * as v from 'valibot';
+import type { EventsConfig } from './events/index.ts';
+import { MIN_WEBHOOK_SECRET } from './events/webhook.ts';
 import type { SecurityConfig } from './security/index.ts';
 
 const flag = v.pipe(
@@ -176,6 +178,26 @@ const EnvSchema = v.object({
   ),
   /** Trusted documents mode: only these documents run, asked for by hash. */
   GATEWAY_TRUSTED_DOCUMENTS: trustedDocuments,
+
+  // Live call status (subscriptions).
+  /** Where call events come from: websocket, webhook or poll; default per runtime. */
+  GATEWAY_EVENTS_SOURCE: v.optional(
+    v.picklist(['websocket', 'webhook', 'poll'], 'Expected websocket, webhook or poll'),
+  ),
+  /** The last path segment of the webhook URL VoIPBIN posts to: /webhooks/voipbin/<secret>. */
+  GATEWAY_WEBHOOK_SECRET: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(MIN_WEBHOOK_SECRET, `Expected at least ${MIN_WEBHOOK_SECRET} characters`),
+      v.regex(/^[\w.~-]+$/, 'Expected only A-Z a-z 0-9 _ . ~ - (it goes in a URL path)'),
+    ),
+  ),
+  /** Milliseconds between two reads of a followed call when polling. */
+  GATEWAY_EVENTS_POLL_INTERVAL_MS: count('1000', 200),
+  /** Open subscriptions on one instance, in all and per principal. */
+  GATEWAY_SUBSCRIPTIONS_MAX: count('10000'),
+  GATEWAY_SUBSCRIPTIONS_PER_PRINCIPAL: count('50'),
 });
 
 export type Upstream =
@@ -190,6 +212,8 @@ export interface GatewayEnv {
   security: SecurityConfig;
   /** A shared store for rate limits and idempotency keys (Node entry only). */
   redisUrl?: string;
+  /** Live call status; `source` unset lets the entry choose (websocket, or poll on Workers). */
+  events: EventsConfig;
 }
 
 /** Reads and checks the configuration; the only place that looks at the environment. */
@@ -216,6 +240,11 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
           ...(e.VOIPBIN_TOKEN ? { token: e.VOIPBIN_TOKEN } : {}),
         }
       : { kind: 'emulator', speed: e.EMULATOR_SPEED };
+  if (e.GATEWAY_EVENTS_SOURCE === 'webhook' && !e.GATEWAY_WEBHOOK_SECRET) {
+    throw new Error(
+      'Invalid gateway configuration: GATEWAY_EVENTS_SOURCE=webhook needs GATEWAY_WEBHOOK_SECRET (the last segment of the URL VoIPBIN posts to)',
+    );
+  }
   if (!e.GATEWAY_JWT_SECRET && !e.GATEWAY_JWKS_URL) {
     for (const name of ['GATEWAY_JWT_ISSUER', 'GATEWAY_JWT_AUDIENCE'] as const) {
       if (e[name]) {
@@ -264,6 +293,13 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
       trustedDocuments: e.GATEWAY_TRUSTED_DOCUMENTS,
     },
     ...(e.GATEWAY_REDIS_URL ? { redisUrl: e.GATEWAY_REDIS_URL } : {}),
+    events: {
+      ...(e.GATEWAY_EVENTS_SOURCE ? { source: e.GATEWAY_EVENTS_SOURCE } : {}),
+      ...(e.GATEWAY_WEBHOOK_SECRET ? { webhookSecret: e.GATEWAY_WEBHOOK_SECRET } : {}),
+      pollIntervalMs: e.GATEWAY_EVENTS_POLL_INTERVAL_MS,
+      maxSubscriptions: e.GATEWAY_SUBSCRIPTIONS_MAX,
+      maxPerPrincipal: e.GATEWAY_SUBSCRIPTIONS_PER_PRINCIPAL,
+    },
   };
 }
 

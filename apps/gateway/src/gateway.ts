@@ -1,9 +1,16 @@
-import { type ClientOptions, createClient, redactor, type VoipbinClient } from '@voipbin-kit/core';
+import {
+  type ClientOptions,
+  createClient,
+  DEFAULT_BASE_URL,
+  redactor,
+  type VoipbinClient,
+} from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
+import { createEvents, type Events, type EventsConfig, WEBHOOK_PATH } from './events/index.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
@@ -38,6 +45,8 @@ export interface GatewayConfig {
   routes?: Route[];
   /** GraphiQL's page with its assets inlined or served locally; default Yoga's, which loads them from a CDN. */
   renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
+  /** Live call status: the event source, the webhook secret, subscription limits, the fanout. */
+  events?: EventsConfig;
 }
 
 /** A URL for logs: a user and password written into it stay out. */
@@ -66,6 +75,12 @@ export interface Gateway {
   upstreamDescription: string;
   /** The embedded emulator, when there is one. */
   emulator: Emulator | undefined;
+  /** Live call status: its source, and what it holds (`stats()`). */
+  events: Events;
+  /** Resolves once the gateway receives states from other instances (the fanout subscribed). */
+  ready(): Promise<void>;
+  /** Closes the event source's connections and timers, and the fanout. */
+  close(): Promise<void>;
 }
 
 /**
@@ -74,11 +89,24 @@ export interface Gateway {
  */
 export function createGateway(config: GatewayConfig = {}): Gateway {
   const upstream = config.upstream ?? { kind: 'emulator', speed: 1 };
+  const webhookSecret = config.events?.webhookSecret;
+  // The embedded emulator posts its webhooks to this gateway, in-process, when there is a secret.
+  let self: ((request: Request) => Promise<Response>) | undefined;
   const emulator =
     upstream.kind === 'emulator'
       ? 'emulator' in upstream
         ? upstream.emulator
-        : createEmulator({ clock: { speed: upstream.speed }, waitUntil: config.waitUntil })
+        : createEmulator({
+            clock: { speed: upstream.speed },
+            waitUntil: config.waitUntil,
+            ...(webhookSecret
+              ? {
+                  webhookUrl: `http://gateway.local${WEBHOOK_PATH}${webhookSecret}`,
+                  webhookFetch: (input, init) =>
+                    (self as NonNullable<typeof self>)(new Request(input, init)),
+                }
+              : {}),
+          })
       : undefined;
   const base: ClientOptions = emulator
     ? {
@@ -131,6 +159,22 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   };
   const clientFor = (token: string | undefined): VoipbinClient =>
     token ? createClient({ ...base, accessKey: undefined, token }) : serverClient;
+  const serverCredential = {
+    ...(base.token ? { token: base.token } : {}),
+    ...(base.accessKey ? { accessKey: base.accessKey } : {}),
+  };
+  const events = createEvents(
+    {
+      // The embedded emulator's sockets live in this process: no network, same code path.
+      ...(emulator ? { WebSocket: emulator.WebSocket } : {}),
+      ...config.events,
+    },
+    {
+      ownership: security.ownership,
+      baseURL: base.baseURL ?? DEFAULT_BASE_URL,
+      ...(config.passThrough ? {} : { serverAccount: SERVER_ACCOUNT }),
+    },
+  );
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -144,14 +188,36 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     maskedErrors: { isDev: false, maskError },
     ...security.yoga,
     // The routes first: a webhook or a page is not GraphQL, and its own checks apply.
-    plugins: [routes(config.routes ?? []), ...security.yoga.plugins, inputErrors()],
+    plugins: [
+      routes([...events.routes, ...(config.routes ?? [])]),
+      ...security.yoga.plugins,
+      inputErrors(),
+    ],
     // Authentication runs here, before any resolver.
     context: async ({ request }) => {
       const token = passThroughToken(request);
       const principal = await security.authenticate(request, token);
-      return createContext(clientFor(token), principal, security, ownerOf(principal));
+      const voipbin = clientFor(token);
+      return createContext({
+        voipbin,
+        principal,
+        security,
+        owner: ownerOf(principal),
+        events,
+        upstream: token
+          ? { key: principal.account ?? SERVER_ACCOUNT, client: voipbin, credential: { token } }
+          : { key: SERVER_ACCOUNT, client: voipbin, credential: serverCredential },
+        expiresAt: earliest(principal.expiresAt, token ? jwtExpiry(token) : undefined),
+      });
     },
   });
+  self = async (request) => yoga.fetch(request, {});
+  const ready = events.ready();
+  ready.catch((error: unknown) =>
+    console.error(
+      `[gateway] the event fanout could not subscribe: ${error instanceof Error ? error.name : 'error'}; events reach this instance's subscribers only`,
+    ),
+  );
   return {
     fetch: async (request, serverContext = {}) => yoga.fetch(request, serverContext),
     yoga,
@@ -159,7 +225,31 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       ? 'the embedded VoIPBIN emulator (no account, no real calls)'
       : `VoIPBIN at ${withoutUserinfo((upstream as { baseURL: string }).baseURL)}`,
     emulator,
+    events,
+    ready: () => ready,
+    close: () => events.close(),
   };
+}
+
+/** The name of the server's own VoIPBIN account, as events know it. */
+const SERVER_ACCOUNT = 'server';
+
+const earliest = (a: number | undefined, b: number | undefined) =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
+
+/**
+ * When a pass-through VoIPBIN JWT expires (epoch ms), read without checking its signature:
+ * VoIPBIN checks it; this only ends a subscription no later than VoIPBIN would stop answering.
+ */
+function jwtExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof json?.exp === 'number' ? json.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The quickstart's call, as GraphiQL's first query. */

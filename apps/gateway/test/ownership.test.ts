@@ -86,12 +86,16 @@ const TRIED_ACROSS_PRINCIPALS: Record<string, string> = {
   createCall: "what A placed is A's (every test here)",
   createFlow: 'A reads its flow through flow(id)',
   hangupCall: "answers B's hangupCall",
+  callUpdated: "test/events/live.test.ts: answers another principal's callUpdated with NOT_FOUND",
+  callEvents: "test/events/live.test.ts: shows each principal's callEvents its own calls only",
 };
 
 it('tries every query and mutation of the schema across principals (a new one needs its row)', () => {
-  const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
-    Object.keys(type?.getFields() ?? {}),
-  );
+  const roots = [
+    schema.getQueryType(),
+    schema.getMutationType(),
+    schema.getSubscriptionType(),
+  ].flatMap((type) => Object.keys(type?.getFields() ?? {}));
   expect(roots.sort()).toEqual(Object.keys(TRIED_ACROSS_PRINCIPALS).sort());
 });
 

@@ -35,11 +35,13 @@ function holdsOwned(type: GraphQLNamedType, seen = new Set<string>()): boolean {
 }
 
 describe('permissions declared on the schema', () => {
-  it('needs calls:read for every query and calls:create for every mutation, by default', () => {
+  it('needs calls:read for every query and subscription and calls:create for every mutation, by default', () => {
     expect(options(schema.getQueryType() ?? {}).authScopes).toEqual({ read: true });
     expect(options(schema.getMutationType() ?? {}).authScopes).toEqual({ create: true });
+    expect(options(schema.getSubscriptionType() ?? {}).authScopes).toEqual({ read: true });
     // No root field opts out of its type's rule.
-    for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
+    for (const root of roots) {
       for (const field of Object.values(root?.getFields() ?? {})) {
         expect(options(field).skipTypeScopes, `${root?.name}.${field.name}`).toBeFalsy();
       }
@@ -55,7 +57,7 @@ describe('permissions declared on the schema', () => {
 
   it('gives every field that fetches or computes owned objects a rule of its own', () => {
     const missing = everyField()
-      .filter(({ type }) => type.name !== 'Query' && type.name !== 'Mutation')
+      .filter(({ type }) => !['Query', 'Mutation', 'Subscription'].includes(type.name))
       .filter(({ field }) => resolves(field) && holdsOwned(getNamedType(field.type)))
       .filter(({ field }) => !options(field).authScopes)
       .map(({ type, field }) => `${type.name}.${field.name}`);

@@ -3,7 +3,14 @@ import type { Duplex } from 'node:stream';
 import type { Server } from 'srvx';
 import { serve } from 'srvx/node';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Emulator } from './emulator.ts';
+import type { Emulator as FullEmulator } from './emulator.ts';
+
+/**
+ * What the adapter uses of an emulator. Not the whole type: this entry is bundled apart, and
+ * the in-memory WebSocket class (private fields) would make its copy of the type nominally
+ * different from the one `@voipbin-kit/emulator` exports.
+ */
+type Emulator = Pick<FullEmulator, 'fetch' | 'sockets'>;
 
 export interface ListenOptions {
   /** Default 9000; 0 picks a free port. */

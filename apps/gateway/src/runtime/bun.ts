@@ -33,4 +33,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 console.log(
   `voipbin-kit gateway on http://localhost:${server.port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
 );
-console.log(`upstream: ${gateway.upstreamDescription}`);
+console.log(`upstream: ${gateway.upstreamDescription}; call events: ${gateway.events.source.kind}`);

@@ -43,7 +43,9 @@ const server = Deno.serve(
       console.log(
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
-      console.log(`upstream: ${gateway.upstreamDescription}`);
+      console.log(
+        `upstream: ${gateway.upstreamDescription}; call events: ${gateway.events.source.kind}`,
+      );
     },
   },
   (request) => gateway.fetch(request),

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
+import type { WebSocketConstructor } from '@voipbin-kit/core';
 import { readEnv, storeWarning } from '../env.ts';
+import { createRedisFanout } from '../events/redis-fanout.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
@@ -8,6 +10,14 @@ import { createNodeFetch } from './node-fetch.ts';
 const env = readEnv(process.env);
 // Several instances share rate-limit buckets and idempotency keys through Redis.
 const store = env.redisUrl ? await createRedisStore({ url: env.redisUrl }) : undefined;
+// ...and call events: one instance's source reaches every instance's subscribers.
+const fanout = env.redisUrl ? await createRedisFanout({ url: env.redisUrl }) : undefined;
+// VoIPBIN's event socket: Node 22 has a WebSocket of its own, Node 20 takes undici's.
+const WebSocket =
+  env.upstream.kind === 'voipbin'
+    ? ((globalThis.WebSocket as WebSocketConstructor | undefined) ??
+      ((await import('undici')).WebSocket as unknown as WebSocketConstructor))
+    : undefined;
 // Calls to VoIPBIN go through undici's request on a keep-alive pool, not the global fetch.
 const upstreamFetch = env.upstream.kind === 'voipbin' ? createNodeFetch() : undefined;
 const gateway = createGateway({
@@ -15,7 +25,9 @@ const gateway = createGateway({
   ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
   renderGraphiQL: renderLocalGraphiQL,
+  events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
 });
+await gateway.ready();
 const server = createServer(gateway.yoga);
 
 server.listen(env.port, () => {
@@ -25,6 +37,9 @@ server.listen(env.port, () => {
     `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
   );
   console.log(`upstream: ${gateway.upstreamDescription}${store ? '; shared store: Redis' : ''}`);
+  console.log(
+    `call events: ${gateway.events.source.kind}${fanout ? ', shared through Redis' : ''}`,
+  );
   const warning = storeWarning(env, 'Node');
   if (warning) console.warn(warning);
 });
@@ -32,6 +47,7 @@ server.listen(env.port, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () =>
     server.close(async () => {
+      await gateway.close();
       await store?.close?.();
       await upstreamFetch?.close();
       process.exit(0);

@@ -27,12 +27,24 @@ let gateway: Gateway | undefined;
 function gatewayFor(env: WorkerEnv): Gateway {
   if (gateway) return gateway;
   const config = readEnv(fromBindings(env));
+  // An isolate holds no socket between requests: call events come by polling (or webhooks,
+  // which reach only the isolate that receives them).
+  if (config.events.source === 'websocket') {
+    throw new Error(
+      'GATEWAY_EVENTS_SOURCE=websocket is not for Workers (an isolate holds no socket between requests): use poll or webhook',
+    );
+  }
   // `waitUntil` from cloudflare:workers is bound to whichever request is running, so a webhook
   // delivery that request triggers outlives its response (ctx would be the first request's).
-  gateway = createGateway({ ...config, waitUntil });
+  gateway = createGateway({
+    ...config,
+    waitUntil,
+    events: { source: 'poll', ...config.events },
+  });
   console.log(
     `voipbin-kit gateway (Worker isolate): upstream ${gateway.upstreamDescription}` +
-      (gateway.emulator ? '; its calls live in this isolate only' : ''),
+      (gateway.emulator ? '; its calls live in this isolate only' : '') +
+      `; call events: ${gateway.events.source.kind}`,
   );
   // Only the Node entry has a Redis client: say so rather than ignore the setting.
   const warning = storeWarning(config, 'Worker');

@@ -12,6 +12,7 @@ import {
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
+import { publishQuietly } from '../events/source.ts';
 import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
 import { fingerprint } from '../security/idempotency.ts';
 import { idempotencyScope } from '../security/index.ts';
@@ -268,7 +269,7 @@ const CallConnection = builder
   });
 
 /** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
-const noSuchCall = () =>
+export const noSuchCall = () =>
   new GraphQLError('No call with this id', { extensions: { code: 'NOT_FOUND' } });
 
 builder.queryFields((t) => ({
@@ -349,6 +350,11 @@ builder.mutationFields((t) => ({
           call: [...placed.calls.map((c) => c.id), ...placed.groupcalls.flatMap((g) => g.call_ids)],
           groupcall: placed.groupcalls.map((g) => g.id),
         });
+        // Owned by now: `callEvents` shows each new call from its first state, whatever the source.
+        for (const call of placed.calls) {
+          ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
+          publishQuietly(ctx.events.hub, call);
+        }
         return placed;
       };
       // `null` or left out means no key; an empty key is refused (1 to 255 characters), not ignored.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AuthConfig,
   type AuthResult,
+  CLOCK_TOLERANCE_SECONDS,
   createAuthenticator,
   hashApiKey,
   type Principal,
@@ -69,12 +70,14 @@ describe('HS256 JWTs', () => {
     jwt: { secret: CANARY_SECRET, issuer: ISSUER, audience: AUDIENCE },
   });
 
-  it('accepts a valid token: jwt:<sub> is the principal, scope its scopes', async () => {
-    const principal = ok(await authenticate(bearer(await hs256())));
+  it('accepts a valid token: jwt:<sub> is the principal, scope its scopes, exp (and its tolerance) its end', async () => {
+    const exp = now() + 3600;
+    const principal = ok(await authenticate(bearer(await hs256({ exp }))));
     expect(principal).toEqual({
       id: 'jwt:user-42',
       scopes: new Set(['calls:create', 'calls:read']),
       via: 'jwt',
+      expiresAt: (exp + CLOCK_TOLERANCE_SECONDS) * 1000,
     });
   });
 
@@ -223,7 +226,11 @@ describe('JWKS', () => {
     const authenticate = createAuthenticator({ jwt: { jwksUrl, issuer: ISSUER } });
     const before = requests;
     const principal = ok(await authenticate(bearer(await rs256(keys.privateKey))));
-    expect(principal).toEqual({ id: 'jwt:svc-7', scopes: new Set(['calls:read']), via: 'jwt' });
+    expect(principal).toMatchObject({
+      id: 'jwt:svc-7',
+      scopes: new Set(['calls:read']),
+      via: 'jwt',
+    });
     ok(await authenticate(bearer(await rs256(keys.privateKey, { sub: 'svc-8' }))));
     expect(requests - before).toBe(1);
   });

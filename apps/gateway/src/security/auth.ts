@@ -43,6 +43,8 @@ export interface Principal {
   id: string;
   scopes: Set<string>;
   via: 'jwt' | 'api-key';
+  /** When the credential stops being accepted (epoch ms): a JWT's `exp`; API keys do not expire. */
+  expiresAt?: number;
 }
 
 export type AuthResult =
@@ -98,7 +100,7 @@ export async function hashApiKey(key: string): Promise<string> {
 }
 
 /** Whether two equal-length byte arrays are equal, looking at every byte whatever it finds. */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   let difference = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return difference === 0;
@@ -301,7 +303,16 @@ export function createAuthenticator(config: AuthConfig): (request: Request) => P
     const scope = payload.scope;
     const scopes = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []);
     // Prefixed: a `sub` of `api-key:...` or `voipbin:...` must never be taken for that principal.
-    return { ok: true, principal: { id: `jwt:${payload.sub}`, scopes, via: 'jwt' } };
+    return {
+      ok: true,
+      principal: {
+        id: `jwt:${payload.sub}`,
+        scopes,
+        via: 'jwt',
+        // Required and checked above; its tolerance too, as a request a second later would get.
+        expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+      },
+    };
   }
 
   return async function authenticate(request: Request): Promise<AuthResult> {

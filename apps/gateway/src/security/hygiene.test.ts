@@ -4,6 +4,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../context.ts';
+import { createEvents } from '../events/index.ts';
 import { SEED_QUERY } from '../gateway.ts';
 import { schema } from '../schema/index.ts';
 import { DEFAULT_LIMITS, type HygieneConfig, hygiene } from './hygiene.ts';
@@ -40,13 +41,25 @@ function gateway(config: Partial<HygieneConfig> = {}) {
     token: 'emulator',
     fetch: (input, init) => emulator.fetch(new Request(input, init)),
   });
+  const events = createEvents(
+    { source: 'poll' },
+    { ownership: security.ownership, baseURL: 'http://emulator.local/v1.0' },
+  );
   return createYoga({
     schema,
     ...h,
     graphiql: h.graphiql ?? { title: 'test' },
     landingPage: false,
     maskedErrors: { isDev: false },
-    context: () => createContext(voipbin, PRINCIPAL, security, null),
+    context: () =>
+      createContext({
+        voipbin,
+        principal: PRINCIPAL,
+        security,
+        owner: null,
+        events,
+        upstream: { key: 'server', client: voipbin, credential: { token: 'emulator' } },
+      }),
     plugins: h.plugins,
   });
 }

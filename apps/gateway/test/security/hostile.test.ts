@@ -395,11 +395,11 @@ const rows: Row[] = [
     message: /Cannot query field "createCall" on type "Query"/,
   },
   {
-    name: 'a subscription (there is none)',
+    name: 'a subscription to a field that does not exist',
     send: () => doc('subscription { calls { id } }'),
     status: 200,
     code: 'GRAPHQL_VALIDATION_FAILED',
-    message: /Schema is not configured to execute subscription operation/,
+    message: /Cannot query field "calls" on type "Subscription"/,
   },
   {
     name: 'two operations and no operationName',

@@ -224,10 +224,11 @@ function stopChild(child: ChildProcess): Promise<void> {
 /**
  * A describe block on a redis-server of its own, started once (skipped with a notice where
  * there is none, failing in CI): `body` gets `connect(prefix)`, which opens a store on it, each
- * closed after the block. A fresh prefix by default, so each store starts empty.
+ * closed after the block (a fresh prefix by default, so each store starts empty), and `url()`,
+ * the server's URL, for other clients (the event fanout).
  */
 export function describeOnRedis(
-  body: (connect: (prefix?: string) => Promise<Store>) => void,
+  body: (connect: (prefix?: string) => Promise<Store>, url: () => string) => void,
 ): void {
   const redis = redisAvailabilityHere();
   if (!redis.run) console.warn(`\n${redis.notice}\n`);
@@ -241,10 +242,13 @@ export function describeOnRedis(
       await Promise.all(opened.map((store) => store.close?.()));
       await server?.stop();
     }, 15_000);
-    body(async (prefix = `test-${crypto.randomUUID()}:`) => {
-      const store = await createRedisStore({ url: server.url, prefix });
-      opened.push(store);
-      return store;
-    });
+    body(
+      async (prefix = `test-${crypto.randomUUID()}:`) => {
+        const store = await createRedisStore({ url: server.url, prefix });
+        opened.push(store);
+        return store;
+      },
+      () => server.url,
+    );
   });
 }

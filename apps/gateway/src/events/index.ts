@@ -1,0 +1,97 @@
+import type { WebSocketConstructor } from '@voipbin-kit/core';
+import type { Route } from '../routes.ts';
+import type { Ownership } from '../security/ownership.ts';
+import { createEventHub, type Fanout } from './hub.ts';
+import { createPollSource, createWebhookSource, type EventSource } from './source.ts';
+import { webhookRoute } from './webhook.ts';
+import { createWebSocketSource } from './websocket-source.ts';
+
+export type { FollowEvent } from './follow.ts';
+export type { Fanout } from './hub.ts';
+export type { UpstreamAccount } from './source.ts';
+export { WEBHOOK_PATH } from './webhook.ts';
+
+export type EventSourceKind = EventSource['kind'];
+
+/** How call events reach subscriptions (README: "Live call status"). */
+export interface EventsConfig {
+  /**
+   * Where states come from: VoIPBIN's WebSocket, its webhooks (needs `webhookSecret`) or
+   * polling. Default: the WebSocket where one can be opened (a `WebSocket` given or global),
+   * else polling.
+   */
+  source?: EventSourceKind;
+  /** Receives webhooks at `/webhooks/voipbin/<secret>` (whatever the source; required for `webhook`). */
+  webhookSecret?: string;
+  /** Milliseconds between two reads when polling. Default 1,000. */
+  pollIntervalMs?: number;
+  /** Open subscriptions on this instance, in all and per principal. Defaults 10,000 and 50. */
+  maxSubscriptions?: number;
+  maxPerPrincipal?: number;
+  /** Carries states between instances (Redis on Node); default none: one instance. */
+  fanout?: Fanout;
+  /** The WebSocket for the `websocket` source; default the global one. */
+  WebSocket?: WebSocketConstructor;
+  /** Milliseconds before the first reconnect of the event socket. Default core's (500). */
+  reconnectDelayMs?: number;
+}
+
+/** The live-status machinery of one gateway: the hub, the source, and the webhook route. */
+export function createEvents(
+  config: EventsConfig,
+  {
+    ownership,
+    baseURL,
+    serverAccount,
+  }: { ownership: Ownership; baseURL: string; serverAccount?: string },
+) {
+  const hub = createEventHub({
+    ownership,
+    ...(config.fanout ? { fanout: config.fanout } : {}),
+    ...(config.maxSubscriptions ? { maxSubscriptions: config.maxSubscriptions } : {}),
+    ...(config.maxPerPrincipal ? { maxPerPrincipal: config.maxPerPrincipal } : {}),
+  });
+  const WebSocket = config.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+  const kind = config.source ?? (WebSocket ? 'websocket' : 'poll');
+  if (kind === 'webhook' && !config.webhookSecret) {
+    throw new Error('The webhook event source needs a secret (GATEWAY_WEBHOOK_SECRET)');
+  }
+  if (kind === 'websocket' && !WebSocket) {
+    throw new Error(
+      "The websocket event source needs a WebSocket: this runtime has none (Node 20: pass undici's)",
+    );
+  }
+  const source: EventSource =
+    kind === 'websocket'
+      ? createWebSocketSource(hub, {
+          baseURL,
+          ...(WebSocket ? { WebSocket } : {}),
+          ...(config.reconnectDelayMs ? { reconnectDelayMs: config.reconnectDelayMs } : {}),
+        })
+      : kind === 'webhook'
+        ? createWebhookSource()
+        : createPollSource(hub, config.pollIntervalMs ? { intervalMs: config.pollIntervalMs } : {});
+  const routes: Route[] = config.webhookSecret
+    ? [
+        webhookRoute(hub, {
+          secret: config.webhookSecret,
+          ...(serverAccount ? { account: serverAccount } : {}),
+        }),
+      ]
+    : [];
+  return {
+    hub,
+    source,
+    routes,
+    /** Subscribes to the fanout; resolves when states from other instances arrive. */
+    ready: () => hub.start(),
+    /** Listeners, subscriptions, sockets and timers held: they return to zero when nobody listens. */
+    stats: () => ({ ...hub.stats(), ...source.stats() }),
+    async close() {
+      await source.close();
+      await hub.close();
+    },
+  };
+}
+
+export type Events = ReturnType<typeof createEvents>;

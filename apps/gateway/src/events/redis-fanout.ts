@@ -1,0 +1,65 @@
+import { createClient } from '@redis/client';
+import type { Fanout } from './hub.ts';
+
+export interface RedisFanoutOptions {
+  /** `redis://[[user]:password@]host[:port][/db]` or `rediss://`: the store's URL does. */
+  url: string;
+  /** The channel every instance publishes on and listens to. Default `voipbin-kit:events`. */
+  channel?: string;
+  /** How long a publish (and connecting) may take, in ms. Default 2,000. */
+  timeoutMs?: number;
+  /** Told of connection errors as the clients reconnect; default one line on stderr, never the URL. */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Call states between gateway instances over Redis pub/sub: two connections (a subscribed one
+ * can do nothing else), each reconnecting on its own; the subscriber subscribes again after a
+ * drop. Delivery is at most once, as pub/sub is: a state published while an instance is cut
+ * off does not reach it (a subscription sees the next one, and never an older one). Node only.
+ */
+export async function createRedisFanout(options: RedisFanoutOptions): Promise<Fanout> {
+  const channel = options.channel ?? 'voipbin-kit:events';
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const onError =
+    options.onError ??
+    ((error: Error) =>
+      console.error(`[gateway] Redis event fanout: ${error.name}: ${error.message}`));
+  let connected = false;
+  const publisher = createClient({
+    url: options.url,
+    socket: {
+      connectTimeout: timeoutMs,
+      reconnectStrategy: (retries, cause) =>
+        connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
+    },
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    maintNotifications: 'disabled',
+  });
+  publisher.on('error', onError);
+  const subscriber = publisher.duplicate();
+  subscriber.on('error', onError);
+  try {
+    await Promise.all([publisher.connect(), subscriber.connect()]);
+    connected = true;
+  } catch (error) {
+    publisher.destroy();
+    subscriber.destroy();
+    throw error;
+  }
+  return {
+    async publish(message) {
+      await publisher.publish(channel, message);
+    },
+    async subscribe(onMessage) {
+      await subscriber.subscribe(channel, (message) => onMessage(message));
+    },
+    async close() {
+      await Promise.allSettled([
+        subscriber.isOpen ? subscriber.close() : undefined,
+        publisher.isOpen ? publisher.close() : undefined,
+      ]);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import {
+  type Call,
+  type EventSubscription,
+  subscribeEvents,
+  type WebSocketConstructor,
+} from '@voipbin-kit/core';
+import type { EventHub } from './hub.ts';
+import { isFinal } from './order.ts';
+import { type EventSource, publishQuietly, type UpstreamAccount } from './source.ts';
+
+export interface WebSocketSourceOptions {
+  /** VoIPBIN's API root; the socket is `<baseURL>/ws`. */
+  baseURL: string;
+  /** The WebSocket to open (Node 20 has none of its own: undici's; the embedded emulator's). */
+  WebSocket?: WebSocketConstructor;
+  /** Milliseconds before the first reconnect after a drop (doubling, up to 30 s). */
+  reconnectDelayMs?: number;
+}
+
+interface Connection {
+  account: UpstreamAccount;
+  /** Watches of every call, and of each call id (one id may be watched many times). */
+  everyCall: number;
+  calls: Map<string, number>;
+  /** Calls seen not yet hung up: read again after a reconnect, which replays nothing. */
+  active: Set<string>;
+  topics: Set<string>;
+  socket: EventSubscription | undefined;
+  stopLearning: () => void;
+}
+
+/** The topic of every call of a customer; VoIPBIN matches topics by prefix. */
+const topicOf = (customerId: string) => `customer_id:${customerId}:call`;
+
+/**
+ * Follows VoIPBIN's event WebSocket with core's `subscribeEvents`: one socket per account
+ * while anyone follows its calls, subscribed to each customer the account is seen acting as.
+ * VoIPBIN replays nothing after a drop, so on every (re)open the calls followed, and those
+ * seen running, are read again and published (subscriptions drop what they already had).
+ */
+export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOptions): EventSource {
+  const connections = new Map<string, Connection>();
+
+  function resync(connection: Connection) {
+    const ids = new Set([...connection.calls.keys(), ...connection.active]);
+    for (const id of ids) {
+      connection.account.client.calls
+        .get(id)
+        .then((call) => receive(connection, call))
+        .catch(() => connection.active.delete(id));
+    }
+  }
+
+  function receive(connection: Connection, call: Call) {
+    if (isFinal(call)) connection.active.delete(call.id);
+    else if (connection.everyCall > 0 || connection.calls.has(call.id)) {
+      connection.active.add(call.id);
+    }
+    hub.learn(connection.account.key, call.customer_id);
+    publishQuietly(hub, call);
+  }
+
+  function addTopic(connection: Connection, customerId: string) {
+    const topic = topicOf(customerId);
+    if (connection.topics.has(topic)) return;
+    connection.topics.add(topic);
+    if (connection.socket) {
+      connection.socket.subscribe([topic]);
+      // What the new topic said before it was subscribed is not replayed: read it.
+      if (connection.socket.status === 'open') resync(connection);
+      return;
+    }
+    const { token, accessKey } = connection.account.credential;
+    connection.socket = subscribeEvents({
+      baseURL: options.baseURL,
+      ...(token ? { token } : { accessKey: accessKey ?? '' }),
+      topics: [topic],
+      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+      ...(options.reconnectDelayMs
+        ? { reconnect: { initialDelayMs: options.reconnectDelayMs } }
+        : {}),
+      onEvent: (event) => {
+        if (event.kind === 'call') receive(connection, event.data);
+      },
+      onStatus: (status) => {
+        if (status === 'open') resync(connection);
+      },
+      // core's errors carry neither the URL nor the credential.
+      onError: (error) => console.warn(`[gateway] VoIPBIN event socket: ${error.message}`),
+    });
+  }
+
+  function release(connection: Connection) {
+    if (connection.everyCall > 0 || connection.calls.size > 0) return;
+    connection.socket?.close();
+    connection.stopLearning();
+    connections.delete(connection.account.key);
+  }
+
+  return {
+    kind: 'websocket',
+    watch(account, watched) {
+      let connection = connections.get(account.key);
+      if (!connection) {
+        const created: Connection = {
+          account,
+          everyCall: 0,
+          calls: new Map(),
+          active: new Set(),
+          topics: new Set(),
+          socket: undefined,
+          // Every customer the account is seen acting as gets its topic (createCall teaches them).
+          stopLearning: hub.onLearn((key, customerId) => {
+            if (key === account.key) addTopic(created, customerId);
+          }),
+        };
+        connections.set(account.key, created);
+        connection = created;
+      }
+      const held = connection;
+      const id = watched.callId;
+      if (id === undefined) held.everyCall++;
+      else held.calls.set(id, (held.calls.get(id) ?? 0) + 1);
+      for (const customerId of hub.customersOf(account.key)) addTopic(held, customerId);
+      if (id !== undefined && watched.customerId) addTopic(held, watched.customerId);
+      let stopped = false;
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        if (id === undefined) held.everyCall--;
+        else {
+          const left = (held.calls.get(id) ?? 1) - 1;
+          if (left > 0) held.calls.set(id, left);
+          else held.calls.delete(id);
+        }
+        release(held);
+      };
+    },
+    stats: () => ({
+      sockets: [...connections.values()].filter((c) => c.socket).length,
+      watched: [...connections.values()].reduce((n, c) => n + c.everyCall + c.calls.size, 0),
+    }),
+    async close() {
+      for (const connection of connections.values()) {
+        connection.socket?.close();
+        connection.stopLearning();
+      }
+      connections.clear();
+    },
+  };
+}

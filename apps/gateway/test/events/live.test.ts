@@ -1,0 +1,242 @@
+/**
+ * Live call status in-process: `callUpdated` and `callEvents` over SSE, fed by each source
+ * (the emulator's WebSocket, its webhooks posted to the gateway, polling), on a manual clock.
+ */
+import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway, type GatewayConfig } from '../../src/index.ts';
+import { hashApiKey } from '../../src/security/auth.ts';
+import { graphql, QUICKSTART } from '../support/graphql.ts';
+import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf, until } from '../support/live.ts';
+import { type SseSubscription, subscribe } from '../support/sse.ts';
+
+const SECRET = 'webhook-secret-0123456789abcdef';
+const JWT_SECRET = 'a-test-secret-of-at-least-32-bytes!!';
+const KEY_A = 'key-of-principal-a';
+const KEY_B = 'key-of-principal-b';
+const A = { 'x-api-key': KEY_A };
+const B = { 'x-api-key': KEY_B };
+
+const SOURCES = ['websocket', 'webhook', 'poll'] as const;
+type Source = (typeof SOURCES)[number];
+
+const open: { gateway: Gateway; streams: SseSubscription[] }[] = [];
+afterEach(async () => {
+  for (const { gateway, streams } of open.splice(0)) {
+    for (const stream of streams) stream.close();
+    await gateway.close();
+  }
+});
+
+async function setup(source: Source, config: Omit<GatewayConfig, 'upstream'> = {}) {
+  const emulator = createEmulator({ clock: 'manual' });
+  const gateway = createGateway({
+    ...config,
+    upstream: { kind: 'emulator', emulator },
+    events: {
+      source,
+      pollIntervalMs: 10,
+      ...(source === 'webhook' ? { webhookSecret: SECRET } : {}),
+      ...config.events,
+    },
+  });
+  if (source === 'webhook') wireWebhooks(emulator, gateway);
+  const streams: SseSubscription[] = [];
+  open.push({ gateway, streams });
+  const sub = async (
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ) => {
+    const stream = await subscribe((request) => gateway.fetch(request), query, {
+      ...(variables ? { variables } : {}),
+      ...(headers ? { headers } : {}),
+    });
+    streams.push(stream);
+    return stream;
+  };
+  return { emulator, gateway, sub };
+}
+
+/** The embedded emulator of a test is made by the test: point its webhooks at the gateway. */
+function wireWebhooks(emulator: Emulator, gateway: Gateway) {
+  emulator.subscribe((event) => {
+    void gateway.fetch(
+      new Request(`http://gateway.test/webhooks/voipbin/${SECRET}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      }),
+    );
+  });
+}
+
+async function place(gateway: Gateway, headers?: Record<string, string>): Promise<string> {
+  const placed = await graphql(gateway, PLACE, undefined, headers);
+  expect(placed.errors).toBeUndefined();
+  return placed.data?.createCall.calls[0].id as string;
+}
+
+/** Runs the emulator's clock through the whole quickstart call, a second at a time. */
+async function runCall(emulator: Emulator, pause = async () => {}) {
+  for (let second = 0; second < 20; second++) {
+    emulator.advance(1_000);
+    await pause();
+  }
+}
+
+const tick = (ms = 30) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe.each(SOURCES)('callUpdated fed by the %s source', (source) => {
+  it('streams the quickstart call DIALING -> RINGING -> PROGRESSING -> HANGUP, each state once, then completes', async () => {
+    const { emulator, gateway, sub } = await setup(source);
+    const id = await place(gateway);
+    const stream = await sub(CALL_UPDATED, { id });
+    expect(stream.status).toBe(200);
+    const first = await stream.next();
+    expect(first).toEqual({
+      data: { callUpdated: expect.objectContaining({ id, status: 'DIALING' }) },
+    });
+    await runCall(emulator, () => tick(source === 'poll' ? 30 : 5));
+    const results = await stream.completed();
+    expect(results.every((result) => result.errors === undefined)).toBe(true);
+    expect(LIFE).toContainEqual(
+      statusesOf(results.map((result) => result.data?.callUpdated.status)),
+    );
+    const times = results.map((result) => result.data?.callUpdated.updatedAt as string);
+    expect(new Set(times).size).toBe(times.length);
+    expect([...times].sort()).toEqual(times);
+    expect(results.at(-1)?.data?.callUpdated.hangupReason).toBe('NORMAL');
+    // Everything let go: no listener, subscription, socket or timer left.
+    await tick();
+    expect(gateway.events.stats()).toMatchObject({ listeners: 0, subscriptions: 0 });
+    for (const [what, count] of Object.entries(gateway.events.source.stats())) {
+      expect(count, what).toBe(0);
+    }
+  });
+});
+
+/** A gateway with two API keys (A and B) and JWTs, on the given source. */
+async function withAuth(source: Source, events: GatewayConfig['events'] = {}) {
+  return setup(source, {
+    security: {
+      auth: {
+        jwt: { secret: JWT_SECRET },
+        apiKeyHashes: [await hashApiKey(KEY_A), await hashApiKey(KEY_B)],
+      },
+    },
+    events,
+  });
+}
+
+describe('who sees what', () => {
+  it("answers another principal's callUpdated with NOT_FOUND and sends no state", async () => {
+    const { emulator, gateway, sub } = await withAuth('websocket');
+    const id = await place(gateway, A);
+    const stream = await sub(CALL_UPDATED, { id }, B);
+    await runCall(emulator, () => tick(2));
+    const results = await stream.completed();
+    expect(results).toEqual([
+      { errors: [expect.objectContaining({ extensions: { code: 'NOT_FOUND' } })] },
+    ]);
+    expect(JSON.stringify(results)).not.toContain(QUICKSTART.destination);
+    expect(gateway.events.stats()).toMatchObject({ listeners: 0, subscriptions: 0 });
+  });
+
+  it("shows each principal's callEvents its own calls only, from their first state", async () => {
+    const { emulator, gateway, sub } = await withAuth('websocket');
+    const streamA = await sub(CALL_EVENTS, undefined, A);
+    const streamB = await sub(CALL_EVENTS, undefined, B);
+    const mine = await place(gateway, A);
+    const theirs = await place(gateway, B);
+    await runCall(emulator, () => tick(2));
+    await tick();
+    const idsOf = (stream: SseSubscription) =>
+      new Set(stream.results.map((result) => result.data?.callEvents.id));
+    expect(idsOf(streamA)).toEqual(new Set([mine]));
+    expect(idsOf(streamB)).toEqual(new Set([theirs]));
+    const statuses = statusesOf(streamA.results.map((result) => result.data?.callEvents.status));
+    expect(LIFE).toContainEqual(statuses);
+  });
+
+  it('needs calls:read, and says which scope is missing', async () => {
+    const { gateway, sub } = await withAuth('websocket');
+    const id = await place(gateway, A);
+    const token = await new SignJWT({ scope: 'calls:create' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('writer')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const stream = await sub(CALL_UPDATED, { id }, { authorization: `Bearer ${token}` });
+    const [result] = await stream.completed();
+    expect(result?.errors?.[0]).toMatchObject({
+      message: 'This needs the scope calls:read',
+      extensions: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('ends the stream with UNAUTHENTICATED when the JWT expires', async () => {
+    const { gateway, sub } = await withAuth('websocket');
+    // exp is in whole seconds, and 5 s of clock tolerance apply: expires 1 to 2 s from now.
+    const exp = Math.floor(Date.now() / 1000) - 3;
+    const token = await new SignJWT({ scope: 'calls:read calls:create' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('short-lived')
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const auth = { authorization: `Bearer ${token}` };
+    const id = await place(gateway, auth);
+    const stream = await sub(CALL_UPDATED, { id }, auth);
+    const results = await stream.completed(4_000);
+    expect(results[0]?.data?.callUpdated.status).toBe('DIALING');
+    expect(results.at(-1)?.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    expect(gateway.events.stats()).toMatchObject({ listeners: 0, subscriptions: 0 });
+  });
+});
+
+describe('limits', () => {
+  it('refuses a subscription past the per-principal limit with TOO_MANY_SUBSCRIPTIONS, and counts a closed one out', async () => {
+    const { gateway, sub } = await withAuth('websocket', { maxPerPrincipal: 2 });
+    const id = await place(gateway, A);
+    const one = await sub(CALL_UPDATED, { id }, A);
+    await sub(CALL_EVENTS, undefined, A);
+    const refused = await sub(CALL_UPDATED, { id }, A);
+    const [result] = await refused.completed();
+    expect(result?.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(
+        /^Too many open subscriptions: this caller has 2 open \(at most 2\)/,
+      ),
+      extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+    });
+    // B is not A: its own count.
+    const other = await sub(CALL_EVENTS, undefined, B);
+    expect(other.status).toBe(200);
+    one.close();
+    await until(
+      () => gateway.events.stats().subscriptions === 2,
+      'the closed stream to be counted out',
+    );
+    const again = await sub(CALL_UPDATED, { id }, A);
+    expect((await again.next()).data?.callUpdated.id).toBe(id);
+  });
+
+  it('refuses past the limit in all', async () => {
+    const { gateway, sub } = await withAuth('websocket', { maxSubscriptions: 1 });
+    await sub(CALL_EVENTS, undefined, A);
+    const refused = await sub(CALL_EVENTS, undefined, B);
+    const [result] = await refused.completed();
+    expect(result?.errors?.[0]?.message).toMatch(/the gateway holds 1 \(at most 1\)/);
+    expect(gateway.events.stats().subscriptions).toBe(1);
+  });
+
+  it('sends heartbeats while nothing happens', async () => {
+    const { gateway, sub } = await setup('websocket');
+    const id = await place(gateway);
+    const stream = await sub(CALL_UPDATED, { id });
+    await stream.next();
+    // Yoga's SSE pings every 12 s, every 300 ms under NODE_ENV=test.
+    await tick(700);
+    expect(stream.pings()).toBeGreaterThanOrEqual(2);
+  });
+});
