@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LRUCache } from '../../src/runtime/worker-aliases/lru-cache.ts';
+import { createWebSocketSource } from '../../src/runtime/worker-aliases/websocket-source.ts';
 import landingPage from '../../src/runtime/worker-aliases/yoga-landing-page.ts';
 
 afterEach(() => {
@@ -48,5 +49,11 @@ describe("the Worker's landing page (never served: landingPage is false)", () =>
   it('is a short HTML page with the placeholders Yoga fills in', () => {
     expect(landingPage).toContain('__GRAPHIQL_LINK__');
     expect(landingPage.length).toBeLessThan(300);
+  });
+});
+
+describe("the Worker's WebSocket event source (never built: the Worker polls)", () => {
+  it('says why it is not there', () => {
+    expect(() => createWebSocketSource()).toThrow(/not in the Worker build.*use poll or webhook/);
   });
 });
