@@ -252,6 +252,53 @@ describe('readEnv', () => {
   });
 });
 
+describe('live call status settings', () => {
+  it('leaves the source to the entry, and reads the poll interval and the subscription limits', () => {
+    expect(readEnv({}).events).toEqual({
+      pollIntervalMs: 1000,
+      maxSubscriptions: 10000,
+      maxPerPrincipal: 50,
+    });
+    expect(
+      readEnv({
+        GATEWAY_EVENTS_SOURCE: 'webhook',
+        GATEWAY_WEBHOOK_SECRET: 'abcdefghijklmnop-1234',
+        GATEWAY_EVENTS_POLL_INTERVAL_MS: '250',
+        GATEWAY_SUBSCRIPTIONS_MAX: '2000',
+        GATEWAY_SUBSCRIPTIONS_PER_PRINCIPAL: '5',
+      }).events,
+    ).toEqual({
+      source: 'webhook',
+      webhookSecret: 'abcdefghijklmnop-1234',
+      pollIntervalMs: 250,
+      maxSubscriptions: 2000,
+      maxPerPrincipal: 5,
+    });
+  });
+
+  it('refuses a webhook source without a secret, a short or unsafe secret (without echoing it), a poll faster than 200 ms, an unknown source', () => {
+    expect(() => readEnv({ GATEWAY_EVENTS_SOURCE: 'webhook' })).toThrow(
+      /GATEWAY_EVENTS_SOURCE=webhook needs GATEWAY_WEBHOOK_SECRET/,
+    );
+    for (const secret of ['short-canary', 'has/a/slash/in-it-canary', 'has a space in it canary']) {
+      let message = '';
+      try {
+        readEnv({ GATEWAY_WEBHOOK_SECRET: secret });
+      } catch (error) {
+        message = String(error);
+      }
+      expect(message, secret).toMatch(/GATEWAY_WEBHOOK_SECRET/);
+      expect(message, secret).not.toContain('canary');
+    }
+    expect(() => readEnv({ GATEWAY_EVENTS_POLL_INTERVAL_MS: '100' })).toThrow(
+      /GATEWAY_EVENTS_POLL_INTERVAL_MS: Expected a whole number >= 200/,
+    );
+    expect(() => readEnv({ GATEWAY_EVENTS_SOURCE: 'carrier-pigeon' })).toThrow(
+      /GATEWAY_EVENTS_SOURCE: Expected websocket, webhook or poll/,
+    );
+  });
+});
+
 describe('fromBindings (a Worker’s env)', () => {
   it('takes strings as they are, unquoted numbers and booleans and JSON vars as their text, and no other binding', () => {
     const documents = { ['a'.repeat(64)]: '{ calls { totalCount } }' };

@@ -48,7 +48,7 @@ export function createEventHub(options: HubOptions) {
   const everyCall = new Set<HubListener>();
   const customers = new Map<string, Set<string>>();
   const learnListeners = new Set<(account: string, customerId: string) => void>();
-  const owners = new Map<string, string>();
+  const owners = new Map<string, Promise<string | null>>();
   const open = new Map<string, number>();
   let openInAll = 0;
   let subscribed: Promise<void> | undefined;
@@ -56,6 +56,17 @@ export function createEventHub(options: HubOptions) {
   function dispatch(call: Call) {
     for (const listener of byCall.get(call.id) ?? []) listener.deliver(call);
     for (const listener of everyCall) listener.deliver(call);
+  }
+
+  async function findOwner(call: Call): Promise<string | null> {
+    const recorded = await ownership.ownerOf('call', call.id);
+    if (recorded) return recorded;
+    const via =
+      (call.groupcall_id && (await ownership.ownerOf('groupcall', call.groupcall_id))) ||
+      (call.master_call_id && (await ownership.ownerOf('call', call.master_call_id))) ||
+      null;
+    if (via) await ownership.record(via, 'call', [call.id]).catch(() => {});
+    return via;
   }
 
   /** A message from the fanout: a call as JSON; anything else is dropped. */
@@ -166,23 +177,18 @@ export function createEventHub(options: HubOptions) {
      * calls VoIPBIN made after createCall answered), then recorded; null when none says. Found
      * owners are remembered; "none" is not, as a record may come a moment later.
      */
-    async ownerOfCall(call: Call): Promise<string | null> {
+    ownerOfCall(call: Call): Promise<string | null> {
+      // One lookup per call however many subscriptions ask at once.
       const known = owners.get(call.id);
       if (known) return known;
-      let owner = await ownership.ownerOf('call', call.id);
-      if (!owner) {
-        const via =
-          (call.groupcall_id && (await ownership.ownerOf('groupcall', call.groupcall_id))) ||
-          (call.master_call_id && (await ownership.ownerOf('call', call.master_call_id))) ||
-          null;
-        if (via) await ownership.record(via, 'call', [call.id]).catch(() => {});
-        owner = via;
-      }
-      if (owner) {
-        if (owners.size >= MAX_OWNERS) owners.delete(owners.keys().next().value as string);
-        owners.set(call.id, owner);
-      }
-      return owner;
+      const lookup = findOwner(call).then((owner) => {
+        if (!owner) owners.delete(call.id);
+        return owner;
+      });
+      lookup.catch(() => owners.delete(call.id));
+      if (owners.size >= MAX_OWNERS) owners.delete(owners.keys().next().value as string);
+      owners.set(call.id, lookup);
+      return lookup;
     },
 
     /** What the hub holds: for tests and leak checks. */

@@ -85,8 +85,12 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
       onStatus: (status) => {
         if (status === 'open') resync(connection);
       },
-      // core's errors carry neither the URL nor the credential.
-      onError: (error) => console.warn(`[gateway] VoIPBIN event socket: ${error.message}`),
+      // By reason only: core's errors carry neither the URL nor the credential, but a frame's
+      // issues may quote a phone number.
+      onError: (error) =>
+        console.warn(
+          `[gateway] VoIPBIN event socket: ${error.reason}${error.closeCode ? ` (close ${error.closeCode})` : ''}`,
+        ),
     });
   }
 

@@ -240,3 +240,38 @@ describe('limits', () => {
     expect(stream.pings()).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('a dropped event socket', () => {
+  it('reconnects, and the state VoIPBIN reports after the drop is delivered, never an older one', async () => {
+    const { emulator, gateway, sub } = await setup('websocket', {
+      events: { reconnectDelayMs: 20 },
+    });
+    const id = await place(gateway);
+    const stream = await sub(CALL_UPDATED, { id });
+    expect((await stream.next()).data?.callUpdated.status).toBe('DIALING');
+    await until(() => emulator.stats().sockets === 1, 'the event socket to open');
+    emulator.advance(1_000);
+    expect((await stream.next()).data?.callUpdated.status).toBe('RINGING');
+
+    // Cut off while the call is answered and starts talking: VoIPBIN replays nothing.
+    expect(emulator.sockets.drop()).toBe(1);
+    emulator.advance(4_500);
+    const now = emulator.call(id);
+    expect(now?.status).toBe('progressing');
+    const caughtUp = await stream.next();
+    expect(caughtUp.data?.callUpdated).toMatchObject({
+      status: 'PROGRESSING',
+      updatedAt: now?.tm_update,
+    });
+    expect(emulator.stats().sockets).toBe(1);
+
+    await runCall(emulator, () => tick(2));
+    const results = await stream.completed();
+    expect(LIFE).toContainEqual(
+      statusesOf(results.map((result) => result.data?.callUpdated.status)),
+    );
+    const times = results.map((result) => result.data?.callUpdated.updatedAt as string);
+    expect(new Set(times).size).toBe(times.length);
+    expect([...times].sort()).toEqual(times);
+  });
+});
