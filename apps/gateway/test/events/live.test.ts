@@ -4,7 +4,7 @@
  */
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGateway, type Gateway, type GatewayConfig } from '../../src/index.ts';
 import { hashApiKey } from '../../src/security/auth.ts';
 import { graphql, QUICKSTART } from '../support/graphql.ts';
@@ -22,7 +22,22 @@ const SOURCES = ['websocket', 'webhook', 'poll'] as const;
 type Source = (typeof SOURCES)[number];
 
 const open: { gateway: Gateway; streams: SseSubscription[] }[] = [];
+/** What the gateway logged during a test: never a phone number or a credential. */
+let logged: string[] = [];
+beforeEach(() => {
+  logged = [];
+  for (const level of ['log', 'info', 'warn', 'error'] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+    });
+  }
+});
 afterEach(async () => {
+  vi.restoreAllMocks();
+  const said = logged.join('\n');
+  for (const secret of [QUICKSTART.source, QUICKSTART.destination, KEY_A, KEY_B, 'tok-a', SECRET]) {
+    expect(said).not.toContain(secret);
+  }
   for (const { gateway, streams } of open.splice(0)) {
     for (const stream of streams) stream.close();
     await gateway.close();
@@ -273,5 +288,54 @@ describe('a dropped event socket', () => {
     const times = results.map((result) => result.data?.callUpdated.updatedAt as string);
     expect(new Set(times).size).toBe(times.length);
     expect([...times].sort()).toEqual(times);
+  });
+});
+
+describe('pass-through tokens', () => {
+  const ACCOUNTS = {
+    'tok-a': '11111111-1111-4111-8111-111111111111',
+    'tok-b': '22222222-2222-4222-8222-222222222222',
+  };
+  const asA = { authorization: 'Bearer tok-a' };
+  const asB = { authorization: 'Bearer tok-b' };
+
+  it("keeps each VoIPBIN account's calls to subscribers with its own token", async () => {
+    const emulator = createEmulator({ clock: 'manual', credentials: ACCOUNTS });
+    const gateway = createGateway({
+      upstream: { kind: 'emulator', emulator },
+      passThrough: true,
+      events: { source: 'websocket' },
+    });
+    const sub = (
+      query: string,
+      headers: Record<string, string>,
+      variables?: Record<string, unknown>,
+    ) =>
+      subscribe((request) => gateway.fetch(request), query, {
+        headers,
+        ...(variables ? { variables } : {}),
+      });
+    const everyOfA = await sub(CALL_EVENTS, asA);
+    const everyOfB = await sub(CALL_EVENTS, asB);
+    const id = await place(gateway, asA);
+    const followA = await sub(CALL_UPDATED, asA, { id });
+    const followB = await sub(CALL_UPDATED, asB, { id });
+    open.push({ gateway, streams: [everyOfA, everyOfB, followA, followB] });
+    await runCall(emulator, () => tick(2));
+    expect(LIFE).toContainEqual(
+      statusesOf((await followA.completed()).map((result) => result.data?.callUpdated.status)),
+    );
+    // VoIPBIN's own answer to another account's call, as `call(id)` gets it: no state at all.
+    expect(await followB.completed()).toEqual([
+      {
+        errors: [
+          expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+        ],
+      },
+    ]);
+    expect(new Set(everyOfA.results.map((result) => result.data?.callEvents.id))).toEqual(
+      new Set([id]),
+    );
+    expect(everyOfB.results).toEqual([]);
   });
 });
