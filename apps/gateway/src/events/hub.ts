@@ -149,14 +149,14 @@ export function createEventHub(options: HubOptions) {
     /** Notes that `account` (a VoIPBIN credential's name) acts as VoIPBIN customer `customerId`. */
     learn(account: string, customerId: string | null | undefined): void {
       if (!customerId) return;
-      let set = customers.get(account);
-      if (set?.has(customerId)) return;
-      if (!set) {
-        if (customers.size >= MAX_ACCOUNTS)
+      const set = customers.get(account) ?? new Set<string>();
+      if (set.has(customerId) || set.size >= MAX_CUSTOMERS) return;
+      if (set.size === 0) {
+        if (customers.size >= MAX_ACCOUNTS) {
           customers.delete(customers.keys().next().value as string);
-        customers.set(account, (set = new Set()));
+        }
+        customers.set(account, set);
       }
-      if (set.size >= MAX_CUSTOMERS) return;
       set.add(customerId);
       for (const listener of learnListeners) listener(account, customerId);
     },
