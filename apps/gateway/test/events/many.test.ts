@@ -39,14 +39,15 @@ it(`streams every state to ${SUBSCRIBERS} subscribers, and lets go of everything
   const id = placed.data?.createCall.calls[0].id as string;
   const http = (request: Request) => fetch(request);
   // Half follow the call, half every call: both kinds of listener, 1,000 streams in all.
+  const open = (i: number) =>
+    subscribe(http, i % 2 ? CALL_EVENTS : CALL_UPDATED, {
+      url,
+      ...(i % 2 ? {} : { variables: { id } }),
+    });
+  // Opened 100 at a time, as a crowd of browsers would, not one after another.
   const streams: SseSubscription[] = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    streams.push(
-      await subscribe(http, i % 2 ? CALL_EVENTS : CALL_UPDATED, {
-        url,
-        ...(i % 2 ? {} : { variables: { id } }),
-      }),
-    );
+  for (let i = 0; i < SUBSCRIBERS; i += 100) {
+    streams.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j)))));
   }
   expect(streams.every((stream) => stream.status === 200)).toBe(true);
   expect(gateway.events.stats()).toMatchObject({ subscriptions: SUBSCRIBERS, sockets: 1 });
