@@ -4,7 +4,8 @@
 // subscribers in this process, all on `subscription { callEvents { id status updatedAt } }`, each
 // on its own connection.
 //
-// The run: `calls` quickstart calls are placed one every 137 ms of the emulator's clock, and the
+// The run: quickstart calls are placed one every 137 ms of the emulator's clock (`calls` of them
+// at the largest N, proportionally more at a smaller one: as many frames at every N), and the
 // clock is moved 1 ms at a time until the next event goes out; the next step only once every
 // subscriber has every frame so far (closed loop: no event waits behind another, so a latency is
 // one event's fan-out to N subscribers). Measured:
@@ -308,7 +309,8 @@ async function measure(file, { subscribers, calls, warmup, cpuMs, rssMb }) {
 }
 
 /**
- * Case E at each size in `subscribers`, one after the other.
+ * Case E at each size in `subscribers`, one after the other: `calls` at the largest size, and
+ * proportionally more at a smaller one, so that each size delivers about as many frames.
  * @param {{ subscribers?: number[], calls?: number, warmup?: number, cpuMs: (pid: number) => number, rssMb: (pid: number) => number, log?: (line: string) => void }} options
  */
 export async function benchEvents({
@@ -322,8 +324,17 @@ export async function benchEvents({
   const { file, remove } = await bundle();
   try {
     const results = new Map();
+    const largest = Math.max(...subscribers);
     for (const size of subscribers) {
-      const result = await measure(file, { subscribers: size, calls, warmup, cpuMs, rssMb });
+      // As many frames at every size: a smaller one plays proportionally more calls.
+      const played = Math.max(1, Math.round((calls * largest) / size));
+      const result = await measure(file, {
+        subscribers: size,
+        calls: played,
+        warmup,
+        cpuMs,
+        rssMb,
+      });
       results.set(size, result);
       log(
         `E ${size} subscribers: ${result.events} events, ${result.fps.toFixed(0)} frames/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,

@@ -14,7 +14,8 @@
 //
 // Then the memory check: a fresh gateway, RSS after 10,000 createCalls and after 100,000.
 // Then case E, live call status (bench/events.mjs): N subscribers on `callEvents` over SSE, at
-// each N of --subscribers, while the emulator plays --event-calls calls; frames/s, the latency
+// each N of --subscribers, while the emulator plays --event-calls calls (at the largest N; more at
+// a smaller one, for as many frames); frames/s, the latency
 // from the emulator's event to the subscriber's frame (p50, p99), CPU per frame.
 //
 //   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,C,D,W,E]
@@ -673,7 +674,7 @@ function render({
 function renderEvents(events) {
   const all = [...events.values()];
   const lines = [
-    `Case E, live call status: subscribers on \`callEvents\` over SSE, ${all[0].calls} calls (after ${all[0].warmup} to warm up), one event at a time.`,
+    `Case E, live call status: subscribers on \`callEvents\` over SSE, one event at a time; quickstart calls (${all.map((r) => `${r.calls} at ${r.subscribers}`).join(', ')}), after ${all[0].warmup} to warm up.`,
     '',
     '| case | what | subscribers | events | frames | frames/s | p50 ms | p99 ms | gateway CPU µs/frame | subscribers CPU µs/frame | gateway RSS MB | failed |',
     '| ---- | ---- | ----------: | -----: | -----: | -------: | -----: | -----: | -------------------: | -----------------------: | -------------: | -----: |',
