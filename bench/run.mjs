@@ -13,9 +13,14 @@
 //   W   B on workerd (the Worker bundle `wrangler deploy` would upload)
 //
 // Then the memory check: a fresh gateway, RSS after 10,000 createCalls and after 100,000.
+// Then case E, live call status (bench/events.mjs): N subscribers on `callEvents` over SSE, at
+// each N of --subscribers, while the emulator plays --event-calls calls (at the largest N; more at
+// a smaller one, for as many frames); frames/s, the latency
+// from the emulator's event to the subscriber's frame (p50, p99), CPU per frame.
 //
-//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,C,D,W]
+//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,C,D,W,E]
 //                      [--connections 10,1] [--mutations 100000] [--no-memory] [--out file.md]
+//                      [--subscribers 100,1000] [--event-calls 20]
 //                      [--gateway path/to/dist/runtime/node.mjs]   (another build of the gateway for B)
 //
 // Linux only (/proc). Nothing leaves 127.0.0.1.
@@ -29,6 +34,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { findWorkerd, freePort, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
+import { benchEvents } from './events.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -405,20 +411,23 @@ function summarise(runs) {
  * how many requests the gateway of case B served in all (warm-up included), and how many failed.
  */
 export async function bench({
-  cases = ['A', 'F', 'B', 'B2', 'C', 'D', 'W'],
+  cases = ['A', 'F', 'B', 'B2', 'C', 'D', 'W', 'E'],
   connections: connectionCounts = [10, 1],
   duration = 5,
   rounds = 3,
   warmup = 2,
   mutations = 100_000,
   memory: checkMemory = true,
+  subscribers = [100, 1000],
+  eventCalls = 20,
   gatewayArgs = [],
   gatewayEntry = GATEWAY_ENTRY,
   quiet = false,
 } = {}) {
   const began = Date.now();
   const log = quiet ? () => {} : (line) => console.error(line);
-  for (const name of cases) if (!CASES[name]) throw new Error(`unknown case ${name}`);
+  for (const name of cases)
+    if (!CASES[name] && name !== 'E') throw new Error(`unknown case ${name}`);
 
   const shared = { emulator: await startEmulator(), gatewayArgs, gatewayEntry };
   const targets = new Map();
@@ -426,6 +435,7 @@ export async function bench({
   let served = 0;
   try {
     for (const name of cases) {
+      if (name === 'E') continue;
       try {
         const target = await CASES[name].setup(shared);
         // One request by hand first: a case that answers wrongly is not measured.
@@ -473,6 +483,17 @@ export async function bench({
       checkMemory && targets.has('B')
         ? await memoryCheck(shared.emulator, mutations, gatewayEntry)
         : undefined;
+
+    // Case E: its own gateways, with their own emulator; a run that cannot verify its frames fails.
+    let events;
+    if (cases.includes('E')) {
+      try {
+        events = await benchEvents({ subscribers, calls: eventCalls, cpuMs, rssMb, log });
+      } catch (error) {
+        skipped.set('E', error instanceof Error ? error.message : String(error));
+        console.error(`case E failed: ${skipped.get('E')}`);
+      }
+    }
     const report = render({
       names: [...targets.keys()],
       connectionCounts,
@@ -481,10 +502,15 @@ export async function bench({
       rss,
       skipped,
       memory,
+      events,
       began,
     });
-    const failed = [...results.values()].reduce((n, r) => n + r.failed, 0) + (memory?.failed ?? 0);
-    return { report, results, served, failed, skipped };
+    const failed =
+      [...results.values()].reduce((n, r) => n + r.failed, 0) +
+      (memory?.failed ?? 0) +
+      [...(events?.values() ?? [])].reduce((n, r) => n + r.failed, 0) +
+      (skipped.has('E') ? 1 : 0);
+    return { report, results, events, served, failed, skipped };
   } finally {
     for (const target of targets.values())
       if (target.server !== shared.emulator) await target.server.stop();
@@ -533,16 +559,29 @@ async function memoryCheck(emulator, total, entry) {
 
 const f = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
-function render({ names, connectionCounts, settings, results, rss, skipped, memory, began }) {
+function render({
+  names,
+  connectionCounts,
+  settings,
+  results,
+  rss,
+  skipped,
+  memory,
+  events,
+  began,
+}) {
   const lines = [];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   lines.push(
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} × ${cpu}`,
-    `${settings.rounds} rounds × ${settings.duration} s per case and connection count, alternating; warm-up ${settings.warmup} s; autocannon ${autocannonVersion()}.`,
-    '',
-    '| case | what | conns | req/s | p50 ms | p99 ms | server CPU ms/req | emulator CPU ms/req | server RSS MB | failed |',
-    '| ---- | ---- | ----: | ----: | -----: | -----: | ----------------: | ------------------: | ------------: | -----: |',
   );
+  if (names.length > 0)
+    lines.push(
+      `${settings.rounds} rounds × ${settings.duration} s per case and connection count, alternating; warm-up ${settings.warmup} s; autocannon ${autocannonVersion()}.`,
+      '',
+      '| case | what | conns | req/s | p50 ms | p99 ms | server CPU ms/req | emulator CPU ms/req | server RSS MB | failed |',
+      '| ---- | ---- | ----: | ----: | -----: | -----: | ----------------: | ------------------: | ------------: | -----: |',
+    );
   for (const connections of connectionCounts) {
     for (const name of names) {
       const r = results.get(`${name}@${connections}`);
@@ -555,11 +594,12 @@ function render({ names, connectionCounts, settings, results, rss, skipped, memo
   }
   for (const [name, why] of skipped) lines.push('', `Case ${name} not measured: ${why}`);
 
-  lines.push(
-    '',
-    '| ratio | conns | req/s | CPU per request |',
-    '| ----- | ----: | ----: | --------------: |',
-  );
+  if (names.includes('B'))
+    lines.push(
+      '',
+      '| ratio | conns | req/s | CPU per request |',
+      '| ----- | ----: | ----: | --------------: |',
+    );
   for (const other of ['A', 'F', 'C', 'D', 'W']) {
     for (const connections of connectionCounts) {
       const b = results.get(`B@${connections}`);
@@ -625,8 +665,31 @@ function render({ names, connectionCounts, settings, results, rss, skipped, memo
     if (memory.failed) goals.push(`- memory run: ${memory.failed} requests failed`);
   }
   if (goals.length) lines.push('', 'Goals:', ...goals);
+  if (events?.size) lines.push('', ...renderEvents(events));
   lines.push('', `Whole run: ${f((Date.now() - began) / 1000)} s.`);
   return lines.join('\n');
+}
+
+/** Case E's table: one row per number of subscribers, then how 1,000 compare with 100. */
+function renderEvents(events) {
+  const all = [...events.values()];
+  const lines = [
+    `Case E, live call status: subscribers on \`callEvents\` over SSE, one event at a time; quickstart calls (${all.map((r) => `${r.calls} at ${r.subscribers}`).join(', ')}), after ${all[0].warmup} to warm up.`,
+    '',
+    '| case | what | subscribers | events | frames | frames/s | p50 ms | p99 ms | gateway CPU µs/frame | subscribers CPU µs/frame | gateway RSS MB | failed |',
+    '| ---- | ---- | ----------: | -----: | -----: | -------: | -----: | -----: | -------------------: | -----------------------: | -------------: | -----: |',
+  ];
+  for (const r of all)
+    lines.push(
+      `| E | gateway (Node), callEvents over SSE | ${r.subscribers} | ${r.events} | ${r.frames} | ${f(r.fps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.gatewayCpuPerFrame, 1)} | ${f(r.subscriberCpuPerFrame, 1)} | ${f(r.rss)} | ${r.failed} |`,
+    );
+  const [low, high] = [all[0], all.at(-1)];
+  if (all.length > 1)
+    lines.push(
+      '',
+      `E at ${high.subscribers} subscribers vs ${low.subscribers}: frames/s ${f(high.fps / low.fps, 2)}x, gateway CPU per frame ${f(high.gatewayCpuPerFrame / low.gatewayCpuPerFrame, 2)}x, p50 ${f(high.p50 / low.p50, 1)}x, p99 ${f(high.p99 / low.p99, 1)}x.`,
+    );
+  return lines;
 }
 
 function goal(label, value, limit, unit, atLeast = false) {
@@ -645,10 +708,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       duration: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
-      cases: { type: 'string', default: 'A,F,B,B2,C,D,W' },
+      cases: { type: 'string', default: 'A,F,B,B2,C,D,W,E' },
       connections: { type: 'string', default: '10,1' },
       mutations: { type: 'string', default: '100000' },
       'no-memory': { type: 'boolean', default: false },
+      subscribers: { type: 'string', default: '100,1000' },
+      'event-calls': { type: 'string', default: '20' },
       gateway: { type: 'string' },
       out: { type: 'string' },
     },
@@ -661,6 +726,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     warmup: Number(values.warmup),
     mutations: Number(values.mutations),
     memory: !values['no-memory'],
+    subscribers: values.subscribers.split(',').map(Number),
+    eventCalls: Number(values['event-calls']),
     ...(values.gateway ? { gatewayEntry: values.gateway } : {}),
   });
   console.log(report);

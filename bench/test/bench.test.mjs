@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { bench } from '../run.mjs';
 
 describe('pnpm bench', () => {
-  it('measures every case, A F B B2 C D W, and the memory check, with no failed request', async () => {
-    const { report, results, skipped, failed } = await bench({
+  it('measures every case, A F B B2 C D W, the memory check and E, with no failed request', async () => {
+    const { report, results, events, skipped, failed } = await bench({
       connections: [1],
       duration: 0.5,
       rounds: 1,
       warmup: 0.5,
       mutations: 2_000,
+      subscribers: [10, 20],
+      eventCalls: 2,
       quiet: true,
     });
     expect(Object.fromEntries(skipped)).toEqual({});
@@ -28,6 +30,25 @@ describe('pnpm bench', () => {
     expect(report).toMatch(/^\| B\/D \| 1 \|/m);
     expect(report).toMatch(/^\| B\/F \| 1 \|/m);
     expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
+    // E: every subscriber got each of the calls' events (a quickstart call has 6), once, in
+    // order; 2 calls at the largest size, 4 at half of it (as many frames).
+    for (const [size, calls] of [
+      [10, 4],
+      [20, 2],
+    ]) {
+      const result = events?.get(size);
+      expect(result?.failed, `E@${size}`).toBe(0);
+      expect(result?.events, `E@${size}`).toBe(6 * calls);
+      expect(result?.frames, `E@${size}`).toBe(6 * calls * size);
+      expect(result?.p99, `E@${size}`).toBeGreaterThan(0);
+      expect(report).toMatch(
+        new RegExp(
+          `^\\| E \\| gateway \\(Node\\), callEvents over SSE \\| ${size} \\| ${6 * calls} \\| ${6 * calls * size} \\|`,
+          'm',
+        ),
+      );
+    }
+    expect(report).toMatch(/^E at 20 subscribers vs 10: frames\/s \d+\.\d\dx/m);
   }, 120_000);
 });
 
