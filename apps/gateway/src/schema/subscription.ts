@@ -64,8 +64,9 @@ builder.subscriptionFields((t) => ({
     description:
       "Every call of the caller, live, from now on: each state as it changes (with `calls:admin`, or a caller's own VoIPBIN token, the account's). Open it before createCall to see a new call from its first state.",
     subscribe: async (_, __, ctx) => {
-      // A pass-through token whose customer is not known yet: one read teaches it.
-      if (ctx.principal.account && ctx.events.hub.customersOf(ctx.upstream.key).size === 0) {
+      // An account whose customer is not known yet (a pass-through token, or a gateway that has
+      // placed nothing so far): one read teaches it, for the WebSocket topic and the filter.
+      if (ctx.events.hub.customersOf(ctx.upstream.key).size === 0) {
         const page = await ctx.voipbin.calls.list({ page_size: 1 }).catch(() => null);
         for (const call of page?.result ?? [])
           ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
