@@ -37,7 +37,8 @@ export const builder = new SchemaBuilder<Types>({
   scopeAuth: {
     // A type's rule runs once per object (its isTypeOf), not once per field.
     runScopesOnType: true,
-    // Subscriptions are checked when they open, before anything is followed, and on each event.
+    // A subscription's scopes are checked when it opens, before anything is followed (each
+    // event still passes the `Call` type's ownership rule).
     authorizeOnSubscribe: true,
     authScopes: ({ principal }) => ({
       read: principal.scopes.has(SCOPES.read),

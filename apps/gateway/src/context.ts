@@ -26,6 +26,8 @@ export interface Context {
   upstream: UpstreamAccount;
   /** When the caller's credential expires (epoch ms), if it does: a subscription ends then. */
   expiresAt: number | undefined;
+  /** The HTTP request (Yoga adds it to every context): its signal says when the client goes. */
+  request?: Request;
 }
 
 /** What `createContext` makes a request's context of. */

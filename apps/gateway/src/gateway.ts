@@ -213,11 +213,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   });
   self = async (request) => yoga.fetch(request, {});
   const ready = events.ready();
-  ready.catch((error: unknown) =>
-    console.error(
-      `[gateway] the event fanout could not subscribe: ${error instanceof Error ? error.name : 'error'}; events reach this instance's subscribers only`,
-    ),
-  );
+  // Said and retried where it happens (the hub); this instance's own states still reach its subscribers.
+  ready.catch(() => {});
   return {
     fetch: async (request, serverContext = {}) => yoga.fetch(request, serverContext),
     yoga,

@@ -387,6 +387,25 @@ describe('subscribeEvents: reconnecting', () => {
     last().drop(1008);
     expect(errors).toHaveLength(2);
     expect(sockets).toHaveLength(3);
+    // ...but its backoff goes on growing: a server that sends an event, then refuses, is not
+    // reconnected to at once, again and again.
+    expect(statuses.at(-1)).toMatchObject(['reconnecting', { attempt: 3, code: 1008 }]);
+  });
+
+  it('starts the backoff over after a connection that carried an event, not after an error frame', () => {
+    const { last, statuses } = setup();
+    last().open();
+    last().drop(1006);
+    vi.runOnlyPendingTimers();
+    last().open();
+    last().receive('not json');
+    last().drop(1006);
+    expect(statuses.at(-1)).toMatchObject(['reconnecting', { attempt: 2 }]);
+    vi.runOnlyPendingTimers();
+    last().open();
+    last().receive(JSON.stringify(call));
+    last().drop(1006);
+    expect(statuses.at(-1)).toMatchObject(['reconnecting', { attempt: 1 }]);
   });
 
   it('reports a connection error event, then reconnects', () => {

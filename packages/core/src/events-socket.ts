@@ -135,7 +135,6 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
   };
 
   const onMessage = (message: { data: unknown }) => {
-    heard = true;
     const text = frameText(message.data, maxFrameBytes);
     if (reading === undefined && !(text instanceof Promise)) return deliver(text);
     const ready = (reading ?? Promise.resolve()).then(() => text);
@@ -180,6 +179,8 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
         ),
       );
     }
+    // Only an event proves the connection good: an error frame before a close does not.
+    heard = true;
     onEvent(parsed.output);
   };
 
@@ -198,10 +199,11 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
     const code = typeof event?.code === 'number' ? event.code : 1006;
     if (socket !== undefined) unlisten(socket);
     socket = undefined;
-    if (heard || (openedAt !== undefined && Date.now() - openedAt >= STEADY_MS)) {
-      attempt = 0;
-      rejectionReported = false;
-    }
+    // A connection that carried an event (or lasted) starts the backoff over; a refused topic
+    // does not, as it is refused again on every connection (it is reported again, though).
+    const steady = heard || (openedAt !== undefined && Date.now() - openedAt >= STEADY_MS);
+    if (steady) rejectionReported = false;
+    if (steady && code !== POLICY_VIOLATION) attempt = 0;
     openedAt = undefined;
     if (code === POLICY_VIOLATION && !rejectionReported) {
       rejectionReported = true;

@@ -15,12 +15,19 @@ export interface Follower {
   principal: string;
   /** When the follower's credential expires (epoch ms): the stream ends then. */
   expiresAt?: number;
+  /** The request's: aborted when the client goes, even before the stream is handed out. */
+  signal?: AbortSignal;
 }
 
 /** States queued for a subscriber that reads slower than they come, before it is cut off. */
 const MAX_QUEUED = 1_000;
 /** Calls whose newest state one `callEvents` stream remembers, to drop older ones. */
-const MAX_ORDERED = 10_000;
+const MAX_ORDERED = 1_000;
+/** The longest a timer waits (setTimeout's limit); a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Thrown when the client went away while a subscription was being set up; nothing is held. */
+const gone = () => new DOMException('The client went away', 'AbortError');
 
 /**
  * An async iterator fed by pushes, ended by `end()` or by the consumer's `return()`; either
@@ -93,17 +100,57 @@ function channel(cleanup: () => void) {
   };
 }
 
-/** Ends the stream with an error event when the credential expires. */
-function expiry(follower: Follower, stream: ReturnType<typeof channel>) {
-  if (follower.expiresAt === undefined) return undefined;
-  const timer = setTimeout(
-    () => {
-      stream.push({ end: 'expired' });
-      stream.end();
-    },
-    Math.min(Math.max(0, follower.expiresAt - Date.now()), 2 ** 31 - 1),
-  );
+/** Ends the stream with an error event when the credential expires; returns the stop. */
+function expiry(follower: Follower, stream: ReturnType<typeof channel>): () => void {
+  const { expiresAt } = follower;
+  if (expiresAt === undefined) return () => {};
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = () => {
+    const left = expiresAt - Date.now();
+    if (left > MAX_TIMER_MS) {
+      timer = setTimeout(arm, MAX_TIMER_MS);
+      return;
+    }
+    timer = setTimeout(
+      () => {
+        stream.push({ end: 'expired' });
+        stream.end();
+      },
+      Math.max(0, left),
+    );
+  };
+  arm();
   return () => clearTimeout(timer);
+}
+
+/**
+ * Holds what a subscription set up, in order, and lets all of it go at once (idempotent): the
+ * one cleanup for every path, a failed setup and a client gone early included.
+ */
+function holdings(signal: AbortSignal | undefined) {
+  const releases: (() => void)[] = [];
+  let released = false;
+  const releaseAll = () => {
+    if (released) return;
+    released = true;
+    for (const release of releases.reverse()) release();
+    signal?.removeEventListener('abort', releaseAll);
+  };
+  signal?.addEventListener('abort', releaseAll, { once: true });
+  return {
+    hold(release: () => void) {
+      if (released) return release();
+      releases.push(release);
+    },
+    releaseAll,
+    /** Throws, having let everything go, when the client is gone. */
+    check() {
+      if (signal?.aborted) {
+        releaseAll();
+        throw gone();
+      }
+    },
+  };
 }
 
 /**
@@ -119,78 +166,91 @@ export async function followCall(
   missing: () => Error,
 ): Promise<AsyncIterableIterator<FollowEvent>> {
   const { hub, source, account } = follower;
-  const release = hub.admit(follower.principal);
-  const early: Call[] = [];
-  let deliver = (call: Call) => void early.push(call);
-  const unlisten = hub.listen({ callId: id, deliver: (call) => deliver(call) });
-  let current: Call | null;
+  const held = holdings(follower.signal);
   try {
-    current = await load();
+    held.check();
+    held.hold(hub.admit(follower.principal));
+    const early: Call[] = [];
+    let deliver = (call: Call) => void early.push(call);
+    held.hold(hub.listen({ callId: id, deliver: (call) => deliver(call) }));
+    const current = await load();
+    held.check();
+    if (!current) throw missing();
+    const stream = channel(held.releaseAll);
+    const order = createOrdering(1);
+    deliver = (call) => {
+      if (!order.advance(call)) return;
+      stream.push({ call });
+      if (isFinal(call)) stream.end();
+    };
+    deliver(current);
+    for (const call of early) deliver(call);
+    // A call that has hung up already has nothing more to say: nothing to hold open for it.
+    if (!isFinal(current)) {
+      held.hold(source.watch(account, { callId: id, customerId: current.customer_id }));
+      held.hold(expiry(follower, stream));
+    }
+    return stream.iterator;
   } catch (error) {
-    unlisten();
-    release();
+    held.releaseAll();
     throw error;
   }
-  if (!current) {
-    unlisten();
-    release();
-    throw missing();
-  }
-  const watched: Watched = { callId: id, customerId: current.customer_id };
-  const unwatch = source.watch(account, watched);
-  let stopExpiry: (() => void) | undefined;
-  const stream = channel(() => {
-    unlisten();
-    unwatch();
-    stopExpiry?.();
-    release();
-  });
-  const order = createOrdering(1);
-  deliver = (call) => {
-    if (!order.advance(call)) return;
-    stream.push({ call });
-    if (isFinal(call)) stream.end();
-  };
-  deliver(current);
-  for (const call of early) deliver(call);
-  stopExpiry = expiry(follower, stream);
-  return stream.iterator;
 }
 
 /**
  * Follows every call `visible` says is the caller's, from now on, each state once and never
- * an older one after a newer; never ends on its own (but for an expired credential).
+ * an older one after a newer; never ends on its own (but for an expired credential). `prepare`
+ * runs once the subscription is counted, before anything is followed.
  */
-export function followEvery(
+export async function followEvery(
   follower: Follower,
   visible: (call: Call) => boolean | Promise<boolean>,
-): AsyncIterableIterator<FollowEvent> {
+  prepare: () => Promise<void> = async () => {},
+): Promise<AsyncIterableIterator<FollowEvent>> {
   const { hub, source, account } = follower;
-  const release = hub.admit(follower.principal);
-  const order = createOrdering(MAX_ORDERED);
-  // One state at a time: the visibility check may wait on the store, and order must hold.
-  let tail = Promise.resolve();
-  const unlisten = hub.listen({
-    deliver: (call) => {
-      tail = tail.then(async () => {
-        try {
-          if (await visible(call)) {
-            if (order.advance(call)) stream.push({ call });
+  const held = holdings(follower.signal);
+  try {
+    held.check();
+    held.hold(hub.admit(follower.principal));
+    await prepare();
+    held.check();
+    const stream = channel(held.releaseAll);
+    const order = createOrdering(MAX_ORDERED);
+    // One state at a time, as the visibility check may wait on the store and order must hold;
+    // a store slower than the states come cuts the stream off rather than queue without end.
+    let tail = Promise.resolve();
+    let waiting = 0;
+    let ended = false;
+    held.hold(() => {
+      ended = true;
+    });
+    held.hold(
+      hub.listen({
+        deliver: (call) => {
+          if (ended) return;
+          if (++waiting > MAX_QUEUED) {
+            ended = true;
+            stream.push({ end: 'overflow' });
+            stream.end();
+            return;
           }
-        } catch {
-          // A store that cannot say whose the call is: not shown (fail closed).
-        }
-      });
-    },
-  });
-  const unwatch = source.watch(account, {});
-  let stopExpiry: (() => void) | undefined;
-  const stream = channel(() => {
-    unlisten();
-    unwatch();
-    stopExpiry?.();
-    release();
-  });
-  stopExpiry = expiry(follower, stream);
-  return stream.iterator;
+          tail = tail.then(async () => {
+            waiting--;
+            if (ended) return;
+            try {
+              if ((await visible(call)) && order.advance(call)) stream.push({ call });
+            } catch {
+              // A store that cannot say whose the call is: not shown (fail closed).
+            }
+          });
+        },
+      }),
+    );
+    held.hold(source.watch(account, {}));
+    held.hold(expiry(follower, stream));
+    return stream.iterator;
+  } catch (error) {
+    held.releaseAll();
+    throw error;
+  }
 }

@@ -13,6 +13,18 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
+/** What a publisher knows of a state besides the call: through which account, whose it is. */
+export interface PublishContext {
+  account?: string;
+  owner?: string;
+}
+
+/** What travels between instances. */
+interface FanoutMessage extends PublishContext {
+  from: string;
+  call: Call;
+}
+
 /** Who listens to the hub: one subscription, to one call (`callId`) or to every call. */
 export interface HubListener {
   callId?: string;
@@ -52,6 +64,8 @@ export function createEventHub(options: HubOptions) {
   const open = new Map<string, number>();
   let openInAll = 0;
   let subscribed: Promise<void> | undefined;
+  /** Tells this instance's messages from the others' on the fanout. */
+  const instance = crypto.randomUUID();
 
   function dispatch(call: Call) {
     for (const listener of byCall.get(call.id) ?? []) listener.deliver(call);
@@ -69,38 +83,91 @@ export function createEventHub(options: HubOptions) {
     return via;
   }
 
-  /** A message from the fanout: a call as JSON; anything else is dropped. */
+  /** Notes what a state says of its account and owner, then hands it to this instance's listeners. */
+  function take(call: Call, { account, owner }: PublishContext) {
+    if (account) learn(account, call.customer_id);
+    if (owner) remember(call.id, owner);
+    dispatch(call);
+  }
+
+  /** A message from another instance: `{ from, call, account?, owner? }`; anything else is dropped. */
   function receive(message: string) {
-    let call: unknown;
+    let parsed: unknown;
     try {
-      call = JSON.parse(message);
+      parsed = JSON.parse(message);
     } catch {
       return;
     }
-    if (call && typeof call === 'object' && typeof (call as Call).id === 'string') {
-      dispatch(call as Call);
+    const { from, call, account, owner } = (parsed ?? {}) as Partial<FanoutMessage>;
+    if (from === instance || typeof call?.id !== 'string') return;
+    take(call, {
+      ...(typeof account === 'string' ? { account } : {}),
+      ...(typeof owner === 'string' ? { owner } : {}),
+    });
+  }
+
+  function remember(callId: string, owner: Promise<string | null> | string) {
+    if (owners.size >= MAX_OWNERS) owners.delete(owners.keys().next().value as string);
+    owners.set(callId, typeof owner === 'string' ? Promise.resolve(owner) : owner);
+  }
+
+  function learn(account: string, customerId: string | null | undefined): void {
+    if (!customerId) return;
+    const set = customers.get(account) ?? new Set<string>();
+    if (set.has(customerId) || set.size >= MAX_CUSTOMERS) return;
+    if (set.size === 0) {
+      if (customers.size >= MAX_ACCOUNTS) {
+        customers.delete(customers.keys().next().value as string);
+      }
+      customers.set(account, set);
+    }
+    set.add(customerId);
+    for (const listener of learnListeners) {
+      try {
+        listener(account, customerId);
+      } catch (error) {
+        // A source that cannot follow a new customer must not fail the request that taught it.
+        console.error(
+          `[gateway] an event source could not follow a new customer: ${error instanceof Error ? error.name : 'error'}`,
+        );
+      }
     }
   }
 
+  /** Subscribes to the fanout, trying again (up to every 30 s) until it holds. */
+  function subscribe(attempt = 0): Promise<void> {
+    if (!fanout) return Promise.resolve();
+    return fanout.subscribe(receive).catch((error: unknown) => {
+      console.error(
+        `[gateway] the event fanout could not subscribe (${error instanceof Error ? error.name : 'error'}): states from other instances do not arrive; trying again`,
+      );
+      const retry = setTimeout(
+        () => void subscribe(attempt + 1),
+        Math.min(30_000, 500 * 2 ** attempt),
+      );
+      (retry as { unref?: () => void }).unref?.();
+      throw error;
+    });
+  }
+
   return {
-    /** Subscribes to the fanout, once; call before serving. */
+    /** Subscribes to the fanout, once (retried in the background when it fails). */
     start(): Promise<void> {
-      subscribed ??= fanout ? fanout.subscribe(receive) : Promise.resolve();
+      subscribed ??= subscribe();
       return subscribed;
     },
 
     /**
-     * Hands a call state to every listener, on every instance. Resolves once it is on its way;
-     * rejects when the fanout failed (the state then reached this instance's listeners only).
+     * Hands a call state to this instance's listeners at once, and to the other instances'
+     * through the fanout; `account` is the VoIPBIN account it came through (its customer is
+     * learned everywhere), `owner` the principal that owns it when the publisher knows. Rejects
+     * when the fanout failed: the state then reached this instance only.
      */
-    async publish(call: Call): Promise<void> {
-      if (!fanout) return dispatch(call);
-      try {
-        await fanout.publish(JSON.stringify(call));
-      } catch (error) {
-        dispatch(call);
-        throw error;
-      }
+    async publish(call: Call, context: PublishContext = {}): Promise<void> {
+      take(call, context);
+      if (!fanout) return;
+      const message: FanoutMessage = { from: instance, call, ...context };
+      await fanout.publish(JSON.stringify(message));
     },
 
     /** Starts delivering states to `listener`; returns the function that stops it. */
@@ -147,19 +214,7 @@ export function createEventHub(options: HubOptions) {
     },
 
     /** Notes that `account` (a VoIPBIN credential's name) acts as VoIPBIN customer `customerId`. */
-    learn(account: string, customerId: string | null | undefined): void {
-      if (!customerId) return;
-      const set = customers.get(account) ?? new Set<string>();
-      if (set.has(customerId) || set.size >= MAX_CUSTOMERS) return;
-      if (set.size === 0) {
-        if (customers.size >= MAX_ACCOUNTS) {
-          customers.delete(customers.keys().next().value as string);
-        }
-        customers.set(account, set);
-      }
-      set.add(customerId);
-      for (const listener of learnListeners) listener(account, customerId);
-    },
+    learn,
 
     /** The VoIPBIN customers `account` was seen acting as. */
     customersOf(account: string): ReadonlySet<string> {
@@ -175,19 +230,24 @@ export function createEventHub(options: HubOptions) {
     /**
      * Who owns `call`: its record, or its group call's or its master call's (legs and chained
      * calls VoIPBIN made after createCall answered), then recorded; null when none says. Found
-     * owners are remembered; "none" is not, as a record may come a moment later.
+     * owners are remembered, and so are those a publisher names.
      */
     ownerOfCall(call: Call): Promise<string | null> {
       // One lookup per call however many subscriptions ask at once.
       const known = owners.get(call.id);
       if (known) return known;
-      const lookup = findOwner(call).then((owner) => {
-        if (!owner) owners.delete(call.id);
-        return owner;
-      });
-      lookup.catch(() => owners.delete(call.id));
-      if (owners.size >= MAX_OWNERS) owners.delete(owners.keys().next().value as string);
-      owners.set(call.id, lookup);
+      const lookup: Promise<string | null> = findOwner(call).then(
+        (owner) => {
+          // "None" is not kept: a record may come a moment later (createCall then says so).
+          if (!owner && owners.get(call.id) === lookup) owners.delete(call.id);
+          return owner;
+        },
+        (error: unknown) => {
+          if (owners.get(call.id) === lookup) owners.delete(call.id);
+          throw error;
+        },
+      );
+      remember(call.id, lookup);
       return lookup;
     },
 

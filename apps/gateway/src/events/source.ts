@@ -1,5 +1,5 @@
 import type { Call, VoipbinClient } from '@voipbin-kit/core';
-import type { EventHub } from './hub.ts';
+import type { EventHub, PublishContext } from './hub.ts';
 import { isFinal, versionOf } from './order.ts';
 
 /** The VoIPBIN account a subscription follows calls of, as a source needs it. */
@@ -31,8 +31,8 @@ export interface EventSource {
 }
 
 /** Publishes a state, never throwing: a fanout that failed is logged, by name only. */
-export function publishQuietly(hub: EventHub, call: Call): void {
-  hub.publish(call).catch((error: unknown) => {
+export function publishQuietly(hub: EventHub, call: Call, context: PublishContext = {}): void {
+  hub.publish(call, context).catch((error: unknown) => {
     console.error(
       `[gateway] a call event reached this instance only: the fanout failed (${error instanceof Error ? error.name : 'error'})`,
     );
@@ -111,7 +111,7 @@ export function createPollSource(hub: EventHub, options: PollOptions = {}): Even
           const version = versionOf(call);
           if (version !== last) {
             last = version;
-            publishQuietly(hub, call);
+            publishQuietly(hub, call, { account: account.key });
           }
           return !isFinal(call);
         });
@@ -125,7 +125,9 @@ export function createPollSource(hub: EventHub, options: PollOptions = {}): Even
           const version = versionOf(call);
           now.set(call.id, version);
           // The first read sets where the account stands; changes after it are events.
-          if (!first && seen.get(call.id) !== version) publishQuietly(hub, call);
+          if (!first && seen.get(call.id) !== version) {
+            publishQuietly(hub, call, { account: account.key });
+          }
           hub.learn(account.key, call.customer_id);
         }
         seen.clear();

@@ -111,13 +111,12 @@ export function webhookRoute(hub: EventHub, options: WebhookOptions): Route {
       const key = `${event.type ?? ''} ${call.id} ${versionOf(call)}`;
       if (delivered.has(key)) return answer(200, 'Already delivered');
       try {
-        await hub.publish(call);
+        await hub.publish(call, options.account ? { account: options.account } : {});
       } catch {
         return answer(503, 'The event could not be passed on; try again');
       }
       delivered.add(key);
       if (delivered.size > remember) delivered.delete(delivered.values().next().value as string);
-      if (options.account) hub.learn(options.account, call.customer_id);
       return answer(200, 'Delivered');
     },
   };

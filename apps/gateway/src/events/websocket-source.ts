@@ -29,6 +29,9 @@ interface Connection {
   stopLearning: () => void;
 }
 
+/** Calls read at once when a socket (re)opens. */
+const RESYNC_READS = 8;
+
 /** The topic of every call of a customer; VoIPBIN matches topics by prefix. */
 const topicOf = (customerId: string) => `customer_id:${customerId}:call`;
 
@@ -41,14 +44,19 @@ const topicOf = (customerId: string) => `customer_id:${customerId}:call`;
 export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOptions): EventSource {
   const connections = new Map<string, Connection>();
 
+  /** Reads the followed and running calls again, a few at a time (a reconnect is no stampede). */
   function resync(connection: Connection) {
-    const ids = new Set([...connection.calls.keys(), ...connection.active]);
-    for (const id of ids) {
-      connection.account.client.calls
+    const ids = [...new Set([...connection.calls.keys(), ...connection.active])];
+    const next = async (): Promise<void> => {
+      const id = ids.shift();
+      if (id === undefined) return;
+      await connection.account.client.calls
         .get(id)
         .then((call) => receive(connection, call))
         .catch(() => connection.active.delete(id));
-    }
+      return next();
+    };
+    for (let i = 0; i < RESYNC_READS; i++) void next();
   }
 
   function receive(connection: Connection, call: Call) {
@@ -56,25 +64,27 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
     else if (connection.everyCall > 0 || connection.calls.has(call.id)) {
       connection.active.add(call.id);
     }
-    hub.learn(connection.account.key, call.customer_id);
-    publishQuietly(hub, call);
+    publishQuietly(hub, call, { account: connection.account.key });
   }
 
   function addTopic(connection: Connection, customerId: string) {
     const topic = topicOf(customerId);
     if (connection.topics.has(topic)) return;
     connection.topics.add(topic);
-    if (connection.socket) {
-      connection.socket.subscribe([topic]);
-      // What the new topic said before it was subscribed is not replayed: read it.
-      if (connection.socket.status === 'open') resync(connection);
-      return;
-    }
+    const socket = connection.socket;
+    // A socket that gave up for good (its constructor threw, or maxAttempts) is opened anew.
+    if (!socket || socket.status === 'closed') return open(connection);
+    socket.subscribe([topic]);
+    // What the new topic said before it was subscribed is not replayed: read it.
+    if (socket.status === 'open') resync(connection);
+  }
+
+  function open(connection: Connection) {
     const { token, accessKey } = connection.account.credential;
     connection.socket = subscribeEvents({
       baseURL: options.baseURL,
       ...(token ? { token } : { accessKey: accessKey ?? '' }),
-      topics: [topic],
+      topics: [...connection.topics],
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
       ...(options.reconnectDelayMs
         ? { reconnect: { initialDelayMs: options.reconnectDelayMs } }

@@ -352,8 +352,10 @@ builder.mutationFields((t) => ({
         });
         // Owned by now: `callEvents` shows each new call from its first state, whatever the source.
         for (const call of placed.calls) {
-          ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
-          publishQuietly(ctx.events.hub, call);
+          publishQuietly(ctx.events.hub, call, {
+            account: ctx.upstream.key,
+            ...(ctx.owner === null ? {} : { owner: ctx.owner }),
+          });
         }
         return placed;
       };

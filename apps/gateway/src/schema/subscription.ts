@@ -18,6 +18,7 @@ const follower = (ctx: Context): Follower => ({
   account: ctx.upstream,
   principal: ctx.principal.id,
   ...(ctx.expiresAt === undefined ? {} : { expiresAt: ctx.expiresAt }),
+  ...(ctx.request ? { signal: ctx.request.signal } : {}),
 });
 
 /** Whether a call state `callEvents` receives is the caller's (ctx.owner, as everywhere). */
@@ -63,16 +64,20 @@ builder.subscriptionFields((t) => ({
     type: CallRef,
     description:
       "Every call of the caller, live, from now on: each state as it changes (with `calls:admin`, or a caller's own VoIPBIN token, the account's). Open it before createCall to see a new call from its first state.",
-    subscribe: async (_, __, ctx) => {
-      // An account whose customer is not known yet (a pass-through token, or a gateway that has
-      // placed nothing so far): one read teaches it, for the WebSocket topic and the filter.
-      if (ctx.events.hub.customersOf(ctx.upstream.key).size === 0) {
-        const page = await ctx.voipbin.calls.list({ page_size: 1 }).catch(() => null);
-        for (const call of page?.result ?? [])
-          ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
-      }
-      return followEvery(follower(ctx), (call) => isCallers(ctx, call));
-    },
+    subscribe: (_, __, ctx) =>
+      followEvery(
+        follower(ctx),
+        (call) => isCallers(ctx, call),
+        // An account whose customer is not known yet (a pass-through token, or a gateway that
+        // has placed nothing so far): one read teaches it, for the WebSocket topic and the filter.
+        async () => {
+          if (ctx.events.hub.customersOf(ctx.upstream.key).size > 0) return;
+          const page = await ctx.voipbin.calls.list({ page_size: 1 }).catch(() => null);
+          for (const call of page?.result ?? []) {
+            ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
+          }
+        },
+      ),
     resolve: (event: FollowEvent, _, ctx) => deliver(event, ctx),
   }),
 }));

@@ -5,6 +5,7 @@
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Fanout } from '../../src/events/index.ts';
 import { createGateway, type Gateway, type GatewayConfig } from '../../src/index.ts';
 import { hashApiKey } from '../../src/security/auth.ts';
 import { graphql, QUICKSTART } from '../support/graphql.ts';
@@ -337,5 +338,147 @@ describe('pass-through tokens', () => {
       new Set([id]),
     );
     expect(everyOfB.results).toEqual([]);
+  });
+});
+
+describe('letting go', () => {
+  it('holds nothing for a client that went away while its subscription was being set up', async () => {
+    const { emulator, gateway } = await setup('websocket');
+    const id = await place(gateway);
+    // The call's first read takes 200 ms; the client leaves after 30.
+    emulator.faults.set([{ method: 'GET', path: `/v1.0/calls/${id}`, latency: 200 }]);
+    const abort = new AbortController();
+    const answer = gateway
+      .fetch(
+        new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: CALL_UPDATED, variables: { id } }),
+          signal: abort.signal,
+        }),
+      )
+      .catch(() => undefined);
+    await tick(30);
+    expect(gateway.events.stats()).toMatchObject({ listeners: 1, subscriptions: 1 });
+    abort.abort();
+    await tick(300);
+    expect(gateway.events.stats()).toEqual({
+      listeners: 0,
+      subscriptions: 0,
+      sockets: 0,
+      watched: 0,
+    });
+    await (await answer)?.body?.cancel().catch(() => {});
+  });
+
+  it('stops polling when the last listener goes, mid-call', async () => {
+    const { emulator, gateway, sub } = await setup('poll');
+    const id = await place(gateway);
+    const one = await sub(CALL_UPDATED, { id });
+    const two = await sub(CALL_UPDATED, { id });
+    await one.next();
+    await two.next();
+    expect(gateway.events.source.stats()).toEqual({ pollers: 1, timers: 1 });
+    emulator.advance(1_000);
+    one.close();
+    expect((await two.next()).data?.callUpdated.status).toBe('RINGING');
+    two.close();
+    await until(() => gateway.events.stats().subscriptions === 0, 'both streams to end');
+    await tick(50);
+    expect(gateway.events.source.stats()).toEqual({ pollers: 0, timers: 0 });
+  });
+
+  it("shows callEvents on the poll source (the Worker's) each state of the caller's new call", async () => {
+    const { emulator, gateway, sub } = await setup('poll');
+    const every = await sub(CALL_EVENTS);
+    await tick(30);
+    const id = await place(gateway);
+    await runCall(emulator, () => tick(30));
+    await until(
+      () => every.results.at(-1)?.data?.callEvents.status === 'HANGUP',
+      'the hangup on callEvents',
+    );
+    expect(new Set(every.results.map((result) => result.data?.callEvents.id))).toEqual(
+      new Set([id]),
+    );
+    const times = every.results.map((result) => result.data?.callEvents.updatedAt as string);
+    expect(new Set(times).size).toBe(times.length);
+    expect([...times].sort()).toEqual(times);
+  });
+});
+
+describe('several instances (an in-memory fanout)', () => {
+  /** What Redis pub/sub does, in memory: every subscriber gets every message, its own too. */
+  function memoryFanout(): () => Fanout {
+    const subscribers = new Set<(message: string) => void>();
+    return () => ({
+      publish: async (message) => {
+        for (const subscriber of subscribers) queueMicrotask(() => subscriber(message));
+      },
+      subscribe: async (onMessage) => void subscribers.add(onMessage),
+      close: async () => {},
+    });
+  }
+
+  it('delivers a call placed on one instance to callEvents on another, with the WebSocket source, for an account neither had seen', async () => {
+    const emulator = createEmulator({ clock: 'manual' });
+    const fanout = memoryFanout();
+    const instance = () => {
+      const gateway = createGateway({
+        upstream: { kind: 'emulator', emulator },
+        events: { source: 'websocket', fanout: fanout() },
+      });
+      open.push({ gateway, streams: [] });
+      return gateway;
+    };
+    const placing = instance();
+    const serving = instance();
+    await Promise.all([placing.ready(), serving.ready()]);
+    const every = await subscribe((request) => serving.fetch(request), CALL_EVENTS);
+    open.push({ gateway: serving, streams: [every] });
+    const id = await place(placing);
+    await runCall(emulator, () => tick(5));
+    await until(
+      () => every.results.at(-1)?.data?.callEvents.status === 'HANGUP',
+      'the hangup on the other instance',
+    );
+    expect(new Set(every.results.map((result) => result.data?.callEvents.id))).toEqual(
+      new Set([id]),
+    );
+    expect(LIFE).toContainEqual(
+      statusesOf(every.results.map((result) => result.data?.callEvents.status)),
+    );
+  });
+
+  it("still delivers this instance's states when the fanout cannot subscribe, and says so", async () => {
+    const emulator = createEmulator({ clock: 'manual' });
+    const gateway = createGateway({
+      upstream: { kind: 'emulator', emulator },
+      events: {
+        source: 'websocket',
+        fanout: {
+          publish: async () => {},
+          subscribe: async () => {
+            throw new Error('connection refused');
+          },
+          close: async () => {},
+        },
+      },
+    });
+    const { sub } = {
+      sub: (query: string, variables?: Record<string, unknown>) =>
+        subscribe((request) => gateway.fetch(request), query, variables ? { variables } : {}),
+    };
+    await expect(gateway.ready()).rejects.toThrow('connection refused');
+    expect(logged.join('\n')).toMatch(
+      /the event fanout could not subscribe \(Error\): states from other instances do not arrive; trying again/,
+    );
+    const id = await place(gateway);
+    const stream = await sub(CALL_UPDATED, { id });
+    open.push({ gateway, streams: [stream] });
+    await runCall(emulator, () => tick(5));
+    expect(LIFE).toContainEqual(
+      statusesOf((await stream.completed()).map((result) => result.data?.callUpdated.status)),
+    );
   });
 });

@@ -69,7 +69,17 @@ describe('POST /webhooks/voipbin/<secret>', () => {
       ...emitted.slice(2),
       ...[...emitted].reverse(),
     ];
-    for (const event of deliveries) expect((await post(event)).status).toBe(200);
+    const answers: string[] = [];
+    for (const event of deliveries) {
+      const response = await post(event);
+      expect(response.status).toBe(200);
+      answers.push(((await response.json()) as { message: string }).message);
+    }
+    // Each event delivered once; every repeat answered without publishing it again.
+    expect(answers.filter((answer) => answer === 'Delivered')).toHaveLength(emitted.length);
+    expect(answers.filter((answer) => answer === 'Already delivered')).toHaveLength(
+      deliveries.length - emitted.length,
+    );
     const results = await stream.completed();
     const statuses = results.map((result) => result.data?.callUpdated.status);
     const times = results.map((result) => result.data?.callUpdated.updatedAt as string);
