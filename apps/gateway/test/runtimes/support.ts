@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
 import { expectOfflineGraphiQL } from '../support/graphiql.ts';
-import { QUICKSTART } from '../support/graphql.ts';
+import { type GraphQLResult, QUICKSTART } from '../support/graphql.ts';
+import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf } from '../support/live.ts';
 import { oversizedUpload } from '../support/oversized.ts';
 import type { Found } from '../support/runtimes.ts';
+import { subscribe } from '../support/sse.ts';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -55,7 +57,14 @@ export interface Running {
   stop(graceMs?: number): Promise<number | string | null>;
 }
 
-/** Spawns `launch` with PORT and EMULATOR_SPEED=100 and waits (bounded) until it is ready. */
+/**
+ * The emulator's speed in every runtime entry: the quickstart call lasts 1.2 s (RINGING 100 ms
+ * after it is placed). Not faster: a `callUpdated` opened once `createCall` has answered must
+ * still find the call DIALING (at 100, RINGING comes 10 ms after; Bun and Deno missed it).
+ */
+const EMULATOR_SPEED = 10;
+
+/** Spawns `launch` with PORT and EMULATOR_SPEED and waits (bounded) until it is ready. */
 export async function startGateway(launch: Launch): Promise<Running> {
   const port = await freePort();
   // No VOIPBIN_* settings: the gateway runs the embedded emulator.
@@ -70,7 +79,7 @@ export async function startGateway(launch: Launch): Promise<Running> {
       NO_COLOR: '1',
       ...launch.env,
       PORT: String(port),
-      EMULATOR_SPEED: '100',
+      EMULATOR_SPEED: String(EMULATOR_SPEED),
       NODE_ENV: 'development',
       // The toll-fraud guard must hold on every runtime.
       GATEWAY_DENIED_PREFIXES: '+1900',
@@ -160,6 +169,113 @@ const CREATE_CALL = `mutation {
   }
 }`;
 
+/** One state a subscription sent. */
+export interface LiveState {
+  status: string;
+  updatedAt: string;
+}
+
+/** What `followQuickstartLive` saw of the call. */
+export interface LiveRun {
+  id: string;
+  /** `callUpdated(id)`: every state it sent, in order. */
+  updated: LiveState[];
+  /** `callEvents`, opened before the call was placed: the states of this call, in order. */
+  events: LiveState[];
+  /** Milliseconds from placing the call to `callUpdated`'s first state, and to its end. */
+  firstMs: number;
+  ms: number;
+}
+
+export interface LiveOptions {
+  headers?: Record<string, string>;
+  /** Bounds every wait (default 10 s). */
+  timeoutMs?: number;
+  /** Runs once `callUpdated` sent its first state (to break something mid-call). */
+  during?: (first: LiveState) => Promise<void> | void;
+}
+
+const stateOf = (result: GraphQLResult, field: 'callUpdated' | 'callEvents'): LiveState => ({
+  status: result.data?.[field]?.status,
+  updatedAt: result.data?.[field]?.updatedAt,
+});
+
+/**
+ * Live call status over real HTTP (Node's fetch, SSE): opens `callEvents`, places the quickstart
+ * call, opens `callUpdated(id)`, and waits (bounded) for it to complete after HANGUP. Checks
+ * what every source must give: each state once, in the order of `LIFE` (TERMINATING may come
+ * before HANGUP), `updatedAt` never repeated and increasing, `callUpdated` ending after HANGUP,
+ * and `callEvents` having seen the same states (all of them, DIALING first). Both streams are
+ * closed whatever happens.
+ */
+export async function followQuickstartLive(
+  base: string,
+  { headers = {}, timeoutMs = 10_000, during }: LiveOptions = {},
+): Promise<LiveRun> {
+  const url = `${base}/graphql`;
+  const events = await subscribe(fetch, CALL_EVENTS, { url, headers });
+  let updated: Awaited<ReturnType<typeof subscribe>> | undefined;
+  try {
+    expect(events.status).toBe(200);
+    const started = performance.now();
+    const placed = recordResponse(
+      `POST ${url}`,
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ query: PLACE }),
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
+    );
+    const json = (await placed.json()) as GraphQLResult;
+    expect(json.errors).toBeUndefined();
+    const id = json.data?.createCall.calls[0].id as string;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    updated = await subscribe(fetch, CALL_UPDATED, { url, variables: { id }, headers });
+    expect(updated.status).toBe(200);
+    const first = await updated.next(timeoutMs);
+    const firstMs = Math.round(performance.now() - started);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.callUpdated.id).toBe(id);
+    await during?.(stateOf(first, 'callUpdated'));
+    const results = await updated.completed(timeoutMs);
+    const ms = Math.round(performance.now() - started);
+    expect(results.filter((result) => result.errors)).toEqual([]);
+    const states = results.map((result) => stateOf(result, 'callUpdated'));
+    const statuses = statusesOf(states.map((state) => state.status));
+    expect(statuses.at(-1), JSON.stringify(states)).toBe('HANGUP');
+    expect(results.at(-1)?.data?.callUpdated.hangupReason).toBe('NORMAL');
+    const times = states.map((state) => state.updatedAt);
+    expect(new Set(times).size, JSON.stringify(states)).toBe(times.length);
+    expect([...times].sort(), JSON.stringify(states)).toEqual(times);
+
+    // callEvents was open before the call: it has the whole life, HANGUP included.
+    const mine = () =>
+      events.results
+        .filter((result) => result.data?.callEvents?.id === id)
+        .map((result) => stateOf(result, 'callEvents'));
+    const deadline = Date.now() + timeoutMs;
+    while (!mine().some((state) => state.status === 'HANGUP') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(events.results.filter((result) => result.errors)).toEqual([]);
+    const seen = mine();
+    expect(LIFE, JSON.stringify(seen)).toContainEqual(statusesOf(seen.map((s) => s.status)));
+    const seenTimes = seen.map((state) => state.updatedAt);
+    expect(new Set(seenTimes).size, JSON.stringify(seen)).toBe(seenTimes.length);
+    expect([...seenTimes].sort(), JSON.stringify(seen)).toEqual(seenTimes);
+    // callUpdated opened after the call was placed: the same states, from the one current then.
+    expect(states, JSON.stringify({ updated: states, events: seen })).toEqual(
+      seen.slice(seen.length - states.length),
+    );
+    return { id, updated: states, events: seen, firstMs, ms };
+  } finally {
+    updated?.close();
+    events.close();
+  }
+}
+
 /**
  * The checks every runtime entry passes. `found` is the runtime binary (the suite is skipped,
  * saying why, when there is none for this platform); `launch` says how to start the entry.
@@ -208,7 +324,7 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
           source: { target: QUICKSTART.source },
         });
 
-        // At EMULATOR_SPEED=100 the call (ring, answer, talk, hang up) lasts well under a second.
+        // At EMULATOR_SPEED=10 the call (ring, answer, talk, hang up) lasts 1.2 s.
         const seen = new Set<string>([call.status]);
         let status = call.status as string;
         const deadline = Date.now() + 10_000;
@@ -224,6 +340,17 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
         }
         expect(status, `statuses seen: ${[...seen].join(', ')}`).toBe('HANGUP');
       });
+
+      it('streams the quickstart call live over SSE: callEvents and callUpdated, each state once, in order', async () => {
+        expect(gateway?.output()).toMatch(/upstream: .*; call events: websocket\n/);
+        const run = await followQuickstartLive(base);
+        // Subscribed while the call was DIALING: its whole life, as callEvents saw it.
+        expect(LIFE).toContainEqual(statusesOf(run.updated.map((state) => state.status)));
+        expect(run.updated).toEqual(run.events);
+        console.log(
+          `${name}: callUpdated's first state ${run.firstMs} ms after createCall was sent, HANGUP after ${run.ms} ms`,
+        );
+      }, 25_000);
 
       it('refuses a denied destination with FORBIDDEN, placing nothing', async () => {
         const denied = CREATE_CALL.replace(
