@@ -15,6 +15,8 @@ import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetReferences } from '../support/graphiql.ts';
 import { QUICKSTART } from '../support/graphql.ts';
+import { LIFE, statusesOf } from '../support/live.ts';
+import { followQuickstartLive } from './support.ts';
 
 const require = createRequire(import.meta.url);
 const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -188,4 +190,51 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
     });
   });
+});
+
+describe('live call status from the Worker bundle in workerd, over real HTTP', () => {
+  // Its own isolate, with the Worker's default source (poll), EMULATOR_SPEED=5 and the shortest
+  // poll interval. A poll reads the state of the moment: at speed 5 RINGING lasts 600 ms (from
+  // 200 ms after the call is placed, time enough for callUpdated to open: the first createCall
+  // in an isolate takes 50 to 80 ms here), so reads every 200 ms see every state but perhaps
+  // TERMINATING (40 ms), which LIFE allows. The call lasts 2.3 s.
+  let live: Miniflare | undefined;
+  let base = '';
+  let output = '';
+
+  beforeAll(async () => {
+    const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+    live = new Miniflare({
+      modules: true,
+      scriptPath: join(outDir, 'worker.js'),
+      modulesRoot: outDir,
+      compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1],
+      bindings: { EMULATOR_SPEED: '5', GATEWAY_EVENTS_POLL_INTERVAL_MS: '200' },
+      cf: false,
+      host: '127.0.0.1',
+      // workerd's own output: the Worker's startup line among it.
+      handleRuntimeStdio(stdout, stderr) {
+        for (const stream of [stdout, stderr]) {
+          stream.on('data', (chunk) => {
+            output += String(chunk);
+          });
+        }
+      },
+    });
+    base = (await live.ready).origin;
+  }, 30_000);
+
+  afterAll(async () => {
+    await live?.dispose();
+  });
+
+  it('streams the quickstart call over SSE, polled: callEvents and callUpdated, each state once, in order', async () => {
+    const run = await followQuickstartLive(base);
+    expect(LIFE).toContainEqual(statusesOf(run.updated.map((state) => state.status)));
+    expect(run.updated).toEqual(run.events);
+    expect(output).toMatch(/call events: poll/);
+    console.log(
+      `workerd: callUpdated's first state ${run.firstMs} ms after createCall was sent, HANGUP after ${run.ms} ms: ${statusesOf(run.updated.map((s) => s.status)).join(' -> ')}`,
+    );
+  }, 25_000);
 });
