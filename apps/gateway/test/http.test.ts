@@ -4,57 +4,12 @@
  * settings: it refuses to start holding a VoIPBIN credential without gateway auth, and applies a
  * destination policy read from the environment.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
+import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/support.ts';
 import { recordResponse, recordText } from './support/canary.ts';
 import { expectOfflineGraphiQL } from './support/graphiql.ts';
-
-const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(APP, 'dist/runtime/node.mjs');
-
-/** Newest modification time of the files under `dir`. */
-function newest(dir: string): number {
-  let time = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return time;
-}
-
-/** Builds dist/runtime/node.mjs unless it is newer than the sources it bundles. */
-function ensureBuilt() {
-  const inputs = [
-    newest(join(APP, 'src')),
-    ...['core', 'emulator'].map(
-      (p) => statSync(join(APP, `../../packages/${p}/dist/index.js`)).mtimeMs,
-    ),
-  ];
-  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs > Math.max(...inputs)) return;
-  const build = spawnSync(join(APP, 'node_modules/.bin/tsdown'), [], {
-    cwd: APP,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (build.status !== 0) throw new Error(`tsdown failed:\n${build.stdout}\n${build.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment without any VOIPBIN_* or GATEWAY_* setting of the machine running the tests. */
 function cleanEnv(): Record<string, string | undefined> {

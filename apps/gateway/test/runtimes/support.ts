@@ -1,21 +1,55 @@
 /**
  * Starts a gateway entry in a real runtime (Bun, Deno) as a child process on a free loopback
  * port and runs the same few checks on it: it says it runs the embedded emulator, places the
- * quickstart call and follows it to HANGUP, answers a malformed document with a GraphQL error and
- * GET /health with 200, and stops on SIGTERM. Every wait is bounded; the process is always killed.
+ * quickstart call and follows it to HANGUP, streams it live over SSE (`followQuickstartLive`,
+ * also used for workerd and the Node entry), answers a malformed document with a GraphQL error
+ * and GET /health with 200, and stops on SIGTERM. Every wait is bounded; the process is always
+ * killed. Also where the built Node entry is (`NODE_ENTRY`, `ensureBuilt`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
 import { expectOfflineGraphiQL } from '../support/graphiql.ts';
-import { QUICKSTART } from '../support/graphql.ts';
+import { type GraphQLResult, QUICKSTART } from '../support/graphql.ts';
+import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf } from '../support/live.ts';
 import { oversizedUpload } from '../support/oversized.ts';
 import type { Found } from '../support/runtimes.ts';
+import { subscribe } from '../support/sse.ts';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The built Node entry, as `pnpm start` runs it. */
+export const NODE_ENTRY = join(APP, 'dist/runtime/node.mjs');
+
+/** Newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  let time = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return time;
+}
+
+/** Builds dist/runtime/node.mjs unless it is newer than the sources it bundles. */
+export function ensureBuilt() {
+  const inputs = [
+    newest(join(APP, 'src')),
+    ...['core', 'emulator'].map(
+      (p) => statSync(join(APP, `../../packages/${p}/dist/index.js`)).mtimeMs,
+    ),
+  ];
+  if (existsSync(NODE_ENTRY) && statSync(NODE_ENTRY).mtimeMs > Math.max(...inputs)) return;
+  const build = spawnSync(join(APP, 'node_modules/.bin/tsdown'), [], {
+    cwd: APP,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (build.status !== 0) throw new Error(`tsdown failed:\n${build.stdout}\n${build.stderr}`);
+}
 
 /** Set on every runtime entry, none of which has Redis (its password must never be printed). */
 const REDIS_URL = 'redis://:redis-password@127.0.0.1:1';
@@ -55,7 +89,15 @@ export interface Running {
   stop(graceMs?: number): Promise<number | string | null>;
 }
 
-/** Spawns `launch` with PORT and EMULATOR_SPEED=100 and waits (bounded) until it is ready. */
+/**
+ * The emulator's speed in every runtime entry: the quickstart call lasts 2.3 s, and rings 200 ms
+ * after it is placed. Not faster: a `callUpdated` opened once `createCall` has answered must
+ * still find the call DIALING (at 100, RINGING comes 10 ms after: Bun and Deno missed it; at 10,
+ * 100 ms after: a busy machine could miss it).
+ */
+export const EMULATOR_SPEED = 5;
+
+/** Spawns `launch` with PORT and EMULATOR_SPEED and waits (bounded) until it is ready. */
 export async function startGateway(launch: Launch): Promise<Running> {
   const port = await freePort();
   // No VOIPBIN_* settings: the gateway runs the embedded emulator.
@@ -70,7 +112,7 @@ export async function startGateway(launch: Launch): Promise<Running> {
       NO_COLOR: '1',
       ...launch.env,
       PORT: String(port),
-      EMULATOR_SPEED: '100',
+      EMULATOR_SPEED: String(EMULATOR_SPEED),
       NODE_ENV: 'development',
       // The toll-fraud guard must hold on every runtime.
       GATEWAY_DENIED_PREFIXES: '+1900',
@@ -160,6 +202,170 @@ const CREATE_CALL = `mutation {
   }
 }`;
 
+/** One state a subscription sent. */
+export interface LiveState {
+  status: string;
+  updatedAt: string;
+}
+
+/** What `followQuickstartLive` saw of the call. */
+export interface LiveRun {
+  id: string;
+  /** `callUpdated(id)`: every state it sent, in order. */
+  updated: LiveState[];
+  /** `callEvents`, opened before the call was placed: the states of this call, in order. */
+  events: LiveState[];
+  /** Milliseconds from sending createCall to its answer, to `callUpdated`'s first state, to its end. */
+  placedMs: number;
+  firstMs: number;
+  ms: number;
+}
+
+export interface LiveOptions {
+  headers?: Record<string, string>;
+  /** Bounds every wait (default 10 s). */
+  timeoutMs?: number;
+  /** Runs once `callUpdated` sent its first state (to break something mid-call). */
+  during?: (first: LiveState, id: string) => Promise<void> | void;
+  /**
+   * States may be missing (what happened while the upstream socket was down is not replayed:
+   * the gateway reads the calls again instead), but none repeated or out of order.
+   */
+  gaps?: boolean;
+}
+
+/** Whether `statuses` is `life` with some states left out: none repeated, none out of order. */
+function within(statuses: (string | undefined)[], life: string[]): boolean {
+  let at = 0;
+  for (const status of statuses) {
+    at = life.indexOf(status as string, at);
+    if (at === -1) return false;
+    at++;
+  }
+  return true;
+}
+
+/** Checks the statuses a stream saw of the quickstart call, in full or (`gaps`) with holes. */
+function expectLife(states: LiveState[], gaps: boolean) {
+  const statuses = statusesOf(states.map((state) => state.status));
+  if (!gaps) expect(LIFE, JSON.stringify(states)).toContainEqual(statuses);
+  else {
+    expect(statuses.at(-1), JSON.stringify(states)).toBe('HANGUP');
+    expect(within(statuses, LIFE[1] as string[]), JSON.stringify(states)).toBe(true);
+  }
+  const times = states.map((state) => state.updatedAt);
+  expect(new Set(times).size, JSON.stringify(states)).toBe(times.length);
+  expect([...times].sort(), JSON.stringify(states)).toEqual(times);
+}
+
+const stateOf = (result: GraphQLResult, field: 'callUpdated' | 'callEvents'): LiveState => ({
+  status: result.data?.[field]?.status,
+  updatedAt: result.data?.[field]?.updatedAt,
+});
+
+/**
+ * Runs once what a live run runs (callEvents, createCall, callUpdated's first state), then
+ * closes both streams: the first requests a fresh process serves are slow (50 to 230 ms for a
+ * fresh Node entry), long enough for the call `followQuickstartLive` places to ring before its
+ * `callUpdated` opens. The call placed here runs on (each run reads its own call only).
+ */
+export async function warmUp(base: string, headers: Record<string, string> = {}): Promise<void> {
+  const url = `${base}/graphql`;
+  const events = await subscribe(fetch, CALL_EVENTS, { url, headers });
+  let updated: Awaited<ReturnType<typeof subscribe>> | undefined;
+  try {
+    const placed = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify({ query: PLACE }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const json = (await placed.json()) as GraphQLResult;
+    expect(json.errors).toBeUndefined();
+    const id = json.data?.createCall.calls[0].id as string;
+    updated = await subscribe(fetch, CALL_UPDATED, { url, variables: { id }, headers });
+    expect((await updated.next(10_000)).data?.callUpdated.id).toBe(id);
+  } finally {
+    updated?.close();
+    events.close();
+  }
+}
+
+/**
+ * Live call status over real HTTP (Node's fetch, SSE): opens `callEvents`, places the quickstart
+ * call, opens `callUpdated(id)`, and waits (bounded) for it to complete after HANGUP. Checks
+ * what every source must give: each state once, in the order of `LIFE` (TERMINATING may come
+ * before HANGUP), `updatedAt` never repeated and increasing, `callUpdated` ending after HANGUP,
+ * and `callEvents` having seen the same states (all of them unless `gaps`, DIALING first).
+ * `callUpdated` starts from the state current when it opened: a caller that needs its whole
+ * life checks that it started at DIALING. Both streams are closed whatever happens.
+ */
+export async function followQuickstartLive(
+  base: string,
+  { headers = {}, timeoutMs = 10_000, during, gaps = false }: LiveOptions = {},
+): Promise<LiveRun> {
+  const url = `${base}/graphql`;
+  const events = await subscribe(fetch, CALL_EVENTS, { url, headers });
+  let updated: Awaited<ReturnType<typeof subscribe>> | undefined;
+  try {
+    expect(events.status).toBe(200);
+    const started = performance.now();
+    const placed = recordResponse(
+      `POST ${url}`,
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ query: PLACE }),
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
+    );
+    const json = (await placed.json()) as GraphQLResult;
+    const placedMs = Math.round(performance.now() - started);
+    expect(json.errors).toBeUndefined();
+    const id = json.data?.createCall.calls[0].id as string;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    updated = await subscribe(fetch, CALL_UPDATED, { url, variables: { id }, headers });
+    expect(updated.status).toBe(200);
+    const first = await updated.next(timeoutMs);
+    const firstMs = Math.round(performance.now() - started);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.callUpdated.id).toBe(id);
+    await during?.(stateOf(first, 'callUpdated'), id);
+    const results = await updated.completed(timeoutMs);
+    const ms = Math.round(performance.now() - started);
+    expect(results.filter((result) => result.errors)).toEqual([]);
+    const states = results.map((result) => stateOf(result, 'callUpdated'));
+    expect(states.at(-1)?.status, JSON.stringify(states)).toBe('HANGUP');
+    expect(results.at(-1)?.data?.callUpdated.hangupReason).toBe('NORMAL');
+    // Opened after the call was placed: from the state current then (within LIFE either way).
+    expectLife(states, true);
+
+    // callEvents was open before the call: it has the whole life, HANGUP included.
+    const mine = () =>
+      events.results
+        .filter((result) => result.data?.callEvents?.id === id)
+        .map((result) => stateOf(result, 'callEvents'));
+    const deadline = Date.now() + timeoutMs;
+    while (!mine().some((state) => state.status === 'HANGUP') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(events.results.filter((result) => result.errors)).toEqual([]);
+    const seen = mine();
+    // createCall hands callEvents the first state itself, whatever the source.
+    expect(seen[0]?.status, JSON.stringify(seen)).toBe('DIALING');
+    expectLife(seen, gaps);
+    // callUpdated opened after the call was placed: the same states, from the one current then.
+    expect(states, JSON.stringify({ updated: states, events: seen })).toEqual(
+      seen.slice(seen.length - states.length),
+    );
+    return { id, updated: states, events: seen, placedMs, firstMs, ms };
+  } finally {
+    updated?.close();
+    events.close();
+  }
+}
+
 /**
  * The checks every runtime entry passes. `found` is the runtime binary (the suite is skipped,
  * saying why, when there is none for this platform); `launch` says how to start the entry.
@@ -208,7 +414,7 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
           source: { target: QUICKSTART.source },
         });
 
-        // At EMULATOR_SPEED=100 the call (ring, answer, talk, hang up) lasts well under a second.
+        // At EMULATOR_SPEED=5 the call (ring, answer, talk, hang up) lasts 2.3 s.
         const seen = new Set<string>([call.status]);
         let status = call.status as string;
         const deadline = Date.now() + 10_000;
@@ -224,6 +430,17 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
         }
         expect(status, `statuses seen: ${[...seen].join(', ')}`).toBe('HANGUP');
       });
+
+      it('streams the quickstart call live over SSE: callEvents and callUpdated, each state once, in order', async () => {
+        expect(gateway?.output()).toMatch(/upstream: .*; call events: websocket\n/);
+        const run = await followQuickstartLive(base);
+        // Subscribed while the call was DIALING: its whole life, as callEvents saw it.
+        expect(LIFE).toContainEqual(statusesOf(run.updated.map((state) => state.status)));
+        expect(run.updated).toEqual(run.events);
+        console.log(
+          `${name}: createCall answered in ${run.placedMs} ms; callUpdated's first state after ${run.firstMs} ms, HANGUP after ${run.ms} ms`,
+        );
+      }, 25_000);
 
       it('refuses a denied destination with FORBIDDEN, placing nothing', async () => {
         const denied = CREATE_CALL.replace(

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +16,8 @@ import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetReferences } from '../support/graphiql.ts';
 import { QUICKSTART } from '../support/graphql.ts';
+import { LIFE, statusesOf } from '../support/live.ts';
+import { EMULATOR_SPEED, followQuickstartLive, warmUp } from './support.ts';
 
 const require = createRequire(import.meta.url);
 const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -188,4 +191,55 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
     });
   });
+});
+
+describe('live call status from the Worker bundle in workerd, over real HTTP', () => {
+  // Its own isolate, with the Worker's default source (poll), the runtimes' EMULATOR_SPEED (5)
+  // and the shortest poll interval. A poll reads the state of the moment: at speed 5 RINGING
+  // lasts 600 ms (from 200 ms after the call is placed), so reads every 200 ms see every state
+  // but perhaps TERMINATING (40 ms), which LIFE allows. The call lasts 2.3 s.
+  let live: Miniflare | undefined;
+  let base = '';
+  let output = '';
+
+  beforeAll(async () => {
+    const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+    live = new Miniflare({
+      modules: true,
+      scriptPath: join(outDir, 'worker.js'),
+      modulesRoot: outDir,
+      compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1],
+      bindings: {
+        EMULATOR_SPEED: String(EMULATOR_SPEED),
+        GATEWAY_EVENTS_POLL_INTERVAL_MS: '200',
+      },
+      cf: false,
+      host: '127.0.0.1',
+      // workerd's own output: the Worker's startup line among it.
+      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+        for (const stream of [stdout, stderr]) {
+          stream.on('data', (chunk: Buffer) => {
+            output += String(chunk);
+          });
+        }
+      },
+    });
+    base = (await live.ready).origin;
+    // A fresh isolate's first createCall takes 50 to 80 ms: not in the timed run.
+    await warmUp(base);
+  }, 30_000);
+
+  afterAll(async () => {
+    await live?.dispose();
+  });
+
+  it('streams the quickstart call over SSE, polled: callEvents and callUpdated, each state once, in order', async () => {
+    const run = await followQuickstartLive(base);
+    expect(LIFE).toContainEqual(statusesOf(run.updated.map((state) => state.status)));
+    expect(run.updated).toEqual(run.events);
+    expect(output).toMatch(/call events: poll/);
+    console.log(
+      `workerd: ${statusesOf(run.updated.map((s) => s.status)).join(' -> ')}; createCall answered in ${run.placedMs} ms; callUpdated's first state after ${run.firstMs} ms, HANGUP after ${run.ms} ms`,
+    );
+  }, 25_000);
 });
