@@ -1,7 +1,7 @@
 import type { Call } from '@voipbin-kit/core';
 import type { EventHub } from './hub.ts';
 import { createOrdering, isFinal } from './order.ts';
-import type { EventSource, UpstreamAccount, Watched } from './source.ts';
+import type { EventSource, UpstreamAccount } from './source.ts';
 
 /** What a subscription yields: a call state, or why it ends with an error. */
 export type FollowEvent = { call: Call } | { end: 'expired' | 'overflow' };
