@@ -23,8 +23,10 @@ export interface EventsConfig {
   source?: EventSourceKind;
   /** Receives webhooks at `/webhooks/voipbin/<secret>` (whatever the source; required for `webhook`). */
   webhookSecret?: string;
-  /** Milliseconds between two reads when polling. Default 1,000. */
+  /** Milliseconds between two reads when polling (at least 200). Default 1,000. */
   pollIntervalMs?: number;
+  /** Whether subscriptions to one call share its poller (default true; a Worker: false). */
+  pollShared?: boolean;
   /** Open subscriptions on this instance, in all and per principal. Defaults 10,000 and 50. */
   maxSubscriptions?: number;
   maxPerPrincipal?: number;
@@ -48,8 +50,8 @@ export function createEvents(
   const hub = createEventHub({
     ownership,
     ...(config.fanout ? { fanout: config.fanout } : {}),
-    ...(config.maxSubscriptions ? { maxSubscriptions: config.maxSubscriptions } : {}),
-    ...(config.maxPerPrincipal ? { maxPerPrincipal: config.maxPerPrincipal } : {}),
+    ...(config.maxSubscriptions === undefined ? {} : { maxSubscriptions: config.maxSubscriptions }),
+    ...(config.maxPerPrincipal === undefined ? {} : { maxPerPrincipal: config.maxPerPrincipal }),
   });
   const WebSocket = config.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
   const kind = config.source ?? (WebSocket ? 'websocket' : 'poll');
@@ -70,7 +72,10 @@ export function createEvents(
         })
       : kind === 'webhook'
         ? createWebhookSource()
-        : createPollSource(hub, config.pollIntervalMs ? { intervalMs: config.pollIntervalMs } : {});
+        : createPollSource(hub, {
+            ...(config.pollIntervalMs === undefined ? {} : { intervalMs: config.pollIntervalMs }),
+            ...(config.pollShared === undefined ? {} : { shared: config.pollShared }),
+          });
   const routes: Route[] = config.webhookSecret
     ? [
         webhookRoute(hub, {

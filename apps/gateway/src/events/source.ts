@@ -44,6 +44,11 @@ export interface PollOptions {
   intervalMs?: number;
   /** Calls read from the list when every call is followed. Default 50. */
   listSize?: number;
+  /**
+   * One reader per call (or account) for every subscription, the default; false gives each
+   * subscription its own, for a Worker, where a timer belongs to the request that set it.
+   */
+  shared?: boolean;
 }
 
 interface Poller {
@@ -61,7 +66,14 @@ interface Poller {
 export function createPollSource(hub: EventHub, options: PollOptions = {}): EventSource {
   const intervalMs = options.intervalMs ?? 1_000;
   const listSize = options.listSize ?? 50;
+  // GATEWAY_EVENTS_POLL_INTERVAL_MS holds at least 200; code (a test) may go faster, never 0.
+  if (!(Number.isFinite(intervalMs) && intervalMs > 0)) {
+    throw new RangeError(`The poll interval must be a number of ms > 0, got ${intervalMs}`);
+  }
   const pollers = new Map<string, Poller>();
+  let watches = 0;
+  /** The poller's key: per call (or account), or per subscription when not shared. */
+  const keyOf = (key: string) => (options.shared === false ? `${key} #${++watches}` : key);
 
   function start(key: string, read: () => Promise<boolean>): () => void {
     let poller = pollers.get(key);
@@ -106,7 +118,7 @@ export function createPollSource(hub: EventHub, options: PollOptions = {}): Even
       if (watched.callId !== undefined) {
         const id = watched.callId;
         let last = '';
-        return start(`${account.key} ${id}`, async () => {
+        return start(keyOf(`${account.key} ${id}`), async () => {
           const call = await account.client.calls.get(id);
           const version = versionOf(call);
           if (version !== last) {
@@ -118,7 +130,7 @@ export function createPollSource(hub: EventHub, options: PollOptions = {}): Even
       }
       const seen = new Map<string, string>();
       let first = true;
-      return start(`${account.key} *`, async () => {
+      return start(keyOf(`${account.key} *`), async () => {
         const page = await account.client.calls.list({ page_size: listSize });
         const now = new Map<string, string>();
         for (const call of page.result) {

@@ -39,7 +39,8 @@ function gatewayFor(env: WorkerEnv): Gateway {
   gateway = createGateway({
     ...config,
     waitUntil,
-    events: { source: 'poll', ...config.events },
+    // A poller per subscription: a Worker's timer belongs to the request that set it.
+    events: { source: 'poll', ...config.events, pollShared: false },
   });
   console.log(
     `voipbin-kit gateway (Worker isolate): upstream ${gateway.upstreamDescription}` +

@@ -388,6 +388,20 @@ describe('letting go', () => {
     expect(gateway.events.source.stats()).toEqual({ pollers: 0, timers: 0 });
   });
 
+  it("gives each subscription its own poller where pollers are not shared (the Worker's way)", async () => {
+    const { gateway, sub } = await setup('poll', { events: { pollShared: false } });
+    const id = await place(gateway);
+    const one = await sub(CALL_UPDATED, { id });
+    const two = await sub(CALL_UPDATED, { id });
+    await one.next();
+    await two.next();
+    expect(gateway.events.source.stats().pollers).toBe(2);
+    one.close();
+    await until(() => gateway.events.source.stats().pollers === 1, 'the first poller to stop');
+    two.close();
+    await until(() => gateway.events.source.stats().pollers === 0, 'the second poller to stop');
+  });
+
   it("shows callEvents on the poll source (the Worker's) each state of the caller's new call", async () => {
     const { emulator, gateway, sub } = await setup('poll');
     const every = await sub(CALL_EVENTS);
