@@ -231,9 +231,9 @@ describe('live call status from the Node entry over real HTTP', () => {
       );
       // RINGING came and went while the socket was down: not replayed, and not made up.
       expect(statuses).not.toContain('RINGING');
-      // The refused handshakes were reported (by core's words, without the URL or the key).
+      // The refused handshakes were reported (by core's reason only: no URL, no key, no frame).
       expect(entry.output().slice(before)).toMatch(
-        /\[gateway\] VoIPBIN event socket: The event socket's connection failed/,
+        /\[gateway\] VoIPBIN event socket: CONNECTION_FAILED/,
       );
     }, 25_000);
   });
