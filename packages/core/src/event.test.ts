@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CallSchema } from './call.ts';
+import { normalisedWebhookCall, webhookCall } from '../test/support/event-fixtures.ts';
 import { EventSchema } from './event.ts';
 import { GroupcallSchema } from './groupcall.ts';
 import { check } from './validate.ts';
 
-const call = {
-  id: 'e2a65df2-4e50-4e37-8628-df07b3cec579',
-  customer_id: '5e4a0680-804e-11ec-8477-2fea5968d85b',
-  type: 'flow',
-  source: { type: 'tel', target: '+821028286521', target_name: '', name: '', detail: '' },
-  destination: { type: 'tel', target: '+821021656521', target_name: '', name: '', detail: '' },
-  status: 'hangup',
-  direction: 'outgoing',
-  hangup_by: 'remote',
-  hangup_reason: 'normal',
-  chained_call_ids: null,
-  recording_ids: [],
-  tm_hangup: '2023-03-28 12:01:05.248732',
-  tm_create: '2023-03-28 12:00:05.248732',
-  tm_delete: '9999-01-01 00:00:00.000000',
-};
+const call = webhookCall;
 
 const groupcall = {
   id: '5e6f7a8b-9c0d-1234-ef01-234567890123',
@@ -31,11 +16,7 @@ const groupcall = {
   tm_create: '2026-01-15T09:30:00.000000Z',
 };
 
-const normalisedCall = (() => {
-  const result = check(CallSchema, call);
-  if (!result.success) throw new Error('fixture');
-  return result.output;
-})();
+const normalisedCall = normalisedWebhookCall;
 const normalisedGroupcall = (() => {
   const result = check(GroupcallSchema, groupcall);
   if (!result.success) throw new Error('fixture');

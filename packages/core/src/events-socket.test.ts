@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallSchema } from './call.ts';
+import { normalisedWebhookCall, webhookCall } from '../test/support/event-fixtures.ts';
 import { VoipbinEventError } from './errors.ts';
 import type { Event } from './event.ts';
 import {
@@ -12,30 +12,10 @@ import {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './events-socket.ts';
-import { check } from './validate.ts';
 
-// A call as VoIPBIN sends it (the docs' example, as in event.test.ts).
-const call = {
-  id: 'e2a65df2-4e50-4e37-8628-df07b3cec579',
-  customer_id: '5e4a0680-804e-11ec-8477-2fea5968d85b',
-  type: 'flow',
-  source: { type: 'tel', target: '+821028286521', target_name: '', name: '', detail: '' },
-  destination: { type: 'tel', target: '+821021656521', target_name: '', name: '', detail: '' },
-  status: 'hangup',
-  direction: 'outgoing',
-  hangup_by: 'remote',
-  hangup_reason: 'normal',
-  chained_call_ids: null,
-  recording_ids: [],
-  tm_hangup: '2023-03-28 12:01:05.248732',
-  tm_create: '2023-03-28 12:00:05.248732',
-  tm_delete: '9999-01-01 00:00:00.000000',
-};
-const normalisedCall = (() => {
-  const result = check(CallSchema, call);
-  if (!result.success) throw new Error('fixture');
-  return result.output;
-})();
+// A call as VoIPBIN sends it (the docs' example, as event.test.ts reads it).
+const call = webhookCall;
+const normalisedCall = normalisedWebhookCall;
 
 const TOPIC = 'customer_id:5e4a0680-804e-11ec-8477-2fea5968d85b:call';
 const subscribeFrame = (topics: string[]) => JSON.stringify({ type: 'subscribe', topics });

@@ -153,6 +153,19 @@ function holdings(signal: AbortSignal | undefined) {
   };
 }
 
+/** A new subscription's holdings, counted against the limits (or an error, holding nothing). */
+function admitted(follower: Follower): ReturnType<typeof holdings> {
+  const held = holdings(follower.signal);
+  held.check();
+  try {
+    held.hold(follower.hub.admit(follower.principal));
+  } catch (error) {
+    held.releaseAll();
+    throw error;
+  }
+  return held;
+}
+
 /**
  * Follows one call: its current state first (`load`, which also says whether it is the
  * caller's), then each newer state, ending after the hangup. Listens before loading, so no
@@ -166,10 +179,8 @@ export async function followCall(
   missing: () => Error,
 ): Promise<AsyncIterableIterator<FollowEvent>> {
   const { hub, source, account } = follower;
-  const held = holdings(follower.signal);
+  const held = admitted(follower);
   try {
-    held.check();
-    held.hold(hub.admit(follower.principal));
     const early: Call[] = [];
     let deliver = (call: Call) => void early.push(call);
     held.hold(hub.listen({ callId: id, deliver: (call) => deliver(call) }));
@@ -208,10 +219,8 @@ export async function followEvery(
   prepare: () => Promise<void> = async () => {},
 ): Promise<AsyncIterableIterator<FollowEvent>> {
   const { hub, source, account } = follower;
-  const held = holdings(follower.signal);
+  const held = admitted(follower);
   try {
-    held.check();
-    held.hold(hub.admit(follower.principal));
     await prepare();
     held.check();
     const stream = channel(held.releaseAll);

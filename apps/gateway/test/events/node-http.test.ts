@@ -105,23 +105,13 @@ async function standalone(options: { webhookUrl?: string; refusing?: () => boole
   const server: RunningEmulator = await listen(
     {
       fetch: (request) => emulator.fetch(request),
-      sockets: {
-        get frames() {
-          return sockets.frames;
-        },
-        set frames(frames) {
-          sockets.frames = frames;
-        },
-        get count() {
-          return sockets.count;
-        },
-        drop: () => sockets.drop(),
-        accept: (request) =>
+      // The emulator's sockets, but for handshakes while refusing (a prototype keeps the rest).
+      sockets: Object.assign(Object.create(sockets) as typeof sockets, {
+        accept: (request: Request) =>
           refusing()
             ? new Response('{"message":"unavailable"}', { status: 503 })
             : sockets.accept(request),
-        attach: (customerId, peer) => sockets.attach(customerId, peer),
-      },
+      }),
     },
     { port: 0 },
   );
