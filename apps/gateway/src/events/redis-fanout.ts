@@ -1,4 +1,4 @@
-import { createClient } from '@redis/client';
+import { connectRedis } from '../redis.ts';
 import type { Fanout } from './hub.ts';
 
 export interface RedisFanoutOptions {
@@ -25,41 +25,28 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Fa
     options.onError ??
     ((error: Error) =>
       console.error(`[gateway] Redis event fanout: ${error.name}: ${error.message}`));
-  let connected = false;
-  const publisher = createClient({
-    url: options.url,
-    socket: {
-      connectTimeout: timeoutMs,
-      reconnectStrategy: (retries, cause) =>
-        connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
-    },
-    disableOfflineQueue: true,
-    commandOptions: { timeout: timeoutMs },
-    maintNotifications: 'disabled',
-  });
-  publisher.on('error', onError);
-  const subscriber = publisher.duplicate();
-  subscriber.on('error', onError);
-  try {
-    await Promise.all([publisher.connect(), subscriber.connect()]);
-    connected = true;
-  } catch (error) {
-    publisher.destroy();
-    subscriber.destroy();
-    throw error;
+  const connect = () => connectRedis({ url: options.url, timeoutMs, onError });
+  const [publisher, subscriber] = await Promise.allSettled([connect(), connect()]);
+  if (publisher.status === 'rejected' || subscriber.status === 'rejected') {
+    for (const result of [publisher, subscriber]) {
+      if (result.status === 'fulfilled') result.value.destroy();
+    }
+    throw publisher.status === 'rejected'
+      ? publisher.reason
+      : (subscriber as PromiseRejectedResult).reason;
   }
+  const [pub, sub] = [publisher.value, subscriber.value];
   return {
     async publish(message) {
-      await publisher.publish(channel, message);
+      await pub.publish(channel, message);
     },
     async subscribe(onMessage) {
-      await subscriber.subscribe(channel, (message) => onMessage(message));
+      await sub.subscribe(channel, (message) => onMessage(message));
     },
     async close() {
-      await Promise.allSettled([
-        subscriber.isOpen ? subscriber.close() : undefined,
-        publisher.isOpen ? publisher.close() : undefined,
-      ]);
+      await Promise.allSettled(
+        [sub, pub].map((client) => (client.isOpen ? client.close() : undefined)),
+      );
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createClient } from '@redis/client';
+import { connectRedis } from '../redis.ts';
 import { checkBucket, checkTtl, type IndexEntry, type Store, type TakeResult } from './store.ts';
 
 export interface RedisStoreOptions {
@@ -95,33 +95,13 @@ const INDEX_ADD_SHA = createHash('sha1').update(INDEX_ADD_SCRIPT).digest('hex');
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
   const prefix = options.prefix ?? 'voipbin-kit:';
   const timeoutMs = options.timeoutMs ?? 2_000;
-  let connected = false;
-  const client = createClient({
+  const client = await connectRedis({
     url: options.url,
-    socket: {
-      connectTimeout: timeoutMs,
-      // Not at start (connect rejects: a wrong URL fails loudly); later, reconnect for ever,
-      // backing off to 2 s.
-      reconnectStrategy: (retries, cause) =>
-        connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
-    },
-    disableOfflineQueue: true,
-    commandOptions: { timeout: timeoutMs },
-    // Redis Enterprise's maintenance notices: not needed, and unknown to older servers.
-    maintNotifications: 'disabled',
+    timeoutMs,
+    onError:
+      options.onError ??
+      ((error: Error) => console.error(`[gateway] Redis store: ${error.name}: ${error.message}`)),
   });
-  const onError =
-    options.onError ??
-    ((error: Error) => console.error(`[gateway] Redis store: ${error.name}: ${error.message}`));
-  // Without a listener, an 'error' event (a dropped connection) would end the process.
-  client.on('error', onError);
-  try {
-    await client.connect();
-    connected = true;
-  } catch (error) {
-    client.destroy();
-    throw error;
-  }
 
   /** Runs a script by its SHA, sending it the first time on this server (or after SCRIPT FLUSH). */
   const script = async (
