@@ -299,6 +299,14 @@ describe('live call status settings', () => {
   });
 });
 
+describe('GATEWAY_WEB_DIR (Node entry)', () => {
+  it('is unset by default (the entry serves apps/web/dist), a directory, or empty for no page', () => {
+    expect(readEnv({}).webDir).toBeUndefined();
+    expect(readEnv({ GATEWAY_WEB_DIR: '/srv/page ' }).webDir).toBe('/srv/page');
+    expect(readEnv({ GATEWAY_WEB_DIR: '' }).webDir).toBe('');
+  });
+});
+
 describe('fromBindings (a Worker’s env)', () => {
   it('takes strings as they are, unquoted numbers and booleans and JSON vars as their text, and no other binding', () => {
     const documents = { ['a'.repeat(64)]: '{ calls { totalCount } }' };

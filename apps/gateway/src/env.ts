@@ -198,6 +198,9 @@ const EnvSchema = v.object({
   /** Open subscriptions on one instance, in all and per principal. */
   GATEWAY_SUBSCRIPTIONS_MAX: count('10000'),
   GATEWAY_SUBSCRIPTIONS_PER_PRINCIPAL: count('50'),
+
+  /** Node entry: the built example page served at `/`; empty turns it off. */
+  GATEWAY_WEB_DIR: v.optional(v.pipe(v.string(), v.trim())),
 });
 
 export type Upstream =
@@ -214,6 +217,8 @@ export interface GatewayEnv {
   redisUrl?: string;
   /** Live call status; `source` unset lets the entry choose (websocket, or poll on Workers). */
   events: EventsConfig;
+  /** Node entry: the built example page to serve at `/` (unset: apps/web/dist; '' : none). */
+  webDir?: string;
 }
 
 /** Reads and checks the configuration; the only place that looks at the environment. */
@@ -293,6 +298,7 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
       trustedDocuments: e.GATEWAY_TRUSTED_DOCUMENTS,
     },
     ...(e.GATEWAY_REDIS_URL ? { redisUrl: e.GATEWAY_REDIS_URL } : {}),
+    ...(e.GATEWAY_WEB_DIR === undefined ? {} : { webDir: e.GATEWAY_WEB_DIR }),
     events: {
       ...(e.GATEWAY_EVENTS_SOURCE ? { source: e.GATEWAY_EVENTS_SOURCE } : {}),
       ...(e.GATEWAY_WEBHOOK_SECRET ? { webhookSecret: e.GATEWAY_WEBHOOK_SECRET } : {}),

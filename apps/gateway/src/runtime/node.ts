@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { WebSocketConstructor } from '@voipbin-kit/core';
 import { readEnv, storeWarning } from '../env.ts';
 import { createRedisFanout } from '../events/redis-fanout.ts';
@@ -6,8 +7,11 @@ import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 import { createNodeFetch } from './node-fetch.ts';
+import { pageRoutes } from './static.ts';
 
 const env = readEnv(process.env);
+/** apps/web/dist, from this file: apps/gateway/dist/runtime/node.mjs (or src/runtime/node.ts). */
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 // Several instances share rate-limit buckets and idempotency keys through Redis.
 const store = env.redisUrl ? await createRedisStore({ url: env.redisUrl }) : undefined;
 // ...and call events: one instance's source reaches every instance's subscribers.
@@ -20,11 +24,14 @@ const WebSocket =
     : undefined;
 // Calls to VoIPBIN go through undici's request on a keep-alive pool, not the global fetch.
 const upstreamFetch = env.upstream.kind === 'voipbin' ? createNodeFetch() : undefined;
+// The example frontend (apps/web), built beside this bundle in the repository, at `/`.
+const page = env.webDir === '' ? { routes: [] } : await pageRoutes(env.webDir ?? WEB_DIST);
 const gateway = createGateway({
   ...env,
   ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
   renderGraphiQL: renderLocalGraphiQL,
+  routes: page.routes,
   events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
 });
 await gateway.ready();
@@ -36,6 +43,8 @@ server.listen(env.port, () => {
   console.log(
     `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
   );
+  if (page.routes.length > 0) console.log(`the example page on http://localhost:${port}/`);
+  else if ('missing' in page) console.log(`no example page at /: ${page.missing}`);
   console.log(`upstream: ${gateway.upstreamDescription}${store ? '; shared store: Redis' : ''}`);
   console.log(
     `call events: ${gateway.events.source.kind}${fanout ? ', shared through Redis' : ''}`,
