@@ -17,7 +17,7 @@ export const CallStateFields = graphql(`
 /** Places a call; `idempotencyKey` is fresh per click, so a retried request places it once. */
 export const CreateCall = checked(
   graphql(
-  `
+    `
   mutation CreateCall($input: CreateCallInput!, $idempotencyKey: String) {
     createCall(input: $input, idempotencyKey: $idempotencyKey) {
       calls {
@@ -26,35 +26,35 @@ export const CreateCall = checked(
     }
   }
 `,
-  [CallStateFields],
+    [CallStateFields],
   ),
 );
 
 /** Hangs up a call: a ringing call is canceled, an answered one terminated. */
 export const HangupCall = checked(
   graphql(
-  `
+    `
   mutation HangupCall($id: ID!) {
     hangupCall(id: $id) {
       ...CallState
     }
   }
 `,
-  [CallStateFields],
+    [CallStateFields],
   ),
 );
 
 /** One call, live: its current state first, then each change; completes after HANGUP. */
 export const CallUpdated = checked(
   graphql(
-  `
+    `
   subscription CallUpdated($id: ID!) {
     callUpdated(id: $id) {
       ...CallState
     }
   }
 `,
-  [CallStateFields],
+    [CallStateFields],
   ),
 );
 

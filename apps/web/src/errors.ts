@@ -11,7 +11,7 @@ export interface ErrorView {
 /** GraphQL input paths (createCall's `input`) -> the form field that holds the value. */
 const FIELD_PATHS: [RegExp, Field][] = [
   [/^input\.source(\.|$)/, 'source'],
-  [/^input\.destinations(\.0)?(\.|$)/, 'destination'],
+  [/^input\.destinations(\.0(\.|$)|$)/, 'destination'],
   [/^input\.actions\.0\.talk\.text$/, 'text'],
   [/^input\.actions\.0\.talk\.language$/, 'language'],
   [/^input\.actions\.0\.talk\.gender$/, 'gender'],

@@ -1,5 +1,5 @@
-import type { VariablesOf } from './graphql.ts';
 import type { CreateCall } from './documents.ts';
+import type { VariablesOf } from './graphql.ts';
 
 /** The form's fields, in the order they appear (the first invalid one gets the focus). */
 export const FIELDS = ['source', 'destination', 'text', 'language', 'gender'] as const;
@@ -43,7 +43,8 @@ export function validateForm(values: FormValues): FieldErrors {
     const value = values[field].trim();
     if (value === '') errors[field] = `Enter the ${label} number.`;
     else if (!E164.test(value))
-      errors[field] = `The ${label} number must be in E.164 form: + and country code, e.g. +821021656521.`;
+      errors[field] =
+        `The ${label} number must be in E.164 form: + and country code, e.g. +821021656521.`;
   };
   number('source', 'source');
   number('destination', 'destination');

@@ -54,10 +54,14 @@ const sameState = (a: CallState, b: CallState) =>
  */
 export function timelineReducer(timeline: Timeline, event: TimelineEvent): Timeline {
   if (event.type === 'reset') return EMPTY_TIMELINE;
-  if (event.type === 'placed') return take({ ...EMPTY_TIMELINE, callId: event.call.id }, event.call);
+  if (event.type === 'placed')
+    return take({ ...EMPTY_TIMELINE, callId: event.call.id }, event.call);
   if (event.call.id !== timeline.callId || timeline.hungUp) return timeline;
   const last = timeline.current;
-  if (last && (sameState(last, event.call) || compareTimes(event.call.updatedAt, last.updatedAt) < 0))
+  if (
+    last &&
+    (sameState(last, event.call) || compareTimes(event.call.updatedAt, last.updatedAt) < 0)
+  )
     return timeline;
   return take(timeline, event.call);
 }
@@ -69,7 +73,11 @@ function take(timeline: Timeline, call: CallState): Timeline {
       ? timeline.entries
       : [
           ...timeline.entries,
-          { status: call.status, at: call.updatedAt ?? call.createdAt, actionType: call.action?.type ?? null },
+          {
+            status: call.status,
+            at: call.updatedAt ?? call.createdAt,
+            actionType: call.action?.type ?? null,
+          },
         ];
   return { ...timeline, entries, current: call, hungUp: call.status === 'HANGUP' };
 }

@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import { CallUpdated, CreateCall } from '../src/documents.ts';
+import type { CallUpdated, CreateCall } from '../src/documents.ts';
 import { checked, graphql, type ResultOf, type VariablesOf } from '../src/graphql.ts';
 
 // Checked by `tsc` (the `typecheck` and `build` scripts): an unused @ts-expect-error fails it.
