@@ -8,6 +8,8 @@
 //       for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs):
 //       13 KB, see docs/decisions/2026-11-26-browser-bundle-budget.md;
+//   (d) the web page (apps/web): every .js of apps/web/dist/assets (Vite's build), gzip -9 each,
+//       summed: 70 KB (issue 13). apps/web must be built first (`check` builds it).
 //   (c) cold start on workerd: from spawning `workerd serve` (a config with bundle (a)) to the
 //       first successful createCall answer, median of several runs: 150 ms on the CI machine.
 //
@@ -17,7 +19,7 @@
 //
 // Nothing is downloaded: esbuild and workerd come from node_modules, requests go to 127.0.0.1.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
@@ -39,6 +41,7 @@ import {
 export const WORKER_BUDGET_BYTES = 134 * 1024;
 export const WORKER_GOAL_BYTES = 100 * 1024;
 export const COLD_START_BUDGET_MS = 150;
+export const WEB_BUDGET_BYTES = 70 * 1024;
 
 const require = createRequire(import.meta.url);
 const gatewayDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -204,6 +207,30 @@ export async function gzipByDependency(gzipBytes) {
     rows.push([name, gzipBytes - without.gzipBytes]);
   }
   return rows.sort((a, b) => b[1] - a[1]);
+}
+
+// ---- (d) the web page -------------------------------------------------------------------
+
+const webAssets = join(gatewayDir, '..', 'web', 'dist', 'assets');
+
+/**
+ * The web page's JavaScript as a browser downloads it: each .js of apps/web/dist/assets, gzip -9,
+ * summed. Throws when apps/web is not built.
+ * @returns {{ files: { name: string, gzipBytes: number }[], gzipBytes: number, budgetBytes: number }}
+ */
+export function measureWebPage(dir = webAssets) {
+  if (!existsSync(dir)) {
+    throw new Error(`${dir} is missing: build apps/web first (pnpm -F @voipbin-kit/web build)`);
+  }
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => ({
+      name,
+      gzipBytes: gzipSync(readFileSync(join(dir, name)), { level: 9 }).length,
+    }));
+  if (files.length === 0) throw new Error(`${dir} holds no .js: build apps/web first`);
+  const gzipBytes = files.reduce((sum, file) => sum + file.gzipBytes, 0);
+  return { files, gzipBytes, budgetBytes: WEB_BUDGET_BYTES };
 }
 
 // ---- (c) cold start on workerd ---------------------------------------------------------
@@ -406,6 +433,7 @@ const ms = (value) => `${value.toFixed(0)} ms`;
 export async function runBudgets({ runs = 5, log = console.log } = {}) {
   const worker = await measureWorkerBundle();
   const core = await measureBrowserBundle();
+  const web = measureWebPage();
   const cold = await measureColdStart(worker.code, { runs });
   const rows = [
     {
@@ -423,6 +451,14 @@ export async function runBudgets({ runs = 5, log = console.log } = {}) {
       over: core.gzipBytes > CORE_BUDGET_BYTES,
       value: core.gzipBytes,
       limit: CORE_BUDGET_BYTES,
+    },
+    {
+      name: `Web page JS (apps/web/dist/assets/*.js, ${web.files.length} file(s), gzip -9)`,
+      measured: kb(web.gzipBytes),
+      budget: kb(web.budgetBytes),
+      over: web.gzipBytes > web.budgetBytes,
+      value: web.gzipBytes,
+      limit: web.budgetBytes,
     },
     {
       name: `Worker cold start on workerd, spawn to first createCall (median of ${runs})`,
@@ -487,6 +523,7 @@ export async function runBudgets({ runs = 5, log = console.log } = {}) {
     })),
     workerBundle: { bytes: worker.bytes, gzipBytes: worker.gzipBytes },
     coreBundle: { gzipBytes: core.gzipBytes },
+    webPage: { gzipBytes: web.gzipBytes },
     coldStart: cold,
   };
 }

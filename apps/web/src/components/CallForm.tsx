@@ -1,0 +1,93 @@
+import type { FormEvent } from 'react';
+import { type FieldErrors, type FormValues, GENDERS, type Gender } from '../form.ts';
+import { FormField } from './FormField.tsx';
+
+/** The call to place: the quickstart's fields, each labelled, errors next to them. */
+export function CallForm(props: {
+  values: FormValues;
+  errors: FieldErrors;
+  sending: boolean;
+  onChange: (values: FormValues) => void;
+  onSubmit: () => void;
+}) {
+  const { values, errors, sending, onChange } = props;
+  const set = (patch: Partial<FormValues>) => onChange({ ...values, ...patch });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    props.onSubmit();
+  };
+  return (
+    <form className="call-form" onSubmit={submit} noValidate aria-label="Place a call">
+      <FormField
+        field="source"
+        label="From (source number)"
+        hint="E.164, e.g. +821028286521: a number your VoIPBIN account owns."
+        error={errors.source}
+      >
+        {(aria) => (
+          <input
+            {...aria}
+            type="tel"
+            autoComplete="tel"
+            value={values.source}
+            onChange={(e) => set({ source: e.target.value })}
+          />
+        )}
+      </FormField>
+      <FormField
+        field="destination"
+        label="To (destination number)"
+        hint="E.164, e.g. +821021656521."
+        error={errors.destination}
+      >
+        {(aria) => (
+          <input
+            {...aria}
+            type="tel"
+            value={values.destination}
+            onChange={(e) => set({ destination: e.target.value })}
+          />
+        )}
+      </FormField>
+      <FormField field="text" label="Text to say" error={errors.text}>
+        {(aria) => (
+          <textarea
+            {...aria}
+            rows={3}
+            value={values.text}
+            onChange={(e) => set({ text: e.target.value })}
+          />
+        )}
+      </FormField>
+      <div className="row">
+        <FormField field="language" label="Language" error={errors.language}>
+          {(aria) => (
+            <input
+              {...aria}
+              value={values.language}
+              onChange={(e) => set({ language: e.target.value })}
+            />
+          )}
+        </FormField>
+        <FormField field="gender" label="Voice" error={errors.gender}>
+          {(aria) => (
+            <select
+              {...aria}
+              value={values.gender}
+              onChange={(e) => set({ gender: e.target.value as Gender })}
+            >
+              {GENDERS.map((gender) => (
+                <option key={gender} value={gender}>
+                  {gender.toLowerCase()}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+      </div>
+      <button type="submit" disabled={sending}>
+        {sending ? 'Calling…' : 'Call'}
+      </button>
+    </form>
+  );
+}
