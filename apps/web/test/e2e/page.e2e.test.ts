@@ -1,0 +1,199 @@
+// @vitest-environment node
+/**
+ * The example page in a real browser: Playwright (playwright-core) driving Debian's Chromium
+ * against the gateway's Node entry, as `pnpm start` runs it (the embedded emulator, sped up),
+ * serving the built page at `/`. Skipped with a notice where no Chromium is installed, required
+ * in CI (`VOIPBIN_KIT_REQUIRE_BROWSER=1`, set by .ci/run, which installs it).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const WEB = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The gateway's Node entry, as `pnpm start` runs it once everything is built.
+const NODE_ENTRY = join(WEB, '..', 'gateway', 'dist', 'runtime', 'node.mjs');
+/** Where the test run leaves its screenshot of the finished call. */
+export const SCREENSHOTS = join(WEB, 'test-results');
+
+/** Debian's Chromium (`apt-get install chromium`), or CHROMIUM_PATH. */
+function findChromium(): string | undefined {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  for (const path of candidates) {
+    if (!path) continue;
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // the next one
+    }
+  }
+  return undefined;
+}
+
+const chromiumPath = findChromium();
+const required = process.env.VOIPBIN_KIT_REQUIRE_BROWSER === '1';
+const notice =
+  'SKIPPED: the browser test of the example page, because no Chromium is installed (apt-get install chromium, or set CHROMIUM_PATH); CI (.ci/run) installs it and requires the test.';
+if (!chromiumPath && !required) console.warn(`\n${notice}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The Node entry on a free port, the embedded emulator at `speed`; resolves when it listens. */
+async function startGateway(speed: number) {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [NODE_ENTRY], {
+    env: {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([key]) => !key.startsWith('VOIPBIN_')),
+      ),
+      PORT: String(port),
+      EMULATOR_SPEED: String(speed),
+      NODE_ENV: 'development',
+      GATEWAY_DENIED_PREFIXES: '+1900',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 15 s:\n${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      if (/upstream: .*\n/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the gateway exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
+      }),
+  };
+}
+
+describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () => {
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  /** How many calls the emulator holds: the gateway without auth sees the whole account. */
+  const callsPlaced = async () => {
+    const response = await fetch(`${gateway.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ calls(first: 100) { nodes { id } } }' }),
+    });
+    const json = (await response.json()) as { data: { calls: { nodes: unknown[] } } };
+    return json.data.calls.nodes.length;
+  };
+
+  beforeAll(async () => {
+    if (!chromiumPath) throw new Error(notice.replace('SKIPPED', 'REQUIRED'));
+    // Speed 5: the quickstart call rings at 200 ms, is answered at 800 ms and ends at ~2.3 s.
+    gateway = await startGateway(5);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage();
+    problems = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${gateway.base}/`);
+  });
+  afterEach(async () => {
+    await page?.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('places the quickstart call and shows it live, DIALING to HANGUP', async () => {
+    expect(gateway.output()).toMatch(/the example page on http:\/\/localhost:\d+\//);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const timeline = page.getByRole('region', { name: /^Call / });
+    await timeline.getByText('Ended: NORMAL').waitFor({ timeout: 10_000 });
+    const statuses = await timeline.locator('.status').allInnerTexts();
+    // Each status in order, never back (a new action repeats PROGRESSING; TERMINATING lasts
+    // 40 ms at this speed and may be seen).
+    const folded = statuses.filter((status, i) => status !== statuses[i - 1]);
+    expect(folded.filter((status) => status !== 'TERMINATING')).toEqual([
+      'DIALING',
+      'RINGING',
+      'PROGRESSING',
+      'HANGUP',
+    ]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'finished-call.png'), fullPage: true });
+  });
+
+  it('shows a refused number next to its field, and places no call', async () => {
+    const before = await callsPlaced();
+    const destination = page.getByLabel('To (destination number)');
+    await destination.fill('+19005550100');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await expect.poll(() => destination.getAttribute('aria-invalid')).toBe('true');
+    // The gateway's FORBIDDEN, at input.destinations.0.target, shown by the field it names.
+    const describedBy = (await destination.getAttribute('aria-describedby')) ?? '';
+    expect(describedBy.split(' ')).toContain('call-destination-error');
+    expect(await page.locator('#call-destination-error').textContent()).toMatch(/\+1900/);
+    expect(await callsPlaced()).toBe(before);
+  });
+
+  it('hangs up a call mid-way', async () => {
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const timeline = page.getByRole('region', { name: /^Call / });
+    await timeline.locator('.status', { hasText: 'RINGING' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await timeline.getByText(/^Ended: /).waitFor({ timeout: 10_000 });
+    // Hung up before it was answered: not the NORMAL end of a call that ran its course.
+    expect(await timeline.getByText(/^Ended: /).textContent()).not.toBe('Ended: NORMAL');
+    expect(await timeline.locator('.status').allInnerTexts()).toContain('HANGUP');
+  });
+
+  it('is usable by keyboard: Tab reaches the Call button and Enter places the call', async () => {
+    await page.getByLabel('From (source number)').focus();
+    for (let i = 0; i < 12; i++) {
+      const name = await page.evaluate(() => document.activeElement?.textContent?.trim());
+      if (name === 'Call') break;
+      await page.keyboard.press('Tab');
+    }
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Call');
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('region', { name: /^Call / })
+      .locator('.status', { hasText: 'DIALING' })
+      .waitFor({ timeout: 10_000 });
+  });
+});
