@@ -211,6 +211,47 @@ describe('no answer, or an unreadable one', () => {
     expect(again.errors?.[0]?.extensions).toEqual({ ...extensions, replayed: true });
   });
 
+  it.each([
+    ['an empty object', {}],
+    ['both lists null', { calls: null, groupcalls: null }],
+    ['a list page', { result: [], next_page_token: '' }],
+    ['one call, not in a list', { call: { id: 'e2a65df2-4e50-4e37-8628-df07b3cec579' } }],
+    ['null', null],
+    ['a string', 'placed'],
+  ])(
+    'never reads a 2xx createCall answer in neither shape (%s) as "no calls placed": outcome unknown, key kept, logged',
+    async (_, body) => {
+      const { gateway, stub } = stubbedGateway(
+        () =>
+          new Response(JSON.stringify(body), {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+          }),
+      );
+      const logged: string[] = [];
+      vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+        logged.push(args.map(String).join(' '));
+      });
+      const keyed = CREATE_CALL.replace(
+        'createCall(input:',
+        'createCall(idempotencyKey: "odd-1", input:',
+      );
+      const first = await graphql(gateway, keyed);
+      const again = await graphql(gateway, keyed);
+      expect(first.data).toBeNull();
+      expect(first.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        httpStatus: 200,
+        outcomeUnknown: true,
+      });
+      expect(again.errors?.[0]?.extensions).toMatchObject({ outcomeUnknown: true, replayed: true });
+      expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      // Logged for the operator: by status and path, never the credential or VoIPBIN's words.
+      expect(logged.join('\n')).toMatch(/POST \/calls/);
+      expect(logged.join('\n')).not.toContain(CANARY);
+    },
+  );
+
   it('says a read answered with an unreadable body can be sent again', async () => {
     const { gateway } = stubbedGateway(() => new Response('<html>ok</html>', { status: 200 }));
     const { errors } = await graphql(gateway, LIST_CALLS);

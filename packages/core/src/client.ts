@@ -58,10 +58,18 @@ export interface CreateCallResult {
   groupcalls: Groupcall[];
 }
 
+type Lists = { calls?: unknown; groupcalls?: unknown } | null;
+
 const CreateCallResultSchema = v.pipe(
   v.unknown(),
   // The 2023 quickstart answers a bare array of calls.
   v.transform((data) => (Array.isArray(data) ? { calls: data } : data)),
+  // Either shape names its lists: an answer with neither (`{}`, `{ "result": [...] }`, both
+  // null) is not "no calls placed" but an answer this client cannot read, whose call may be up.
+  v.check(
+    (data) => Array.isArray((data as Lists)?.calls) || Array.isArray((data as Lists)?.groupcalls),
+    'Expected calls or groupcalls',
+  ),
   v.object({
     calls: loose(v.array(CallSchema), (calls) => calls ?? []),
     groupcalls: loose(v.array(GroupcallSchema), (groupcalls) => groupcalls ?? []),

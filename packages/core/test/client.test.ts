@@ -156,6 +156,35 @@ describe('createClient', () => {
     expect(error.message).toMatch(/it was accepted, so do not send it again$/);
   });
 
+  it.each([
+    ['an empty object', {}],
+    ['both lists null', { calls: null, groupcalls: null }],
+    ['a list page instead', { result: [], next_page_token: '' }],
+    ['one call, not in a list', { call: { id: 'e2a65df2-4e50-4e37-8628-df07b3cec579' } }],
+    ['calls as a string', { calls: 'placed' }],
+    ['a bare string', 'ok'],
+    ['null', null],
+    ['a number', 1],
+  ])(
+    'reads a 2xx answer to POST /calls in neither known shape (%s) as unreadable, outcome unknown, never "no calls placed"',
+    async (_, body) => {
+      const stub = stubFetch(json(body));
+      const error = (await createClient({ token: 'test-token', fetch: stub.fetch })
+        .calls.create(QUICKSTART_CALL)
+        .catch((e: unknown) => e)) as VoipbinResponseError;
+      expect(error).toBeInstanceOf(VoipbinResponseError);
+      expect(error.outcomeUnknown).toBe(true);
+      expect(stub.requests).toHaveLength(1);
+    },
+  );
+
+  it('reads both known shapes, a null list beside an array included (Go writes an empty slice as null)', async () => {
+    const stub = stubFetch(json({ calls: null, groupcalls: [] }), json([]));
+    const client = createClient({ token: 'test-token', fetch: stub.fetch });
+    expect(await client.calls.create(QUICKSTART_CALL)).toEqual({ calls: [], groupcalls: [] });
+    expect(await client.calls.create(QUICKSTART_CALL)).toEqual({ calls: [], groupcalls: [] });
+  });
+
   it('says a read answered with an unreadable body can be sent again', async () => {
     const stub = stubFetch(new Response('<html>maintenance</html>', { status: 200 }));
     const error = (await createClient({ token: 'test-token', fetch: stub.fetch, retry: 0 })
