@@ -43,6 +43,7 @@ export const builder = new SchemaBuilder<Types>({
     authScopes: ({ principal }) => ({
       read: principal.scopes.has(SCOPES.read),
       create: principal.scopes.has(SCOPES.create),
+      control: principal.scopes.has(SCOPES.control),
       admin: principal.scopes.has(SCOPES.admin),
     }),
     unauthorizedError: (_parent, _ctx, _info, { failure }) => {

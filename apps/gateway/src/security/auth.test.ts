@@ -294,11 +294,11 @@ describe('API keys', () => {
     };
   });
 
-  it('accepts a configured key: api-key:<8 hex>, both scopes', async () => {
+  it('accepts a configured key: api-key:<8 hex>, to place, read and control its calls (never admin)', async () => {
     const authenticate = createAuthenticator(config);
     expect(ok(await authenticate(request({ 'x-api-key': CANARY_KEY })))).toEqual({
       id: `api-key:${hash.slice(0, 8)}`,
-      scopes: new Set(['calls:create', 'calls:read']),
+      scopes: new Set(['calls:create', 'calls:read', 'calls:control']),
       via: 'api-key',
     });
     expect(ok(await authenticate(request({ 'X-API-Key': 'last-key' }))).via).toBe('api-key');

@@ -5,7 +5,7 @@
  * - `Authorization: Bearer <JWT>`, verified with jose: an HS256 secret and/or a JWKS URL, an
  *   algorithm allowlist (never `none`), `exp` required (5 s of clock tolerance), `iss` and `aud`
  *   when configured, `sub` required (the principal is `jwt:<sub>`), scopes from the standard
- *   space-separated `scope` claim (`calls:create`, `calls:read`, `calls:admin`).
+ *   space-separated `scope` claim (`calls:create`, `calls:read`, `calls:control`, `calls:admin`).
  * - `X-API-Key: <key>`: the key's SHA-256 is compared, in constant time, with every configured
  *   hash (the configuration holds keys only hashed: `hashApiKey(key)`, or
  *   `printf %s "$KEY" | sha256sum`). Such a principal has both scopes. A key once accepted stays
@@ -52,10 +52,16 @@ export type AuthResult =
   | { ok: false; code: 'UNAUTHENTICATED'; message: string };
 
 /**
- * The scopes this gateway knows: place calls (and hang up, create flows), read them, and see
- * the whole account's calls and flows rather than only the caller's own (operators).
+ * The scopes this gateway knows: place calls (and hang up, create flows), read them, act on a
+ * running call (talk, hold, mute, record), and see the whole account's calls and flows rather
+ * than only the caller's own (operators).
  */
-export const SCOPES = { create: 'calls:create', read: 'calls:read', admin: 'calls:admin' } as const;
+export const SCOPES = {
+  create: 'calls:create',
+  read: 'calls:read',
+  control: 'calls:control',
+  admin: 'calls:admin',
+} as const;
 
 /** The header that carries an API key. */
 export const API_KEY_HEADER = 'x-api-key';
@@ -277,7 +283,8 @@ export function createAuthenticator(config: AuthConfig): (request: Request) => P
       ok: true,
       principal: {
         id,
-        scopes: new Set([SCOPES.create, SCOPES.read]),
+        // What a frontend's key needs for its own calls; never the whole account (admin).
+        scopes: new Set([SCOPES.create, SCOPES.read, SCOPES.control]),
         via: 'api-key',
       },
     };
