@@ -1,6 +1,14 @@
 import { type FetchOptions, ofetch } from 'ofetch';
 import * as v from 'valibot';
 import { type Call, CallSchema } from './call.ts';
+import {
+  type MuteRequest,
+  MuteRequestSchema,
+  type RecordingStartRequest,
+  RecordingStartRequestSchema,
+  type TalkRequest,
+  TalkRequestSchema,
+} from './call-control.ts';
 import { type CreateCallRequest, CreateCallRequestSchema } from './create-call-request.ts';
 import { ERROR_STATUS_CODES, ErrorResponseSchema, type ErrorStatus } from './error-response.ts';
 import {
@@ -262,6 +270,30 @@ export function createClient(options: ClientOptions = {}) {
   }
 
   const calls = resource('/calls', CallSchema, 'call');
+
+  /** `method /calls/{id}/action`; its answer read by `schema` (any body, for an answer with none). */
+  const control = async <T extends v.GenericSchema>(
+    method: 'POST' | 'DELETE',
+    value: string,
+    action: string,
+    opts: RequestOptions,
+    schema: T,
+    body?: unknown,
+  ) =>
+    send(method, `/calls/${id(value, 'call id')}/${action}`, schema, { body, signal: opts.signal });
+  const any = v.unknown();
+  const mute =
+    (method: 'POST' | 'DELETE') =>
+    async (value: string, request: MuteRequest, opts: RequestOptions = {}): Promise<void> => {
+      await control(
+        method,
+        value,
+        'mute',
+        opts,
+        any,
+        validate(MuteRequestSchema, request, 'mute request'),
+      );
+    };
   const flows = resource('/flows', FlowSchema, 'flow');
 
   return {
@@ -281,7 +313,66 @@ export function createClient(options: ClientOptions = {}) {
         }),
       /** Hangs up a call (`POST /calls/{id}/hangup`) and returns it. */
       hangup: async (value: string, opts: RequestOptions = {}): Promise<Call> =>
-        send('POST', `/calls/${id(value, 'call id')}/hangup`, CallSchema, opts),
+        control('POST', value, 'hangup', opts, CallSchema),
+      /**
+       * Says `text` on an answered call (`POST /calls/{id}/talk`). VoIPBIN answers no documented
+       * body: resolves with nothing. Never retried. A call not answered yet, or hung up, is
+       * refused by VoIPBIN (`VoipbinApiError`, 409).
+       */
+      talk: async (
+        value: string,
+        request: TalkRequest,
+        opts: RequestOptions = {},
+      ): Promise<void> => {
+        await control(
+          'POST',
+          value,
+          'talk',
+          opts,
+          any,
+          validate(TalkRequestSchema, request, 'talk request'),
+        );
+      },
+      /** Puts a call on hold (`POST /calls/{id}/hold`). Resolves with nothing; never retried. */
+      hold: async (value: string, opts: RequestOptions = {}): Promise<void> => {
+        await control('POST', value, 'hold', opts, any);
+      },
+      /**
+       * Takes a call off hold (`DELETE /calls/{id}/hold`). Resolves with nothing; retried like any
+       * DELETE (after a network error, a timeout or a 502/503/504), which is harmless here.
+       */
+      unhold: async (value: string, opts: RequestOptions = {}): Promise<void> => {
+        await control('DELETE', value, 'hold', opts, any);
+      },
+      /** Mutes a call in `direction` (`POST /calls/{id}/mute`). Resolves with nothing; never retried. */
+      mute: mute('POST'),
+      /**
+       * Unmutes a call in `direction` (`DELETE /calls/{id}/mute`, with the body). Resolves with
+       * nothing; retried like any DELETE.
+       */
+      unmute: mute('DELETE'),
+      /**
+       * Starts recording a call (`POST /calls/{id}/recording_start`) and returns the call, whose
+       * `recording_id` is the new recording. Fields left out get the defaults VoIPBIN requires:
+       * `format: 'wav'`, `end_of_silence: 0`, `end_of_key: ''`, `duration: 0`, `on_end_flow_id`
+       * the nil UUID (see `RecordingStartRequestSchema`). Never retried.
+       */
+      startRecording: async (
+        value: string,
+        request: RecordingStartRequest = {},
+        opts: RequestOptions = {},
+      ): Promise<Call> =>
+        control(
+          'POST',
+          value,
+          'recording_start',
+          opts,
+          CallSchema,
+          validate(RecordingStartRequestSchema, request, 'recording request'),
+        ),
+      /** Stops a call's recording (`POST /calls/{id}/recording_stop`) and returns the call. Never retried. */
+      stopRecording: async (value: string, opts: RequestOptions = {}): Promise<Call> =>
+        control('POST', value, 'recording_stop', opts, CallSchema),
     },
     flows: {
       ...flows,

@@ -3,6 +3,7 @@ export * from './actions/builders.ts';
 export * from './actions/options.ts';
 export * from './address.ts';
 export * from './call.ts';
+export * from './call-control.ts';
 export * from './client.ts';
 export * from './create-call-request.ts';
 export * from './error-response.ts';
@@ -16,6 +17,7 @@ export {
   type Anonymous,
   AnonymousSchema,
   E164Schema,
+  LanguageSchema,
   type Open,
   UuidSchema,
 } from './primitives.ts';

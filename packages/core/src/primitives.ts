@@ -10,6 +10,12 @@ export const E164Schema = v.pipe(
   v.regex(/^\+[1-9]\d{7,14}$/, 'Expected an E.164 phone number: "+" then 8 to 15 digits'),
 );
 
+/** A language tag such as `en-US`, as the talk and transcribe actions take it. */
+export const LanguageSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'Expected a language tag such as en-US'),
+);
+
 /** A short text such as a name or a label. */
 export const ShortTextSchema = v.pipe(
   v.string(),

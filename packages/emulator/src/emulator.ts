@@ -10,7 +10,10 @@ import {
   check,
   type Flow,
   FlowSchema,
+  MuteRequestSchema,
   NIL_UUID,
+  RecordingStartRequestSchema,
+  TalkRequestSchema,
 } from '@voipbin-kit/core';
 import * as v from 'valibot';
 import { type Clock, type ManualClock, manualClock, realClock, voipbinTime } from './clock.ts';
@@ -137,6 +140,26 @@ interface CallRecord {
   emitted: number;
   version: number;
   finished: boolean;
+  /** What in-call control changed, shown on top of the planned state (see `control`). */
+  controls: CallControls;
+}
+
+/**
+ * The layer in-call control adds on top of a call's planned life. `mute` and the recordings hold
+ * from the moment they change; a talk shows as the call's `action` until the plan's next step.
+ */
+interface CallControls {
+  /** `mute_direction`: `''`, both, in or out. */
+  mute: string;
+  /** The recording under way, or the nil UUID. */
+  recordingId: string;
+  recordingIds: string[];
+  /** The talk said through `POST /calls/{id}/talk`, and the step (index) it overlays. */
+  talk?: { action: ActionState; step: number };
+  /** µs after creation of the last change (its `tm_update`); -1 when none. */
+  updatedUs: number;
+  /** Index of the step current at the last change: later steps get later `tm_update`s. */
+  step: number;
 }
 
 interface CallState {
@@ -274,7 +297,11 @@ export function createEmulator(options: EmulatorOptions = {}) {
     return call.states[lo] as CallState;
   }
 
-  function statesOf(steps: Step[]): CallState[] {
+  /**
+   * The states of `steps`. With `after` (the last in-call change), the states of the steps after
+   * its step are stamped after it, so each event keeps its own `tm_update`.
+   */
+  function statesOf(steps: Step[], after?: CallControls): CallState[] {
     let state: CallState = {
       status: 'dialing',
       action: START_ACTION,
@@ -282,8 +309,9 @@ export function createEmulator(options: EmulatorOptions = {}) {
       hangupReason: '',
       updatedUs: -1,
     };
-    return steps.map((step) => {
-      state = { ...state, updatedUs: Math.max(step.at * 1000, state.updatedUs + 1) };
+    return steps.map((step, index) => {
+      const floor = after && index > after.step ? after.updatedUs + 1 : 0;
+      state = { ...state, updatedUs: Math.max(step.at * 1000, state.updatedUs + 1, floor) };
       if (step.action) state.action = step.action;
       if (step.status) state.status = step.status;
       if (step.status === 'ringing') state.ringingAt = step.at;
@@ -406,7 +434,10 @@ export function createEmulator(options: EmulatorOptions = {}) {
   ): Record<string, unknown> {
     const at = (ms: number | undefined) =>
       ms === undefined ? undefined : voipbinTime(call.createdUs + ms * 1000);
-    const { at: started, option, ...action } = state.action;
+    const { controls } = call;
+    // A talk shows while the state it was said in lasts.
+    const talk = controls.talk && state === call.states[controls.talk.step] ? controls.talk : null;
+    const { at: started, option, ...action } = talk?.action ?? state.action;
     return {
       id: call.id,
       customer_id: call.customerId,
@@ -417,15 +448,15 @@ export function createEmulator(options: EmulatorOptions = {}) {
       type: 'flow',
       master_call_id: NIL_UUID,
       chained_call_ids: [],
-      recording_id: NIL_UUID,
-      recording_ids: [],
+      recording_id: controls.recordingId,
+      recording_ids: [...controls.recordingIds],
       groupcall_id: call.groupcallId ?? NIL_UUID,
       source: address(call.source),
       destination: address(call.destination),
       status: state.status,
       action: action.type === '' ? action : { ...action, option, tm_execute: at(started) },
       direction: 'outgoing',
-      mute_direction: '',
+      mute_direction: controls.mute,
       hangup_by: state.hangupBy,
       hangup_reason: state.hangupReason,
       // Current VoIPBIN leaves out the timestamps of what has not happened.
@@ -433,7 +464,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
       tm_progressing: at(state.progressingAt),
       tm_hangup: at(state.hangupAt),
       tm_create: at(0),
-      tm_update: voipbinTime(call.createdUs + state.updatedUs),
+      tm_update: voipbinTime(call.createdUs + Math.max(state.updatedUs, controls.updatedUs)),
     };
   }
 
@@ -655,6 +686,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
       emitted: 0,
       version: 0,
       finished: false,
+      controls: { mute: '', recordingId: NIL_UUID, recordingIds: [], updatedUs: -1, step: -1 },
     };
     flow.calls++;
     calls.set(call.id, call);
@@ -690,12 +722,114 @@ export function createEmulator(options: EmulatorOptions = {}) {
           hangup: { by: 'local', reason: answered ? 'normal' : 'cancel' },
         },
       ];
-      call.states = statesOf(call.steps);
+      call.states = statesOf(call.steps, call.controls);
       call.version++;
       schedule(call);
       flush();
     }
     return json(callJson(call));
+  }
+
+  /**
+   * In-call control (`/calls/{id}/talk|hold|mute|recording_start|recording_stop`): only on an
+   * answered call (`progressing`); a call not answered yet is refused with 409
+   * CALL_NOT_ANSWERED, one hanging up or hung up with 409 CALL_ALREADY_HUNG_UP. A change stamps
+   * a new `tm_update` and sends `call_updated`. Hold changes nothing else: VoIPBIN's call has no
+   * hold field. Talk, hold and mute answer 200 with no body (the spec documents none); the
+   * recordings answer the call.
+   */
+  async function control(call: CallRecord, verb: string, method: string, request: Request) {
+    const routes: Record<string, string[]> = {
+      talk: ['POST'],
+      hold: ['POST', 'DELETE'],
+      mute: ['POST', 'DELETE'],
+      recording_start: ['POST'],
+      recording_stop: ['POST'],
+    };
+    if (!routes[verb]?.includes(method)) return notFound(method, new URL(request.url));
+    let input: Record<string, unknown> = {};
+    let headers: HeadersInit | undefined;
+    const schema =
+      verb === 'talk'
+        ? TalkRequestSchema
+        : verb === 'mute'
+          ? MuteRequestSchema
+          : verb === 'recording_start'
+            ? RecordingStartRequestSchema
+            : undefined;
+    if (schema) {
+      const body = await readBody(request);
+      if (body instanceof Response) return body;
+      const parsed = check(schema, body.value);
+      if (!parsed.success) return invalid(parsed.issues);
+      input = parsed.output as Record<string, unknown>;
+      headers = relaxedHeaders(body);
+    }
+
+    const state = stateAt(call, clock.now() - call.createdMs);
+    if (state.status === 'dialing' || state.status === 'ringing') {
+      return error(
+        'FAILED_PRECONDITION',
+        'CALL_NOT_ANSWERED',
+        `The call ${call.id} is not answered yet.`,
+      );
+    }
+    if (state.status !== 'progressing') {
+      // terminating, canceling or hangup
+      return error(
+        'FAILED_PRECONDITION',
+        'CALL_ALREADY_HUNG_UP',
+        `The call ${call.id} is hanging up or has hung up.`,
+      );
+    }
+    const { controls } = call;
+    if (verb === 'recording_start' && controls.recordingId !== NIL_UUID) {
+      return error(
+        'FAILED_PRECONDITION',
+        'RECORDING_IN_PROGRESS',
+        `The call ${call.id} is already being recorded.`,
+      );
+    }
+    if (verb === 'recording_stop' && controls.recordingId === NIL_UUID) {
+      return error(
+        'FAILED_PRECONDITION',
+        'RECORDING_NOT_STARTED',
+        `The call ${call.id} is not being recorded.`,
+      );
+    }
+
+    const offset = clock.now() - call.createdMs;
+    // `flush` has run: every step due is out, and `emitted` is the current one.
+    controls.step = call.emitted;
+    controls.updatedUs = Math.max(
+      Math.floor(offset * 1000),
+      state.updatedUs + 1,
+      controls.updatedUs + 1,
+    );
+    if (verb === 'talk') {
+      controls.talk = {
+        step: call.emitted,
+        action: {
+          id: crypto.randomUUID(),
+          next_id: NIL_UUID,
+          type: 'talk',
+          option: { ...input },
+          at: offset,
+        },
+      };
+    }
+    if (verb === 'mute') controls.mute = method === 'POST' ? String(input.direction) : '';
+    if (verb === 'recording_start') {
+      controls.recordingId = crypto.randomUUID();
+      controls.recordingIds.push(controls.recordingId);
+    }
+    if (verb === 'recording_stop') controls.recordingId = NIL_UUID;
+    call.states = statesOf(call.steps, controls);
+    const now = callJson(call);
+    emit('call_updated', now);
+    return verb.startsWith('recording_')
+      ? json(now, 200, headers)
+      : new Response(null, { status: 200, headers });
   }
 
   async function route(request: Request, url: URL): Promise<Response> {
@@ -726,7 +860,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
       const call = ownCall(customerId, id);
       if (call instanceof Response) return call;
       if (verb === 'hangup' && method === 'POST') return hangup(call);
-      if (verb !== undefined) return notFound(method, url);
+      if (verb !== undefined) return control(call, verb, method, request);
       if (method === 'GET') return json(callJson(call));
       if (method === 'DELETE') {
         const body = callJson(call);

@@ -5,16 +5,13 @@
  */
 import * as v from 'valibot';
 import { AddressSchema } from '../address.ts';
-import { AnonymousSchema, DurationSchema, UuidSchema } from '../primitives.ts';
+import { AnonymousSchema, DurationSchema, LanguageSchema, UuidSchema } from '../primitives.ts';
 
 const Text = v.string();
 const NonEmptyText = v.pipe(v.string(), v.nonEmpty('Expected a non-empty string'));
 const Bool = v.boolean();
 const Url = v.pipe(v.string(), v.url('Expected an absolute URL such as https://example.com/a'));
-const Language = v.pipe(
-  v.string(),
-  v.regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'Expected a language tag such as en-US'),
-);
+const Language = LanguageSchema;
 const Destinations = v.pipe(
   v.array(AddressSchema),
   v.minLength(1, 'Expected at least one destination'),

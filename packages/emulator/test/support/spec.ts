@@ -110,6 +110,12 @@ export function documents(method: string, pathTemplate: string, status: number):
   return spec.paths[pathTemplate]?.[method.toLowerCase()]?.responses[String(status)] !== undefined;
 }
 
+/** Whether the spec documents the answer `status` to this operation with no content at all. */
+export function documentsNoBody(method: string, pathTemplate: string, status: number): boolean {
+  const response = spec.paths[pathTemplate]?.[method.toLowerCase()]?.responses[String(status)];
+  return response !== undefined && !response.$ref && response.content === undefined;
+}
+
 /** The validator of the answer `status` to `method pathTemplate`, as the spec gives it. */
 export function responseValidator(
   method: string,
@@ -216,13 +222,18 @@ export function answerProblems(
   text: string,
 ): string[] {
   const where = `${method} ${path} -> ${status}`;
+  const template = templateOf(path);
+  // An answer the spec documents without content (talk, hold, mute: "200" and a description
+  // only) must come with an empty body.
+  if (template && documentsNoBody(method, template, status)) {
+    return text === '' ? [] : [`${where}: the spec documents no body, got ${text.slice(0, 80)}`];
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return [`${where}: not JSON: ${text.slice(0, 80)}`];
   }
-  const template = templateOf(path);
   if (template && documents(method, template, status)) {
     return conformanceErrors(method, template, status, body).map((error) => `${where}: ${error}`);
   }
