@@ -10,6 +10,7 @@ import { SEED_QUERY } from '../src/gateway.ts';
 import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/support.ts';
 import { recordResponse, recordText } from './support/canary.ts';
 import { expectOfflineGraphiQL } from './support/graphiql.ts';
+import { oversizedUpload, upload } from './support/oversized.ts';
 
 /** The environment without any VOIPBIN_* or GATEWAY_* setting of the machine running the tests. */
 function cleanEnv(): Record<string, string | undefined> {
@@ -167,6 +168,24 @@ describe('the Node entry over HTTP', () => {
 
   it('serves GraphiQL with the seed query outside production, its assets from the gateway itself', async () => {
     await expectOfflineGraphiQL(base);
+  });
+
+  it('answers an upload over the body limit with a 413 the client reads (lingering close)', async () => {
+    // Still sending all it declared: read to the end, the 413 read, no EPIPE or reset.
+    const all = await upload(`${base}/graphql`, 20 * 1024 * 1024);
+    expect(all.answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(all.error).toBeUndefined();
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Uint8Array(20 * 1024 * 1024),
+    });
+    expect(response.status).toBe(413);
+    expect((await response.json()).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    // A client that stops sending still gets the 413 at once, and the connection's end.
+    const { head, closed } = await oversizedUpload(`${base}/graphql`, 10 * 1024 * 1024);
+    expect(head).toMatch(/^HTTP\/1\.1 413 /);
+    expect(closed).toBe(true);
   });
 
   it('stops cleanly on SIGTERM', async () => {

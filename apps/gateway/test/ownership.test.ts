@@ -86,6 +86,8 @@ const TRIED_ACROSS_PRINCIPALS: Record<string, string> = {
   createCall: "what A placed is A's (every test here)",
   createFlow: 'A reads its flow through flow(id)',
   hangupCall: "answers B's hangupCall",
+  validateCall:
+    'reads and places no call, stores no owner: nothing to try (test/validate-call.test.ts)',
   callUpdated: "test/events/live.test.ts: answers another principal's callUpdated with NOT_FOUND",
   callEvents: "test/events/live.test.ts: shows each principal's callEvents its own calls only",
 };

@@ -6,6 +6,7 @@ import { createRedisFanout } from '../events/redis-fanout.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
+import { lingeringClose } from './lingering-close.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { pageRoutes } from './static.ts';
 
@@ -35,7 +36,9 @@ const gateway = createGateway({
   events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
 });
 await gateway.ready();
-const server = createServer(gateway.yoga);
+// A 413 for a body too large is answered at once; the rest of the body is then read and thrown
+// away (5 s, 64 MiB at most) so that a client still sending reads the answer, not a reset.
+const server = createServer(lingeringClose(gateway.yoga));
 
 server.listen(env.port, () => {
   const address = server.address();

@@ -11,7 +11,7 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
+import { type Context, loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
 import { publishQuietly } from '../events/source.ts';
 import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
 import { fingerprint } from '../security/idempotency.ts';
@@ -19,7 +19,7 @@ import { idempotencyScope } from '../security/index.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
-import { guard, rateLimit } from './guard.ts';
+import { type InputProblem, rateLimit, refusal } from './guard.ts';
 import { CallRef, GroupcallRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
@@ -268,11 +268,63 @@ const CallConnection = builder
     }),
   });
 
+/**
+ * A call request as VoIPBIN's JSON and what refuses it before anything is sent (input
+ * validation, then the policy), if anything: createCall throws it, validateCall answers it.
+ */
+function checkCall(ctx: Context, input: unknown) {
+  const json = toCreateCallRequest(input as CreateCallInputShape);
+  return { json, refused: refusal(ctx, CreateCallRequestSchema, json, 'call request') };
+}
+
+const InputProblemRef = builder.objectRef<InputProblem>('InputProblem').implement({
+  description:
+    "One reason createCall would refuse an input, as its error says it: the error's `extensions.code` and one of its `extensions.issues`.",
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description:
+        "What createCall's error would answer (`extensions.code`): BAD_USER_INPUT for an invalid value or a size limit, FORBIDDEN for what this gateway's policy refuses (a destination, a fetch action).",
+    }),
+    path: t.exposeString('path', {
+      description:
+        "Where, in the GraphQL input's names from the argument, e.g. `input.destinations.0.target` (an issue's `path`).",
+    }),
+    message: t.exposeString('message', { description: "Why (an issue's `message`)." }),
+  }),
+});
+
+const CallValidation = builder.objectRef<{ problems: InputProblem[] }>('CallValidation').implement({
+  description:
+    "What createCall would say of an input before sending anything: the checks of its input and of this gateway's policy, as a value.",
+  fields: (t) => ({
+    valid: t.boolean({
+      description: 'True when createCall would send this input to VoIPBIN (no problems).',
+      resolve: ({ problems }) => problems.length === 0,
+    }),
+    problems: t.expose('problems', {
+      type: [InputProblemRef],
+      description:
+        "Every reason createCall would refuse the input, as its error's `extensions.issues` with their code; empty when valid. The policy is checked only once the input itself is valid, as createCall does.",
+    }),
+  }),
+});
+
 /** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
 export const noSuchCall = () =>
   new GraphQLError('No call with this id', { extensions: { code: 'NOT_FOUND' } });
 
 builder.queryFields((t) => ({
+  validateCall: t.field({
+    type: CallValidation,
+    // A read (Query's calls:read) about placing calls: only a caller that may place them.
+    authScopes: { create: true },
+    description:
+      "Checks a call as createCall would, before it sends anything (its input's validation, then this gateway's policy: destination prefixes, size limits, fetch actions), and answers the problems instead of refusing: nothing is sent to VoIPBIN, no rate-limit token is taken, nothing is stored. Needs calls:create as well as calls:read. The rate limit, an idempotency key and VoIPBIN's own checks still apply to createCall.",
+    args: {
+      input: t.arg({ type: CreateCallInput, required: true, description: 'The call to check.' }),
+    },
+    resolve: (_, { input }, ctx) => ({ problems: checkCall(ctx, input).refused?.problems ?? [] }),
+  }),
   call: t.field({
     type: CallRef,
     nullable: true,
@@ -341,8 +393,8 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_, { input, idempotencyKey }, ctx) => {
-      const json = toCreateCallRequest(input as CreateCallInputShape);
-      guard(ctx, CreateCallRequestSchema, json, 'call request');
+      const { json, refused } = checkCall(ctx, input);
+      if (refused) throw refused.error;
       const place = async () => {
         await rateLimit(ctx);
         const placed = await ctx.voipbin.calls.create(json);

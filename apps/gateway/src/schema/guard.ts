@@ -46,36 +46,70 @@ function unsafeInput(json: unknown): { path: string; message: string }[] {
   return issues;
 }
 
+/** One reason a request is refused: its code, where in the GraphQL input, and why. */
+export interface InputProblem {
+  /** BAD_USER_INPUT for an invalid input or a size limit, FORBIDDEN for what the policy refuses. */
+  code: 'BAD_USER_INPUT' | 'FORBIDDEN';
+  /** In the GraphQL input's names, from the argument (`input.destinations.0.target`). */
+  path: string;
+  message: string;
+}
+
+/** Why `guard` refuses a request: every problem, and the error `guard` throws for them. */
+export interface Refusal {
+  problems: InputProblem[];
+  error: GraphQLError;
+}
+
 /**
  * What every request that may place calls goes through, in this order, before anything is sent:
  * core's validation (BAD_USER_INPUT), keys and nesting that no VoIPBIN input has (BAD_USER_INPUT),
- * then the toll-fraud policy (FORBIDDEN for a number, BAD_USER_INPUT for a size limit). Issue
- * paths are in the GraphQL input's names.
+ * then the toll-fraud policy (FORBIDDEN for a number, BAD_USER_INPUT for a size limit); the
+ * policy is checked only on an input that passed the first two. Issue paths are in the GraphQL
+ * input's names. Undefined when the request may go upstream. Checks only: nothing is sent, no
+ * token taken, nothing stored (`validateCall` answers with it).
  */
+export function refusal<
+  T extends { destinations?: readonly Address[]; actions?: readonly Action[] },
+>(ctx: Context, schema: v.GenericSchema, json: T, what: string): Refusal | undefined {
+  const parsed = check(schema, json);
+  const issues = parsed.success ? unsafeInput(json) : parsed.issues;
+  if (issues.length > 0) {
+    const error = toGraphQLError(new VoipbinValidationError(what, issues), {
+      json,
+      argument: 'input',
+    }) as GraphQLError;
+    const named = error.extensions.issues as { path: string; message: string }[];
+    return {
+      error,
+      problems: named.map(({ path, message }) => ({ code: 'BAD_USER_INPUT', path, message })),
+    };
+  }
+  const violations = checkPolicy(json, ctx.security.policy);
+  if (violations.length === 0) return undefined;
+  const problems: InputProblem[] = violations.map((v) => ({
+    code: v.code,
+    path: `input.${graphqlPath(v.path, json)}`,
+    message: v.message,
+  }));
+  const refused = problems.map(({ path, message }) => ({ path, message }));
+  const code = problems.some((p) => p.code === 'FORBIDDEN') ? 'FORBIDDEN' : 'BAD_USER_INPUT';
+  const error = new GraphQLError(
+    `Refused by this gateway's policy: ${refused.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    { extensions: { code, issues: refused } },
+  );
+  return { problems, error };
+}
+
+/** Throws what `refusal` finds (its `error`: BAD_USER_INPUT or FORBIDDEN with `issues`), if any. */
 export function guard<T extends { destinations?: readonly Address[]; actions?: readonly Action[] }>(
   ctx: Context,
   schema: v.GenericSchema,
   json: T,
   what: string,
 ): void {
-  const parsed = check(schema, json);
-  const issues = parsed.success ? unsafeInput(json) : parsed.issues;
-  if (issues.length > 0) {
-    throw toGraphQLError(new VoipbinValidationError(what, issues), { json, argument: 'input' });
-  }
-  const violations = checkPolicy(json, ctx.security.policy);
-  if (violations.length === 0) return;
-  const refused = violations.map((v) => ({
-    path: `input.${graphqlPath(v.path, json)}`,
-    message: v.message,
-  }));
-  const code = violations.some((v) => v.code === 'FORBIDDEN') ? 'FORBIDDEN' : 'BAD_USER_INPUT';
-  throw new GraphQLError(
-    `Refused by this gateway's policy: ${refused.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    {
-      extensions: { code, issues: refused },
-    },
-  );
+  const refused = refusal(ctx, schema, json, what);
+  if (refused) throw refused.error;
 }
 
 /** Takes a token of the caller's createCall bucket, or throws RATE_LIMITED. */

@@ -16,8 +16,10 @@ import { createGraphQLError, type FetchAPI, type Plugin } from 'graphql-yoga';
 const DECIMAL = /^\d+$/;
 
 /**
- * 413, and the connection closed after it: the rest of an unread body is not read (Node's server
- * would read and discard it, however long it is, to keep the connection for the next request).
+ * 413, and the connection closed after it: the rest of an unread body is not read to keep the
+ * connection (Node's server would read and discard it, however long it is, for the next
+ * request). The Node entry still reads and drops it for a bounded while before closing, so that
+ * a client still sending reads this answer rather than a reset (src/runtime/lingering-close.ts).
  */
 function tooLarge() {
   return createGraphQLError('Request body too large', {
