@@ -90,6 +90,20 @@ const TRIED_ACROSS_PRINCIPALS: Record<string, string> = {
     'reads and places no call, stores no owner: nothing to try (test/validate-call.test.ts)',
   callUpdated: "test/events/live.test.ts: answers another principal's callUpdated with NOT_FOUND",
   callEvents: "test/events/live.test.ts: shows each principal's callEvents its own calls only",
+  ...Object.fromEntries(
+    [
+      'talkToCall',
+      'holdCall',
+      'unholdCall',
+      'muteCall',
+      'unmuteCall',
+      'startRecording',
+      'stopRecording',
+    ].map((name) => [
+      name,
+      "test/control.test.ts: answers another principal's control of a call NOT_FOUND",
+    ]),
+  ),
 };
 
 it('tries every query and mutation of the schema across principals (a new one needs its row)', () => {

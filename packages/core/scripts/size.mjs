@@ -13,8 +13,9 @@ import { build } from 'esbuild';
 
 // The issue asked for 8 KB; valibot (2.9 KB) and ofetch (3.6 KB) alone take 6.5 KB of it, and
 // checking all 40 action types before a POST is most of the rest. The budget guards what was
-// measured (12.9 KB): see docs/decisions/2026-11-26-browser-bundle-budget.md.
-export const BUDGET_BYTES = 13 * 1024;
+// measured (12.9 KB; 13.2 KB with the in-call control methods of 2026-12-04): see
+// docs/decisions/2026-11-26-browser-bundle-budget.md.
+export const BUDGET_BYTES = 13.5 * 1024;
 export const LABEL = 'core browser bundle (createClient + calls.create)';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));

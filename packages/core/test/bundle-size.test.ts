@@ -27,7 +27,8 @@ it(`${LABEL} stays within ${BUDGET_BYTES / 1024} KB gzip`, async () => {
   const breakdown = byPackage(inputs)
     .map(([name, size]) => `${name} ${kb(size)}`)
     .join(', ');
-  expect(BUDGET_BYTES).toBe(13 * 1024);
+  // Moved on purpose only (docs/decisions/2026-11-26-browser-bundle-budget.md).
+  expect(BUDGET_BYTES).toBe(13.5 * 1024);
   expect(
     gzipBytes,
     `${kb(gzipBytes)} gzip (${kb(bytes)} minified: ${breakdown}); run \`node scripts/size.mjs --why\``,

@@ -6,6 +6,9 @@ import { toGraphQLError } from '../errors.ts';
 import { graphqlPath } from '../mapping.ts';
 import { checkPolicy } from '../security/policy.ts';
 
+/** What the policy reads of a request: its destinations and actions, when it has them. */
+type PolicyInput = { destinations?: readonly Address[]; actions?: readonly Action[] };
+
 /** Keys that could reach an object's prototype if some code merged the input. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -69,9 +72,12 @@ export interface Refusal {
  * input's names. Undefined when the request may go upstream. Checks only: nothing is sent, no
  * token taken, nothing stored (`validateCall` answers with it).
  */
-export function refusal<
-  T extends { destinations?: readonly Address[]; actions?: readonly Action[] },
->(ctx: Context, schema: v.GenericSchema, json: T, what: string): Refusal | undefined {
+export function refusal(
+  ctx: Context,
+  schema: v.GenericSchema,
+  json: object,
+  what: string,
+): Refusal | undefined {
   const parsed = check(schema, json);
   const issues = parsed.success ? unsafeInput(json) : parsed.issues;
   if (issues.length > 0) {
@@ -85,7 +91,8 @@ export function refusal<
       problems: named.map(({ path, message }) => ({ code: 'BAD_USER_INPUT', path, message })),
     };
   }
-  const violations = checkPolicy(json, ctx.security.policy);
+  // A request without destinations or actions (a talk, a recording) has nothing for it to refuse.
+  const violations = checkPolicy(json as PolicyInput, ctx.security.policy);
   if (violations.length === 0) return undefined;
   const problems: InputProblem[] = violations.map((v) => ({
     code: v.code,
@@ -102,12 +109,7 @@ export function refusal<
 }
 
 /** Throws what `refusal` finds (its `error`: BAD_USER_INPUT or FORBIDDEN with `issues`), if any. */
-export function guard<T extends { destinations?: readonly Address[]; actions?: readonly Action[] }>(
-  ctx: Context,
-  schema: v.GenericSchema,
-  json: T,
-  what: string,
-): void {
+export function guard(ctx: Context, schema: v.GenericSchema, json: object, what: string): void {
   const refused = refusal(ctx, schema, json, what);
   if (refused) throw refused.error;
 }

@@ -6,6 +6,7 @@ import './refs.ts';
 import './call.ts';
 import './groupcall.ts';
 import './flow.ts';
+import './control.ts';
 import './subscription.ts';
 
 /** The gateway's GraphQL schema. */

@@ -1,0 +1,192 @@
+import {
+  type Call,
+  MUTE_DIRECTIONS,
+  type MuteDirection,
+  RecordingStartRequestSchema,
+  TalkRequestSchema,
+} from '@voipbin-kit/core';
+import { GraphQLError } from 'graphql';
+import { builder } from '../builder.ts';
+import { type Context, reveal } from '../context.ts';
+import { publishQuietly } from '../events/source.ts';
+import { noSuchCall } from './call.ts';
+import { voipbinEnum } from './enums.ts';
+import { guard, rateLimit } from './guard.ts';
+import { CallRef } from './refs.ts';
+
+const MuteDirectionInput = voipbinEnum(
+  'MuteDirectionInput',
+  MUTE_DIRECTIONS,
+  'Which way to mute a call (VoIPBIN `CallManagerCallMuteDirection`): BOTH, IN (what the call hears from VoIPBIN) or OUT.',
+  { open: false },
+);
+
+const TtsProvider = voipbinEnum(
+  'TtsProvider',
+  ['gcp', 'aws'],
+  "Who speaks a talk's text (VoIPBIN's talk `provider`); VoIPBIN falls back to the other when one fails.",
+  { open: false },
+);
+
+const TalkInput = builder.inputType('TalkInput', {
+  description: 'What to say into a running call (VoIPBIN `POST /calls/{id}/talk`).',
+  fields: (t) => ({
+    text: t.string({ required: true, description: 'The text to speak (`text`).' }),
+    language: t.string({ description: 'A BCP 47 language tag, e.g. en-US (`language`).' }),
+    provider: t.field({
+      type: TtsProvider.ref,
+      description: 'The TTS provider; default GCP (`provider`).',
+    }),
+    voiceId: t.string({ description: "The provider's voice id (`voice_id`)." }),
+  }),
+});
+
+const RecordingInput = builder.inputType('RecordingInput', {
+  description: 'How to record a running call (VoIPBIN `POST /calls/{id}/recording_start`).',
+  fields: (t) => ({
+    durationSeconds: t.int({ description: 'The longest the recording runs (`duration`).' }),
+    endOfSilenceSeconds: t.int({
+      description: 'Stop after this much silence (`end_of_silence`).',
+    }),
+    endOfKey: t.string({ description: 'A DTMF key that stops the recording (`end_of_key`).' }),
+    onEndFlowId: t.id({ description: 'A flow to run when the recording ends (`on_end_flow_id`).' }),
+  }),
+});
+
+/** What VoIPBIN's talk, hold and mute answer: no call (read after). */
+const noCall = (): undefined => undefined;
+
+/**
+ * Acts on a running call of the caller's and answers the call as it is after: another's (or
+ * none) is NOT_FOUND, as everywhere; a control request takes a token of the caller's bucket,
+ * as createCall does. The new state goes to live subscribers at once, whatever the source.
+ */
+async function act(
+  ctx: Context,
+  id: string,
+  action: () => Promise<Call | undefined>,
+): Promise<Call> {
+  if (ctx.owner !== null && !(await ctx.calls.load(id))) throw noSuchCall();
+  await rateLimit(ctx);
+  // VoIPBIN answers talk, hold and mute with no call: it is read after the change.
+  const call = (await action()) ?? (await ctx.voipbin.calls.get(id));
+  reveal(ctx, call.id);
+  publishQuietly(ctx.events.hub, call, {
+    account: ctx.upstream.key,
+    ...(ctx.owner === null ? {} : { owner: ctx.owner }),
+  });
+  return call;
+}
+
+builder.mutationFields((t) => ({
+  talkToCall: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description:
+      "Speaks a text into an answered call (VoIPBIN `POST /calls/{id}/talk`), within this gateway's talk length limit; answers the call as it is after. Refused by VoIPBIN (CONFLICT) before the call is answered or after it ended.",
+    args: {
+      id: t.arg.id({ required: true, description: 'The call id.' }),
+      input: t.arg({ type: TalkInput, required: true, description: 'What to say.' }),
+    },
+    resolve: async (_, { id, input }, ctx) => {
+      const json = {
+        text: input.text,
+        ...(input.language == null ? {} : { language: input.language }),
+        ...(input.provider == null ? {} : { provider: input.provider as 'gcp' | 'aws' }),
+        ...(input.voiceId == null ? {} : { voice_id: input.voiceId }),
+      };
+      guard(ctx, TalkRequestSchema, json, 'talk request');
+      const max = ctx.security.policy.maxTalkLength;
+      if (json.text.length > max) {
+        const message = `A talk text has at most ${max} characters`;
+        throw new GraphQLError(`Refused by this gateway's policy: input.text: ${message}`, {
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: 'input.text', message }] },
+        });
+      }
+      return act(ctx, id, () => ctx.voipbin.calls.talk(id, json).then(noCall));
+    },
+  }),
+  holdCall: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description: 'Puts a call on hold (VoIPBIN `POST /calls/{id}/hold`); answers the call.',
+    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+    resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.hold(id).then(noCall)),
+  }),
+  unholdCall: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description: 'Takes a call off hold (VoIPBIN `DELETE /calls/{id}/hold`); answers the call.',
+    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+    resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.unhold(id).then(noCall)),
+  }),
+  muteCall: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description:
+      'Mutes a call one way or both (VoIPBIN `POST /calls/{id}/mute`); answers the call, its `muteDirection` set.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The call id.' }),
+      direction: t.arg({
+        type: MuteDirectionInput.ref,
+        defaultValue: 'both',
+        description: 'Which way; default BOTH.',
+      }),
+    },
+    resolve: (_, { id, direction }, ctx) =>
+      act(ctx, id, () =>
+        ctx.voipbin.calls
+          .mute(id, { direction: (direction ?? 'both') as MuteDirection })
+          .then(noCall),
+      ),
+  }),
+  unmuteCall: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description: 'Unmutes a call (VoIPBIN `DELETE /calls/{id}/mute`); answers the call.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The call id.' }),
+      direction: t.arg({
+        type: MuteDirectionInput.ref,
+        defaultValue: 'both',
+        description: 'Which way; default BOTH.',
+      }),
+    },
+    resolve: (_, { id, direction }, ctx) =>
+      act(ctx, id, () =>
+        ctx.voipbin.calls
+          .unmute(id, { direction: (direction ?? 'both') as MuteDirection })
+          .then(noCall),
+      ),
+  }),
+  startRecording: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description:
+      'Starts recording a call (VoIPBIN `POST /calls/{id}/recording_start`); answers the call, its `recordingId` set.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The call id.' }),
+      input: t.arg({ type: RecordingInput, description: 'How; VoIPBIN defaults otherwise.' }),
+    },
+    resolve: (_, { id, input }, ctx) => {
+      const json = {
+        ...(input?.durationSeconds == null ? {} : { duration: input.durationSeconds }),
+        ...(input?.endOfSilenceSeconds == null
+          ? {}
+          : { end_of_silence: input.endOfSilenceSeconds }),
+        ...(input?.endOfKey == null ? {} : { end_of_key: input.endOfKey }),
+        ...(input?.onEndFlowId == null ? {} : { on_end_flow_id: input.onEndFlowId }),
+      };
+      guard(ctx, RecordingStartRequestSchema, json, 'recording request');
+      return act(ctx, id, () => ctx.voipbin.calls.startRecording(id, json));
+    },
+  }),
+  stopRecording: t.field({
+    type: CallRef,
+    authScopes: { control: true },
+    description:
+      'Stops recording a call (VoIPBIN `POST /calls/{id}/recording_stop`); answers the call.',
+    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+    resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.stopRecording(id)),
+  }),
+}));
