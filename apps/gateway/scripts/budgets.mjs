@@ -4,7 +4,7 @@
 //
 //   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as `wrangler deploy` does
 //       (platform neutral, conditions workerd/worker/browser, tree-shaken, NODE_ENV production,
-//       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`), gzip -9: 134 KB
+//       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`), gzip -9: 137 KB
 //       for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs):
 //       13 KB, see docs/decisions/2026-11-26-browser-bundle-budget.md;
@@ -38,7 +38,7 @@ import {
 
 // The goal is 100 KB (issues 5 and 7); 119 KB measured with the security layer, 125.7 KB with
 // call ownership and scope-auth: see docs/decisions/2026-11-26-worker-bundle-budget.md.
-export const WORKER_BUDGET_BYTES = 134 * 1024;
+export const WORKER_BUDGET_BYTES = 137 * 1024;
 export const WORKER_GOAL_BYTES = 100 * 1024;
 export const COLD_START_BUDGET_MS = 150;
 export const WEB_BUDGET_BYTES = 70 * 1024;
