@@ -78,115 +78,107 @@ async function act(
   return call;
 }
 
-builder.mutationFields((t) => ({
-  talkToCall: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description:
-      "Speaks a text into an answered call (VoIPBIN `POST /calls/{id}/talk`), within this gateway's talk length limit; answers the call as it is after. Refused by VoIPBIN (CONFLICT) before the call is answered or after it ended.",
-    args: {
-      id: t.arg.id({ required: true, description: 'The call id.' }),
-      input: t.arg({ type: TalkInput, required: true, description: 'What to say.' }),
-    },
-    resolve: async (_, { id, input }, ctx) => {
-      const json = {
-        text: input.text,
-        ...(input.language == null ? {} : { language: input.language }),
-        ...(input.provider == null ? {} : { provider: input.provider as 'gcp' | 'aws' }),
-        ...(input.voiceId == null ? {} : { voice_id: input.voiceId }),
-      };
-      guard(ctx, TalkRequestSchema, json, 'talk request');
-      const max = ctx.security.policy.maxTalkLength;
-      if (json.text.length > max) {
-        const message = `A talk text has at most ${max} characters`;
-        throw new GraphQLError(`Refused by this gateway's policy: input.text: ${message}`, {
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: 'input.text', message }] },
-        });
-      }
-      return act(ctx, id, () => ctx.voipbin.calls.talk(id, json).then(noCall));
-    },
-  }),
-  holdCall: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description: 'Puts a call on hold (VoIPBIN `POST /calls/{id}/hold`); answers the call.',
-    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.hold(id).then(noCall)),
-  }),
-  unholdCall: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description: 'Takes a call off hold (VoIPBIN `DELETE /calls/{id}/hold`); answers the call.',
-    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.unhold(id).then(noCall)),
-  }),
-  muteCall: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description:
+builder.mutationFields((t) => {
+  /** `muteCall` and `unmuteCall`: the same arguments, VoIPBIN's POST or DELETE. */
+  const muting = (way: 'mute' | 'unmute', description: string) =>
+    t.field({
+      type: CallRef,
+      authScopes: { control: true },
+      description,
+      args: {
+        id: t.arg.id({ required: true, description: 'The call id.' }),
+        direction: t.arg({
+          type: MuteDirectionInput.ref,
+          defaultValue: 'both',
+          description: 'Which way; default BOTH.',
+        }),
+      },
+      resolve: (_, { id, direction }, ctx) =>
+        act(ctx, id, () =>
+          ctx.voipbin.calls[way](id, { direction: (direction ?? 'both') as MuteDirection }).then(
+            noCall,
+          ),
+        ),
+    });
+  return {
+    talkToCall: t.field({
+      type: CallRef,
+      authScopes: { control: true },
+      description:
+        "Speaks a text into an answered call (VoIPBIN `POST /calls/{id}/talk`), within this gateway's talk length limit; answers the call as it is after. Refused by VoIPBIN (CONFLICT) before the call is answered or after it ended.",
+      args: {
+        id: t.arg.id({ required: true, description: 'The call id.' }),
+        input: t.arg({ type: TalkInput, required: true, description: 'What to say.' }),
+      },
+      resolve: async (_, { id, input }, ctx) => {
+        const json = {
+          text: input.text,
+          ...(input.language == null ? {} : { language: input.language }),
+          ...(input.provider == null ? {} : { provider: input.provider as 'gcp' | 'aws' }),
+          ...(input.voiceId == null ? {} : { voice_id: input.voiceId }),
+        };
+        guard(ctx, TalkRequestSchema, json, 'talk request');
+        const max = ctx.security.policy.maxTalkLength;
+        if (json.text.length > max) {
+          const message = `A talk text has at most ${max} characters`;
+          throw new GraphQLError(`Refused by this gateway's policy: input.text: ${message}`, {
+            extensions: { code: 'BAD_USER_INPUT', issues: [{ path: 'input.text', message }] },
+          });
+        }
+        return act(ctx, id, () => ctx.voipbin.calls.talk(id, json).then(noCall));
+      },
+    }),
+    holdCall: t.field({
+      type: CallRef,
+      authScopes: { control: true },
+      description: 'Puts a call on hold (VoIPBIN `POST /calls/{id}/hold`); answers the call.',
+      args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+      resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.hold(id).then(noCall)),
+    }),
+    unholdCall: t.field({
+      type: CallRef,
+      authScopes: { control: true },
+      description: 'Takes a call off hold (VoIPBIN `DELETE /calls/{id}/hold`); answers the call.',
+      args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+      resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.unhold(id).then(noCall)),
+    }),
+    muteCall: muting(
+      'mute',
       'Mutes a call one way or both (VoIPBIN `POST /calls/{id}/mute`); answers the call, its `muteDirection` set.',
-    args: {
-      id: t.arg.id({ required: true, description: 'The call id.' }),
-      direction: t.arg({
-        type: MuteDirectionInput.ref,
-        defaultValue: 'both',
-        description: 'Which way; default BOTH.',
-      }),
-    },
-    resolve: (_, { id, direction }, ctx) =>
-      act(ctx, id, () =>
-        ctx.voipbin.calls
-          .mute(id, { direction: (direction ?? 'both') as MuteDirection })
-          .then(noCall),
-      ),
-  }),
-  unmuteCall: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description: 'Unmutes a call (VoIPBIN `DELETE /calls/{id}/mute`); answers the call.',
-    args: {
-      id: t.arg.id({ required: true, description: 'The call id.' }),
-      direction: t.arg({
-        type: MuteDirectionInput.ref,
-        defaultValue: 'both',
-        description: 'Which way; default BOTH.',
-      }),
-    },
-    resolve: (_, { id, direction }, ctx) =>
-      act(ctx, id, () =>
-        ctx.voipbin.calls
-          .unmute(id, { direction: (direction ?? 'both') as MuteDirection })
-          .then(noCall),
-      ),
-  }),
-  startRecording: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description:
-      'Starts recording a call (VoIPBIN `POST /calls/{id}/recording_start`); answers the call, its `recordingId` set.',
-    args: {
-      id: t.arg.id({ required: true, description: 'The call id.' }),
-      input: t.arg({ type: RecordingInput, description: 'How; VoIPBIN defaults otherwise.' }),
-    },
-    resolve: (_, { id, input }, ctx) => {
-      const json = {
-        ...(input?.durationSeconds == null ? {} : { duration: input.durationSeconds }),
-        ...(input?.endOfSilenceSeconds == null
-          ? {}
-          : { end_of_silence: input.endOfSilenceSeconds }),
-        ...(input?.endOfKey == null ? {} : { end_of_key: input.endOfKey }),
-        ...(input?.onEndFlowId == null ? {} : { on_end_flow_id: input.onEndFlowId }),
-      };
-      guard(ctx, RecordingStartRequestSchema, json, 'recording request');
-      return act(ctx, id, () => ctx.voipbin.calls.startRecording(id, json));
-    },
-  }),
-  stopRecording: t.field({
-    type: CallRef,
-    authScopes: { control: true },
-    description:
-      'Stops recording a call (VoIPBIN `POST /calls/{id}/recording_stop`); answers the call.',
-    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.stopRecording(id)),
-  }),
-}));
+    ),
+    unmuteCall: muting(
+      'unmute',
+      'Unmutes a call (VoIPBIN `DELETE /calls/{id}/mute`); answers the call.',
+    ),
+    startRecording: t.field({
+      type: CallRef,
+      authScopes: { control: true },
+      description:
+        'Starts recording a call (VoIPBIN `POST /calls/{id}/recording_start`); answers the call, its `recordingId` set.',
+      args: {
+        id: t.arg.id({ required: true, description: 'The call id.' }),
+        input: t.arg({ type: RecordingInput, description: 'How; VoIPBIN defaults otherwise.' }),
+      },
+      resolve: (_, { id, input }, ctx) => {
+        const json = {
+          ...(input?.durationSeconds == null ? {} : { duration: input.durationSeconds }),
+          ...(input?.endOfSilenceSeconds == null
+            ? {}
+            : { end_of_silence: input.endOfSilenceSeconds }),
+          ...(input?.endOfKey == null ? {} : { end_of_key: input.endOfKey }),
+          ...(input?.onEndFlowId == null ? {} : { on_end_flow_id: input.onEndFlowId }),
+        };
+        guard(ctx, RecordingStartRequestSchema, json, 'recording request');
+        return act(ctx, id, () => ctx.voipbin.calls.startRecording(id, json));
+      },
+    }),
+    stopRecording: t.field({
+      type: CallRef,
+      authScopes: { control: true },
+      description:
+        'Stops recording a call (VoIPBIN `POST /calls/{id}/recording_stop`); answers the call.',
+      args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
+      resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.stopRecording(id)),
+    }),
+  };
+});
