@@ -16,6 +16,7 @@ import {
   TEST_NUMBERS,
 } from '../src/index.ts';
 import { checked, conforming } from './support/conforming.ts';
+import { sender } from './support/send.ts';
 import { conformanceErrors, expectConforms, SPEC_PATH, UNDOCUMENTED } from './support/spec.ts';
 
 const SOURCE = { type: 'tel', target: '+821028286521' } as const;
@@ -47,30 +48,7 @@ const HTTP_OF = {
 function harness(options: EmulatorOptions = {}) {
   const emulator = conforming(createEmulator(options));
 
-  async function send(
-    method: string,
-    path: string,
-    init: {
-      body?: unknown;
-      raw?: string;
-      credential?: string | null;
-      headers?: Record<string, string>;
-    } = {},
-  ) {
-    const headers = new Headers(init.headers);
-    const credential = init.credential === undefined ? 'test-token' : init.credential;
-    if (credential !== null) headers.set('authorization', `Bearer ${credential}`);
-    const payload = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
-    if (payload !== undefined) headers.set('content-type', 'application/json');
-    const response = await emulator.fetch(`http://emulator.test/v1.0${path}`, {
-      method,
-      headers,
-      body: payload,
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: a test reads answers field by field.
-    const body = (await response.json()) as any;
-    return { status: response.status, headers: response.headers, body };
-  }
+  const send = sender(emulator);
 
   return { emulator, send };
 }

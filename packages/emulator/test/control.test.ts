@@ -6,6 +6,7 @@ import { createClient, NIL_UUID, VoipbinApiError, VoipbinValidationError } from 
 import { describe, expect, it } from 'vitest';
 import { createEmulator, type EmulatorEvent, type EmulatorOptions } from '../src/index.ts';
 import { conforming } from './support/conforming.ts';
+import { sender } from './support/send.ts';
 
 const SOURCE = { type: 'tel', target: '+821028286521' };
 const DESTINATION = { type: 'tel', target: '+821021656521' };
@@ -18,24 +19,7 @@ function harness(options: EmulatorOptions = {}) {
   const events: EmulatorEvent[] = [];
   emulator.subscribe((event) => events.push(event));
 
-  async function send(
-    method: string,
-    path: string,
-    init: { body?: unknown; raw?: string; credential?: string } = {},
-  ) {
-    const headers = new Headers({ authorization: `Bearer ${init.credential ?? 'test-token'}` });
-    const payload = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
-    if (payload !== undefined) headers.set('content-type', 'application/json');
-    const response = await emulator.fetch(`http://emulator.test/v1.0${path}`, {
-      method,
-      headers,
-      body: payload,
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: a test reads answers field by field.
-    const body = (text === '' ? undefined : JSON.parse(text)) as any;
-    return { status: response.status, text, body };
-  }
+  const send = sender(emulator);
 
   async function placeCall(): Promise<string> {
     const answer = await send('POST', '/calls', {
