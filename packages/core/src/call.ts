@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ResponseActionSchema } from './actions/action.ts';
+import { ResponseActionSchema } from './actions/response.ts';
 import { ResponseAddressSchema } from './address.ts';
 import {
   loose,

@@ -1,5 +1,7 @@
 import { type FetchOptions, ofetch } from 'ofetch';
 import * as v from 'valibot';
+import type { ACTION_SCHEMAS } from './actions/all.ts';
+import { type ActionSchemaLike, byType } from './actions/define.ts';
 import { type Call, CallSchema } from './call.ts';
 import {
   type MuteRequest,
@@ -9,7 +11,7 @@ import {
   type TalkRequest,
   TalkRequestSchema,
 } from './call-control.ts';
-import { type CreateCallRequest, CreateCallRequestSchema } from './create-call-request.ts';
+import { type CreateCallRequestWith, createCallRequestSchema } from './create-call-request.ts';
 import { ERROR_STATUS_CODES, ErrorResponseSchema, type ErrorStatus } from './error-response.ts';
 import {
   type RequestInfo,
@@ -19,7 +21,12 @@ import {
   VoipbinTimeoutError,
   VoipbinValidationError,
 } from './errors.ts';
-import { type CreateFlowRequest, CreateFlowRequestSchema, type Flow, FlowSchema } from './flow.ts';
+import {
+  type CreateFlowRequestWith,
+  createFlowRequestSchema,
+  type Flow,
+  FlowSchema,
+} from './flow.ts';
 import { type Groupcall, GroupcallSchema } from './groupcall.ts';
 import { loose, UuidSchema } from './primitives.ts';
 import { redactError, redactor } from './redact.ts';
@@ -27,7 +34,16 @@ import { check } from './validate.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.voipbin.net/v1.0';
 
-export interface ClientOptions {
+export interface ClientOptions<
+  TActions extends readonly ActionSchemaLike[] = readonly ActionSchemaLike[],
+> {
+  /**
+   * The schemas of the actions `calls.create` and `flows.create` may send, each checked before
+   * sending: `[TalkActionSchema, PlayActionSchema]`, or `ACTION_SCHEMAS` for all 40. An action of
+   * another type is refused (nothing is sent). Default none: only calls that run a `flow_id`.
+   * Listing them keeps the others out of a browser bundle.
+   */
+  actions?: TActions;
   /** VoIPBIN's API root. Default `https://api.voipbin.net/v1.0`. */
   baseURL?: string;
   /** An access key; sent as `?accesskey=`, where VoIPBIN reads it. */
@@ -108,8 +124,13 @@ const defaultDelay = (attempt: number) =>
  * const { calls } = await voipbin.calls.create({ source, destinations, actions: [talk({ text: 'Hi' })] });
  * ```
  */
-export function createClient(options: ClientOptions = {}) {
+export function createClient<const TActions extends readonly ActionSchemaLike[] = []>(
+  options: ClientOptions<TActions> = {},
+) {
   const { accessKey, token, timeout = 10_000, retry = 2, retryDelay = defaultDelay } = options;
+  const action = checkActions(options.actions ?? []) as unknown as TActions[number];
+  const callRequestSchema = createCallRequestSchema(action);
+  const flowRequestSchema = createFlowRequestSchema(action);
   const redact = redactor([accessKey ?? '', token ?? '']);
   const $fetch = ofetch.create(
     {
@@ -304,11 +325,11 @@ export function createClient(options: ClientOptions = {}) {
        * would ring the phone again. A timeout throws `VoipbinTimeoutError` with `outcomeUnknown`.
        */
       create: async (
-        request: CreateCallRequest,
+        request: CreateCallRequestWith<TActions[number]>,
         opts: RequestOptions = {},
       ): Promise<CreateCallResult> =>
         send('POST', '/calls', CreateCallResultSchema, {
-          body: validate(CreateCallRequestSchema, request, 'call request'),
+          body: validate(callRequestSchema, request, 'call request'),
           signal: opts.signal,
         }),
       /** Hangs up a call (`POST /calls/{id}/hangup`) and returns it. */
@@ -377,17 +398,38 @@ export function createClient(options: ClientOptions = {}) {
     flows: {
       ...flows,
       /** Creates a flow (`POST /flows`). */
-      create: async (request: CreateFlowRequest, opts: RequestOptions = {}): Promise<Flow> =>
+      create: async (
+        request: CreateFlowRequestWith<TActions[number]>,
+        opts: RequestOptions = {},
+      ): Promise<Flow> =>
         send('POST', '/flows', FlowSchema, {
-          body: validate(CreateFlowRequestSchema, request, 'flow request'),
+          body: validate(flowRequestSchema, request, 'flow request'),
           signal: opts.signal,
         }),
     },
   };
 }
 
-/** A client made by `createClient`. */
-export type VoipbinClient = ReturnType<typeof createClient>;
+/** A client made by `createClient`, sending the actions of `TActions` (all of them by default). */
+export type VoipbinClient<TActions extends readonly ActionSchemaLike[] = typeof ACTION_SCHEMAS> =
+  ReturnType<typeof createClient<TActions>>;
+
+/** Checks an action against the one of `schemas` its `type` names; any other type is refused. */
+function checkActions(schemas: readonly ActionSchemaLike[]) {
+  const types = schemas.map((schema) => schema.entries.type.literal).join(', ');
+  const how =
+    "createClient's `actions` lists the schemas of the actions it sends; ACTION_SCHEMAS has all 40";
+  return byType(
+    v.variant('type', schemas, (issue) => {
+      // No `type` key in the path: the action is not an object at all.
+      if (issue.path?.at(-1)?.key !== 'type') return 'Expected an action: an object with a `type`';
+      if (issue.received === 'undefined') return 'Required';
+      return types === ''
+        ? `Action type ${issue.received} cannot be sent: this client sends no actions (${how})`
+        : `Unknown action type ${issue.received} for this client; expected one of ${types} (${how})`;
+    }),
+  );
+}
 
 function apiError(request: RequestInfo, httpStatus: number, data: unknown): VoipbinApiError {
   const body = v.safeParse(ErrorResponseSchema, data);

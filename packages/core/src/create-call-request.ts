@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ActionByTypeSchema } from './actions/action.ts';
+import { ActionByTypeSchema } from './actions/all.ts';
 import { AddressSchema } from './address.ts';
 import { NIL_UUID } from './normalize.ts';
 import { AnonymousSchema, UuidSchema } from './primitives.ts';
@@ -48,37 +48,53 @@ const DestinationSchema = v.pipe(
   ),
 );
 
+/** VoIPBIN needs something to run: `actions` or a `flow_id` (reported on `actions`). */
+const actionsOrFlow = v.forward(
+  v.partialCheck(
+    [['actions'], ['flow_id']],
+    // VoIPBIN reads the nil UUID as "no flow", so it does not count as a `flow_id`.
+    (request: { actions?: unknown[] | undefined; flow_id?: string | undefined }) =>
+      request.actions !== undefined ||
+      (request.flow_id !== undefined && request.flow_id !== NIL_UUID),
+    'Expected `actions` (at least one) or `flow_id`',
+  ),
+  ['actions'],
+);
+
 /**
- * The body of `POST /v1.0/calls`. Give `actions` (an inline flow) or `flow_id` (an existing
- * flow); when both are given VoIPBIN runs `flow_id` and ignores `actions`.
+ * The schema of the body of `POST /v1.0/calls` whose actions `action` checks. The client builds
+ * it from the action schemas it is given, so an app bundles only the actions it sends.
+ * Give `actions` (an inline flow) or `flow_id` (an existing flow); when both are given VoIPBIN
+ * runs `flow_id` and ignores `actions`.
  */
-const createCallRequestSchema = v.pipe(
-  v.strictObject({
+/* @__NO_SIDE_EFFECTS__ */
+export function createCallRequestSchema<const TAction extends v.GenericSchema>(action: TAction) {
+  const request = v.strictObject({
     source: AddressSchema,
     destinations: v.pipe(
       v.array(DestinationSchema),
       v.minLength(1, 'Expected at least one destination'),
     ),
-    actions: v.optional(
-      v.pipe(v.array(ActionByTypeSchema), v.minLength(1, 'Expected at least one action')),
-    ),
+    actions: v.optional(v.pipe(v.array(action), v.minLength(1, 'Expected at least one action'))),
     flow_id: v.optional(UuidSchema),
     anonymous: v.optional(AnonymousSchema),
     variables: v.optional(VariablesSchema),
-  }),
-  v.forward(
-    v.partialCheck(
-      [['actions'], ['flow_id']],
-      // VoIPBIN reads the nil UUID as "no flow", so it does not count as a `flow_id`.
-      (request) =>
-        request.actions !== undefined ||
-        (request.flow_id !== undefined && request.flow_id !== NIL_UUID),
-      'Expected `actions` (at least one) or `flow_id`',
-    ),
-    ['actions'],
-  ),
-);
+  });
+  // The check is typed for any request; a check's output is its input, which the cast says.
+  return v.pipe(
+    request,
+    actionsOrFlow as unknown as v.CheckAction<v.InferOutput<typeof request>, string>,
+  );
+}
+
+/** The body of `POST /v1.0/calls`, with any action; see `createCallRequestSchema`. */
+const createCallRequestSchemaOfAll = /* @__PURE__ */ createCallRequestSchema(ActionByTypeSchema);
 // Named by an interface so that declarations refer to it instead of repeating its type.
-export interface CreateCallRequestSchemaType extends Readonly<typeof createCallRequestSchema> {}
-export const CreateCallRequestSchema: CreateCallRequestSchemaType = createCallRequestSchema;
+export interface CreateCallRequestSchemaType
+  extends Readonly<typeof createCallRequestSchemaOfAll> {}
+export const CreateCallRequestSchema: CreateCallRequestSchemaType = createCallRequestSchemaOfAll;
 export type CreateCallRequest = v.InferInput<typeof CreateCallRequestSchema>;
+/** The body of `POST /v1.0/calls` with the actions `TAction` checks. */
+export type CreateCallRequestWith<TAction extends v.GenericSchema> = v.InferInput<
+  ReturnType<typeof createCallRequestSchema<TAction>>
+>;

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { ActionByTypeSchema, ResponseActionSchema } from './actions/action.ts';
+import { ActionByTypeSchema } from './actions/all.ts';
+import { ResponseActionSchema } from './actions/response.ts';
 import {
   loose,
   type Open,
@@ -13,14 +14,27 @@ import {
 export const FLOW_TYPES = ['flow', 'conference', 'queue', 'campaign', 'transfer'] as const;
 export type FlowType = (typeof FLOW_TYPES)[number];
 
-/** The body of `POST /v1.0/flows` (and `PUT /v1.0/flows/{id}`). */
-export const CreateFlowRequestSchema = v.strictObject({
-  name: v.pipe(v.string(), v.maxLength(255, 'Expected at most 255 characters')),
-  detail: v.pipe(v.string(), v.maxLength(1024, 'Expected at most 1024 characters')),
-  actions: v.array(ActionByTypeSchema),
-  on_complete_flow_id: v.optional(UuidSchema),
-});
+/**
+ * The schema of the body of `POST /v1.0/flows` (and `PUT /v1.0/flows/{id}`) whose actions
+ * `action` checks; see `createCallRequestSchema`.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createFlowRequestSchema<const TAction extends v.GenericSchema>(action: TAction) {
+  return v.strictObject({
+    name: v.pipe(v.string(), v.maxLength(255, 'Expected at most 255 characters')),
+    detail: v.pipe(v.string(), v.maxLength(1024, 'Expected at most 1024 characters')),
+    actions: v.array(action),
+    on_complete_flow_id: v.optional(UuidSchema),
+  });
+}
+
+/** The body of `POST /v1.0/flows`, with any action. */
+export const CreateFlowRequestSchema = /* @__PURE__ */ createFlowRequestSchema(ActionByTypeSchema);
 export type CreateFlowRequest = v.InferInput<typeof CreateFlowRequestSchema>;
+/** The body of `POST /v1.0/flows` with the actions `TAction` checks. */
+export type CreateFlowRequestWith<TAction extends v.GenericSchema> = v.InferInput<
+  ReturnType<typeof createFlowRequestSchema<TAction>>
+>;
 
 /** A flow as VoIPBIN answers it (`FlowManagerFlow`), normalised. */
 const flowSchema = v.object({

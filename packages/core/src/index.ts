@@ -1,6 +1,4 @@
-export * from './actions/action.ts';
-export * from './actions/builders.ts';
-export * from './actions/options.ts';
+export * from './actions/index.ts';
 export * from './address.ts';
 export * from './call.ts';
 export * from './call-control.ts';

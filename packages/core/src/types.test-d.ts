@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  ACTION_SCHEMAS,
   type Action,
   type ActionOf,
   type ActionType,
@@ -48,12 +49,13 @@ import {
   type StopAction,
   type StreamEchoAction,
   type TalkAction,
-  type TalkActionSchema,
+  TalkActionSchema,
   type TranscribeRecordingAction,
   type TranscribeStartAction,
   type TranscribeStopAction,
   talk,
   type VariableSetAction,
+  type VoipbinClient,
   type WebhookSendAction,
 } from './index.ts';
 
@@ -143,11 +145,36 @@ describe('inferred types', () => {
   });
 
   it('returns typed results from the client', () => {
-    const client = createClient();
+    const client = createClient({ actions: ACTION_SCHEMAS });
     expectTypeOf(client.calls.create).returns.toEqualTypeOf<Promise<CreateCallResult>>();
     expectTypeOf(client.calls.get).returns.resolves.toEqualTypeOf<Call>();
     expectTypeOf(client.calls.list).returns.resolves.toEqualTypeOf<Page<Call>>();
     expectTypeOf(client.calls.iterate()).toExtend<AsyncIterable<Call>>();
+  });
+
+  it('types the actions a client sends by the schemas it was given', () => {
+    type ActionsOf<T extends (request: never) => unknown> = NonNullable<
+      Parameters<T>[0]['actions']
+    >[number];
+    const talkOnly = createClient({ actions: [TalkActionSchema] });
+    expectTypeOf<ActionsOf<typeof talkOnly.calls.create>>().toEqualTypeOf<TalkAction>();
+    expectTypeOf<ActionsOf<typeof talkOnly.flows.create>>().toEqualTypeOf<TalkAction>();
+    const source = { type: 'tel', target: '+15550100' } as const;
+    talkOnly.calls.create({ source, destinations: [source], actions: [talk({ text: 'Hi' })] });
+    talkOnly.calls.create({
+      source,
+      destinations: [source],
+      // @ts-expect-error: this client was not given PlayActionSchema
+      actions: [play(['https://example.com/a.wav'])],
+    });
+
+    const flowsOnly = createClient();
+    expectTypeOf<ActionsOf<typeof flowsOnly.calls.create>>().toBeNever();
+    flowsOnly.calls.create({ source, destinations: [source], flow_id: 'a-flow' });
+
+    const all = createClient({ actions: ACTION_SCHEMAS });
+    expectTypeOf<ActionsOf<typeof all.calls.create>>().toEqualTypeOf<Action>();
+    expectTypeOf(all).toEqualTypeOf<VoipbinClient>();
   });
 
   it('narrows an event by its kind', () => {

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  createClient,
+  ACTION_SCHEMAS,
+  ACTION_TYPES,
+  type ClientOptions,
+  createClient as createLeanClient,
+  PlayActionSchema,
+  play,
+  TalkActionSchema,
+  talk,
   VoipbinApiError,
   VoipbinNetworkError,
   VoipbinResponseError,
@@ -15,6 +22,10 @@ import {
   stubFetch,
   voipbinError,
 } from './support/voipbin.ts';
+
+// These tests are about the exchange, not the actions: every client here sends any action.
+const createClient = (options: ClientOptions<typeof ACTION_SCHEMAS>) =>
+  createLeanClient({ actions: ACTION_SCHEMAS, ...options });
 
 const CALL_ID = 'e2a65df2-4e50-4e37-8628-df07b3cec579';
 const FLOW_ID = 'ed95a3c4-22d4-11ee-add7-8742a741581e';
@@ -624,4 +635,90 @@ describe('credentials never leak', () => {
       expect(text).not.toContain('s3cr3t');
     });
   }
+});
+
+describe('the actions a client sends (`actions`)', () => {
+  const tel = QUICKSTART_CALL.source;
+  const call = <T>(actions: T[]) => ({ source: tel, destinations: [tel], actions });
+  const refusal = async (promise: Promise<unknown>) => {
+    const error = await promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoipbinValidationError);
+    return error as VoipbinValidationError;
+  };
+
+  it('sends an action whose schema it was given, checked by that schema', async () => {
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    const client = createLeanClient({ token: 't', fetch: stub.fetch, actions: [TalkActionSchema] });
+    await client.calls.create(call([talk({ text: 'Hi', language: 'en-US' })]) as never);
+    expect(stub.requests[0]?.body).toMatchObject({ actions: [{ type: 'talk' }] });
+
+    const error = await refusal(client.calls.create(call([{ type: 'talk', option: {} }]) as never));
+    expect(error.issues).toEqual([{ path: 'actions.0.option.text', message: 'Required' }]);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('refuses an action of a type it was not given, saying how to add it, and sends nothing', async () => {
+    const stub = stubFetch();
+    const client = createLeanClient({ token: 't', fetch: stub.fetch, actions: [TalkActionSchema] });
+    const error = await refusal(
+      client.calls.create(
+        call([talk({ text: 'Hi' }), play(['https://example.com/a.wav'])]) as never,
+      ),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'actions.1.type',
+        message:
+          'Unknown action type "play" for this client; expected one of talk (createClient\'s `actions` lists the schemas of the actions it sends; ACTION_SCHEMAS has all 40)',
+      },
+    ]);
+    // The same for a flow's actions.
+    await refusal(
+      client.flows.create({ name: 'f', detail: '', actions: [{ type: 'echo' }] } as never),
+    );
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('given no actions, places a call that runs a flow and refuses any action', async () => {
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    const client = createLeanClient({ token: 't', fetch: stub.fetch });
+    await client.calls.create({ source: tel, destinations: [tel], flow_id: FLOW_ID });
+    const error = await refusal(client.calls.create(call([talk({ text: 'Hi' })]) as never));
+    expect(error.issues).toEqual([
+      {
+        path: 'actions.0.type',
+        message:
+          'Action type "talk" cannot be sent: this client sends no actions (createClient\'s `actions` lists the schemas of the actions it sends; ACTION_SCHEMAS has all 40)',
+      },
+    ]);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('sends any of the 40 with ACTION_SCHEMAS, in ACTION_TYPES order', async () => {
+    expect(ACTION_SCHEMAS.map((schema) => schema.entries.type.literal)).toEqual([...ACTION_TYPES]);
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    const client = createLeanClient({
+      token: 't',
+      fetch: stub.fetch,
+      actions: [TalkActionSchema, PlayActionSchema],
+    });
+    await client.calls.create(call([talk({ text: 'Hi' }), play(['https://example.com/a.wav'])]));
+    const error = await refusal(
+      createLeanClient({ token: 't', fetch: stub.fetch, actions: ACTION_SCHEMAS }).calls.create(
+        call([{ type: 'dance' }, {}, 'talk']) as never,
+      ),
+    );
+    expect(error.issues.map(({ path }) => path)).toEqual([
+      'actions.0.type',
+      'actions.1.type',
+      'actions.2',
+    ]);
+    expect(error.issues.map(({ message }) => message.slice(0, 50))).toEqual([
+      `Unknown action type "dance" for this client; expec`,
+      'Required',
+      'Expected an action: an object with a `type`',
+    ]);
+    expect(error.issues[0]?.message).toContain(ACTION_TYPES.join(', '));
+    expect(stub.requests).toHaveLength(1);
+  });
 });

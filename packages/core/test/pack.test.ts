@@ -44,9 +44,18 @@ function run(command: string, args: string[], cwd: string, timeout: number) {
   return result.stdout;
 }
 
-const CHECK_TS = `import { type Call, type CreateCallResult, createClient, talk, type VoipbinClient } from '@voipbin-kit/core';
+const CHECK_TS = `import {
+  ACTION_SCHEMAS,
+  type Call,
+  type CreateCallResult,
+  createClient,
+  TalkActionSchema,
+  talk,
+  type VoipbinClient,
+} from '@voipbin-kit/core';
 
-const client: VoipbinClient = createClient({ token: 'token' });
+const client = createClient({ token: 'token', actions: [TalkActionSchema] });
+export const any: VoipbinClient = createClient({ token: 'token', actions: ACTION_SCHEMAS });
 
 export const placed: Promise<CreateCallResult> = client.calls.create({
   source: { type: 'tel', target: '+821028286521' },
@@ -133,9 +142,9 @@ describe('the packed package', () => {
     writeFileSync(
       join(app, 'main.mjs'),
       [
-        "import { createClient, talk } from '@voipbin-kit/core';",
+        "import { createClient, TalkActionSchema, talk } from '@voipbin-kit/core';",
         "import { placeQuickstartCall } from './place-call.mjs';",
-        'console.log(JSON.stringify(await placeQuickstartCall(createClient, talk)));',
+        'console.log(JSON.stringify(await placeQuickstartCall({ createClient, talk, TalkActionSchema })));',
         '',
       ].join('\n'),
     );

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CreateCallRequestSchema, check, createClient, normalize } from '../src/index.ts';
+import {
+  CreateCallRequestSchema,
+  check,
+  createClient,
+  normalize,
+  TalkActionSchema,
+} from '../src/index.ts';
 import { DESTINATION_NUMBER, quickstartExamples, SOURCE_NUMBER } from './support/quickstart.ts';
 import { json, stubFetch } from './support/voipbin.ts';
 
@@ -38,7 +44,12 @@ describe('the quickstart', () => {
     it('is sent exactly as given: POST /v1.0/calls, the token, the same JSON body', async () => {
       const stub = stubFetch(json(response));
       const token = url.searchParams.get('token') ?? '';
-      const client = createClient({ baseURL: `${url.origin}/v1.0`, token, fetch: stub.fetch });
+      const client = createClient({
+        baseURL: `${url.origin}/v1.0`,
+        token,
+        fetch: stub.fetch,
+        actions: [TalkActionSchema],
+      });
       await client.calls.create(request as never);
 
       expect(stub.requests).toHaveLength(1);
@@ -56,7 +67,11 @@ describe('the quickstart', () => {
         json(response),
         json(asAnsweredToday(response[0] as Record<string, unknown>)),
       );
-      const client = createClient({ token: 'test-token', fetch: stub.fetch });
+      const client = createClient({
+        token: 'test-token',
+        fetch: stub.fetch,
+        actions: [TalkActionSchema],
+      });
       const old = await client.calls.create(request as never);
       const today = await client.calls.create(request as never);
 

@@ -1,17 +1,13 @@
-import type {
-  ActionOf,
-  ActionOption,
-  ActionType,
-  AnswerAction,
-  ConnectAction,
-  DigitsReceiveAction,
-  DigitsSendAction,
-  GotoAction,
-  HangupAction,
-  PlayAction,
-  SleepAction,
-  TalkAction,
-} from './action.ts';
+import type { ActionOf, ActionOption, ActionType } from './all.ts';
+import type { AnswerAction } from './answer.ts';
+import type { ConnectAction } from './connect.ts';
+import type { DigitsReceiveAction } from './digits-receive.ts';
+import type { DigitsSendAction } from './digits-send.ts';
+import type { GotoAction } from './goto.ts';
+import type { HangupAction } from './hangup.ts';
+import type { PlayAction } from './play.ts';
+import type { SleepAction } from './sleep.ts';
+import type { TalkAction } from './talk.ts';
 
 type Ids = { id?: string; next_id?: string };
 

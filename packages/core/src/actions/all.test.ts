@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateCallRequestSchema } from '../create-call-request.ts';
 import { check } from '../validate.ts';
-import {
-  ACTION_TYPES,
-  ActionByTypeSchema,
-  ActionSchema,
-  type ActionType,
-  ResponseActionSchema,
-} from './action.ts';
+import { ACTION_TYPES, ActionByTypeSchema, ActionSchema, type ActionType } from './all.ts';
 import {
   action,
   answer,
@@ -20,6 +14,7 @@ import {
   sleep,
   talk,
 } from './builders.ts';
+import { ResponseActionSchema } from './response.ts';
 
 const ID = '550e8400-e29b-41d4-a716-446655440000';
 const FLOW_ID = 'a1b2c3d4-e5f6-7890-1234-567890abcdef';

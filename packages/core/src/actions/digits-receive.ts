@@ -1,0 +1,16 @@
+import * as v from 'valibot';
+import { DurationSchema } from '../primitives.ts';
+import { actionSchema, dtmfKeys } from './define.ts';
+
+export const DigitsReceiveOptionSchema = v.strictObject({
+  duration: v.optional(DurationSchema),
+  key: v.optional(dtmfKeys()),
+  length: v.optional(v.pipe(DurationSchema, v.minValue(1, 'Expected at least 1'))),
+});
+
+export const DigitsReceiveActionSchema = actionSchema(
+  'digits_receive',
+  v.optional(DigitsReceiveOptionSchema),
+);
+
+export type DigitsReceiveAction = v.InferOutput<typeof DigitsReceiveActionSchema>;

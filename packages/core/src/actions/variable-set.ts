@@ -1,0 +1,11 @@
+import * as v from 'valibot';
+import { actionSchema, nonEmptyText, text } from './define.ts';
+
+export const VariableSetOptionSchema = v.strictObject({
+  key: nonEmptyText(),
+  value: text(),
+});
+
+export const VariableSetActionSchema = actionSchema('variable_set', VariableSetOptionSchema);
+
+export type VariableSetAction = v.InferOutput<typeof VariableSetActionSchema>;
