@@ -1,12 +1,13 @@
 // Places the VoIPBIN quickstart's call with @voipbin-kit/core alone, against the emulator in this
 // process (no account, no network), prints it, then follows it to its end on the emulator's clock.
-import { createClient, talk } from '@voipbin-kit/core';
+import { createClient, TalkActionSchema, talk } from '@voipbin-kit/core';
 import { createEmulator } from '@voipbin-kit/emulator';
 
 const emulator = createEmulator(); // a manual clock: time moves when we say
 const voipbin = createClient({
   baseURL: 'http://emulator.local/v1.0',
   token: 'your-voipbin-token',
+  actions: [TalkActionSchema], // the actions this app sends; ACTION_SCHEMAS has all 40
   fetch: (input, init) => emulator.fetch(new Request(input, init)),
 });
 

@@ -1,4 +1,5 @@
 import {
+  ACTION_SCHEMAS,
   type ClientOptions,
   createClient,
   DEFAULT_BASE_URL,
@@ -118,7 +119,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         fetch: (input, init) => emulator.fetch(new Request(input, init)),
       }
     : { ...config.client, ...(upstream as Extract<Upstream, { kind: 'voipbin' }>) };
-  const serverClient = createClient(base);
+  // The gateway sends any of the 40 actions a caller asks for.
+  const serverClient = createClient({ ...base, actions: ACTION_SCHEMAS });
   const security = createSecurity(config.security ?? {}, {
     serverCredential: !emulator && Boolean(base.accessKey || base.token),
     production: Boolean(config.production),
@@ -158,7 +160,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     return /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim() || undefined;
   };
   const clientFor = (token: string | undefined): VoipbinClient =>
-    token ? createClient({ ...base, accessKey: undefined, token }) : serverClient;
+    token
+      ? createClient({ ...base, actions: ACTION_SCHEMAS, accessKey: undefined, token })
+      : serverClient;
   const serverCredential = {
     ...(base.token ? { token: base.token } : {}),
     ...(base.accessKey ? { accessKey: base.accessKey } : {}),

@@ -213,7 +213,12 @@ const EVENT_OF: Partial<Record<CallStatus, CallEventType>> = {
  *
  * ```ts
  * const emulator = createEmulator();
- * const voipbin = createClient({ token: 'any', fetch: emulator.fetch, baseURL: 'http://emulator/v1.0' });
+ * const voipbin = createClient({
+ *   token: 'any',
+ *   actions: ACTION_SCHEMAS,
+ *   fetch: emulator.fetch,
+ *   baseURL: 'http://emulator/v1.0',
+ * });
  * ```
  */
 export function createEmulator(options: EmulatorOptions = {}) {

@@ -3,6 +3,7 @@
  * `fetch`, and the manual clock moves calls through their lives.
  */
 import {
+  ACTION_SCHEMAS,
   type CreateCallRequest,
   createClient,
   talk,
@@ -30,6 +31,7 @@ function setup(options: EmulatorOptions = {}, client: { accessKey?: string } = {
   const emulator = conforming(createEmulator(options));
   const requests: { method: string; path: string }[] = [];
   const voipbin = createClient({
+    actions: ACTION_SCHEMAS,
     baseURL: 'http://emulator.test/v1.0',
     ...(client.accessKey ? { accessKey: client.accessKey } : { token: 'test-token-123' }),
     retryDelay: 0,

@@ -2,7 +2,13 @@
  * In-call control on the emulator: talk, hold/unhold, mute/unmute, recording start/stop, on the
  * call's planned life. Every answer is checked against VoIPBIN's spec (support/conforming.ts).
  */
-import { createClient, NIL_UUID, VoipbinApiError, VoipbinValidationError } from '@voipbin-kit/core';
+import {
+  ACTION_SCHEMAS,
+  createClient,
+  NIL_UUID,
+  VoipbinApiError,
+  VoipbinValidationError,
+} from '@voipbin-kit/core';
 import { describe, expect, it } from 'vitest';
 import { createEmulator, type EmulatorEvent, type EmulatorOptions } from '../src/index.ts';
 import { conforming } from './support/conforming.ts';
@@ -275,6 +281,7 @@ describe("core's client against the emulator", () => {
     const emulator = conforming(createEmulator());
     const requests: string[] = [];
     const voipbin = createClient({
+      actions: ACTION_SCHEMAS,
       baseURL: 'http://emulator.test/v1.0',
       token: 'test-token-123',
       retryDelay: 0,

@@ -4,6 +4,7 @@
  * emulator serves normally again once the faults are cleared.
  */
 import {
+  ACTION_SCHEMAS,
   type CreateCallRequest,
   createClient,
   VoipbinApiError,
@@ -69,6 +70,7 @@ describe.each(TRANSPORTS)('faults, $name', (transport) => {
     closers.push(served.close);
     const requests: string[] = [];
     const voipbin = createClient({
+      actions: ACTION_SCHEMAS,
       baseURL: served.baseURL,
       token: 'test-token-123',
       timeout: TIMEOUT,

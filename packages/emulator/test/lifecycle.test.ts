@@ -1,4 +1,5 @@
 import {
+  ACTION_SCHEMAS,
   type Action,
   action,
   type Call,
@@ -192,6 +193,7 @@ const SOURCE = { type: 'tel', target: '+821028286521' } as const;
 function setup() {
   const emulator = conforming(createEmulator());
   const voipbin = createClient({
+    actions: ACTION_SCHEMAS,
     token: 'lifecycle-test-token',
     fetch: emulator.fetch,
     baseURL: 'http://emulator.test/v1.0',

@@ -1,4 +1,4 @@
-import { createClient } from '@voipbin-kit/core';
+import { ACTION_SCHEMAS, createClient } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { getIntrospectionQuery } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -39,6 +39,7 @@ function gateway(config: Partial<HygieneConfig> = {}) {
   const voipbin = createClient({
     baseURL: 'http://emulator.local/v1.0',
     token: 'emulator',
+    actions: ACTION_SCHEMAS,
     fetch: (input, init) => emulator.fetch(new Request(input, init)),
   });
   const events = createEvents(

@@ -11,6 +11,7 @@ import { createServer as createTcpServer } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   createClient,
+  TalkActionSchema,
   talk,
   VoipbinApiError,
   VoipbinNetworkError,
@@ -397,7 +398,12 @@ describe('the core client on createNodeFetch', () => {
   afterAll(() => emulator.close());
 
   it('places the quickstart call over HTTP and reads it back; errors keep their kind', async () => {
-    const client = createClient({ baseURL: emulator.url, accessKey: ACCESS_KEY, fetch: nodeFetch });
+    const client = createClient({
+      baseURL: emulator.url,
+      accessKey: ACCESS_KEY,
+      actions: [TalkActionSchema],
+      fetch: nodeFetch,
+    });
     const { calls } = await client.calls.create({
       source: { type: 'tel', target: '+821028286521' },
       destinations: [{ type: 'tel', target: '+821021656521' }],
@@ -418,6 +424,7 @@ describe('the core client on createNodeFetch', () => {
     const client = createClient({
       baseURL: `${base}/v1.0`,
       accessKey: ACCESS_KEY,
+      actions: [TalkActionSchema],
       fetch: nodeFetch,
       timeout: 100,
     });
