@@ -120,7 +120,7 @@ const defaultDelay = (attempt: number) =>
  * `VoipbinValidationError` and sends nothing); every answer is read tolerantly and normalised.
  *
  * ```ts
- * const voipbin = createClient({ accessKey: '...' });
+ * const voipbin = createClient({ accessKey: '...', actions: [TalkActionSchema] });
  * const { calls } = await voipbin.calls.create({ source, destinations, actions: [talk({ text: 'Hi' })] });
  * ```
  */
