@@ -27,6 +27,8 @@ export interface BundleSize {
 export declare function measureBrowserBundle(options?: {
   entry?: EntryName;
   external?: string[];
+  /** Another app to bundle instead of the entry's (importing from `./dist/index.js`). */
+  source?: string;
 }): Promise<BundleSize>;
 export declare function gzipByPackage(
   entry?: EntryName,

@@ -47,11 +47,12 @@ const distEntry = join(packageDir, 'dist', 'index.js');
 
 /**
  * Bundles and gzips one of `ENTRIES`.
- * @param {{ entry?: keyof typeof ENTRIES, external?: string[] }} [options] the app, and packages to leave out of the bundle
+ * @param {{ entry?: keyof typeof ENTRIES, external?: string[], source?: string }} [options] the app, packages to leave out of the bundle, and another app's source (importing from ./dist/index.js) to measure instead
  * @returns {Promise<{ label: string, bytes: number, gzipBytes: number, budgetBytes: number, text: string, inputs: { path: string, bytes: number }[] }>}
  */
-export async function measureBrowserBundle({ entry = 'talk', external = [] } = {}) {
-  const { label, budgetBytes, source } = ENTRIES[entry];
+export async function measureBrowserBundle({ entry = 'talk', external = [], source } = {}) {
+  const { label, budgetBytes } = ENTRIES[entry];
+  source ??= ENTRIES[entry].source;
   if (!existsSync(distEntry)) {
     throw new Error(`${relative(process.cwd(), distEntry)} is missing: run the build first`);
   }

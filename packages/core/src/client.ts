@@ -34,14 +34,14 @@ import { check } from './validate.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.voipbin.net/v1.0';
 
-export interface ClientOptions<
-  TActions extends readonly ActionSchemaLike[] = readonly ActionSchemaLike[],
-> {
+export interface ClientOptions<TActions extends readonly ActionSchemaLike[] = readonly []> {
   /**
    * The schemas of the actions `calls.create` and `flows.create` may send, each checked before
    * sending: `[TalkActionSchema, PlayActionSchema]`, or `ACTION_SCHEMAS` for all 40. An action of
    * another type is refused (nothing is sent). Default none: only calls that run a `flow_id`.
-   * Listing them keeps the others out of a browser bundle.
+   * Listing them keeps the others out of a browser bundle; `CallActionSchema` is the exception,
+   * as a `call` action runs a flow of any actions and so checks them with all 40.
+   * (Options kept in a variable: type it `ClientOptions<typeof ACTION_SCHEMAS>` and so on.)
    */
   actions?: TActions;
   /** VoIPBIN's API root. Default `https://api.voipbin.net/v1.0`. */
@@ -416,6 +416,13 @@ export type VoipbinClient<TActions extends readonly ActionSchemaLike[] = typeof 
 
 /** Checks an action against the one of `schemas` its `type` names; any other type is refused. */
 function checkActions(schemas: readonly ActionSchemaLike[]) {
+  const isSchema = (schema: ActionSchemaLike | undefined) =>
+    typeof schema?.entries?.type?.literal === 'string';
+  if (!Array.isArray(schemas) || !schemas.every(isSchema)) {
+    throw new TypeError(
+      'createClient: `actions` takes a list of action schemas, e.g. [TalkActionSchema] or ACTION_SCHEMAS',
+    );
+  }
   const types = schemas.map((schema) => schema.entries.type.literal).join(', ');
   const how =
     "createClient's `actions` lists the schemas of the actions it sends; ACTION_SCHEMAS has all 40";

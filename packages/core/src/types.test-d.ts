@@ -15,6 +15,7 @@ import {
   type Call,
   type CallAction,
   type CallStatus,
+  type ClientOptions,
   type ConditionCallDigitsAction,
   type ConditionCallStatusAction,
   type ConditionDatetimeAction,
@@ -171,6 +172,13 @@ describe('inferred types', () => {
     const flowsOnly = createClient();
     expectTypeOf<ActionsOf<typeof flowsOnly.calls.create>>().toBeNever();
     flowsOnly.calls.create({ source, destinations: [source], flow_id: 'a-flow' });
+
+    // Options kept in a variable type the client as they say: no actions unless listed.
+    const options: ClientOptions = { token: 't' };
+    const fromOptions = createClient(options);
+    expectTypeOf<ActionsOf<typeof fromOptions.calls.create>>().toBeNever();
+    const serverOptions: ClientOptions<typeof ACTION_SCHEMAS> = { actions: ACTION_SCHEMAS };
+    expectTypeOf(createClient(serverOptions)).toEqualTypeOf<VoipbinClient>();
 
     const all = createClient({ actions: ACTION_SCHEMAS });
     expectTypeOf<ActionsOf<typeof all.calls.create>>().toEqualTypeOf<Action>();

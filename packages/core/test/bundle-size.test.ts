@@ -13,7 +13,7 @@ import {
   measureBrowserBundle,
   sizeLine,
 } from '../scripts/size.mjs';
-import { ACTION_TYPES } from '../src/index.ts';
+import { ACTION_TYPES, type ActionType } from '../src/index.ts';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
@@ -44,17 +44,48 @@ it('moves the budgets on purpose only (docs/decisions/2026-12-05-tree-shakeable-
   expect(ENTRIES.all.budgetBytes).toBe(13.5 * 1024);
 });
 
-it('leaves out of a talk-only app every other action and the registry of all of them', async () => {
-  // The modules of dist/actions/ each bundle is made of.
-  const actionModules = async (entry: EntryName) =>
-    (await measureBrowserBundle({ entry })).inputs
+describe('an app bundles the actions it lists, and no other', () => {
+  // The modules of dist/actions/ a bundle is made of.
+  const actionModules = async (options: Parameters<typeof measureBrowserBundle>[0]) =>
+    (await measureBrowserBundle(options)).inputs
       .map(({ path }) => /dist\/actions\/(.+)\.js$/.exec(path)?.[1])
       .filter((name) => name !== undefined)
       .sort();
   const shared = ['define', 'response'];
-  expect(await actionModules('talk')).toEqual([...shared, 'talk'].sort());
   const file = (type: string) => type.replaceAll('_', '-');
-  expect(await actionModules('all')).toEqual(
-    [...shared, 'all', ...ACTION_TYPES.filter((type) => type !== 'call').map(file)].sort(),
+  const schemaName = (type: string) =>
+    `${type.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}ActionSchema`;
+  // all.ts: the registry, with `call` in it (a call runs a flow of any of the 40).
+  const registry = [
+    'all',
+    ...ACTION_TYPES.filter((type) => type !== 'call').map(file),
+    'transcribe-option',
+  ];
+  /** The modules an app sending one action type needs besides `shared`. */
+  const modulesOf = (type: ActionType) =>
+    type === 'call'
+      ? registry
+      : type.startsWith('transcribe_') && type !== 'transcribe_stop'
+        ? [file(type), 'transcribe-option']
+        : [file(type)];
+
+  it('the talk-only app: talk, not the registry', async () => {
+    expect(await actionModules({ entry: 'talk' })).toEqual([...shared, 'talk'].sort());
+  });
+
+  it('the all-actions app: the registry and every action', async () => {
+    expect(await actionModules({ entry: 'all' })).toEqual([...shared, ...registry].sort());
+  });
+
+  it.each(ACTION_TYPES.filter((type) => type !== 'talk'))(
+    'an app sending %s only',
+    async (type) => {
+      const source = `
+import { createClient, ${schemaName(type)} } from './dist/index.js';
+export const placeCall = (token, request) =>
+  createClient({ token, actions: [${schemaName(type)}] }).calls.create(request);
+`;
+      expect(await actionModules({ source })).toEqual([...shared, ...modulesOf(type)].sort());
+    },
   );
 });

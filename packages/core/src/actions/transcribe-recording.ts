@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { actionSchema } from './define.ts';
-import { TranscribeOptionSchema } from './transcribe-start.ts';
+import { TranscribeOptionSchema } from './transcribe-option.ts';
 
 export const TranscribeRecordingActionSchema = actionSchema(
   'transcribe_recording',

@@ -1,13 +1,8 @@
 import * as v from 'valibot';
-import { LanguageSchema, UuidSchema } from '../primitives.ts';
 import { actionSchema } from './define.ts';
+import { TranscribeOptionSchema } from './transcribe-option.ts';
 
-export const TranscribeOptionSchema = v.strictObject({
-  language: v.optional(LanguageSchema),
-  on_end_flow_id: v.optional(UuidSchema),
-  provider: v.optional(v.picklist(['', 'gcp', 'aws'])),
-  direction: v.optional(v.picklist(['both', 'in', 'out'])),
-});
+export { TranscribeOptionSchema } from './transcribe-option.ts';
 
 export const TranscribeStartActionSchema = actionSchema(
   'transcribe_start',
