@@ -20,7 +20,7 @@ import { ConfbridgeJoinActionSchema } from './confbridge-join.ts';
 import { ConferenceJoinActionSchema } from './conference-join.ts';
 import { ConnectActionSchema } from './connect.ts';
 import { ConversationSendActionSchema } from './conversation-send.ts';
-import { actionSchema, byType } from './define.ts';
+import { actionSchema, byType, destinations } from './define.ts';
 import { DigitsReceiveActionSchema } from './digits-receive.ts';
 import { DigitsSendActionSchema } from './digits-send.ts';
 import { EchoActionSchema } from './echo.ts';
@@ -105,7 +105,7 @@ export interface CallOption {
 
 export const CallOptionSchema: v.GenericSchema<CallOption> = v.strictObject({
   source: v.optional(AddressSchema),
-  destinations: v.pipe(v.array(AddressSchema), v.minLength(1, 'Expected at least one destination')),
+  destinations: destinations(),
   flow_id: v.optional(UuidSchema),
   actions: v.optional(v.array(v.lazy(() => ActionByTypeSchema))),
   chained: v.optional(v.boolean()),

@@ -38,6 +38,7 @@ export * from './sleep.ts';
 export * from './stop.ts';
 export * from './stream-echo.ts';
 export * from './talk.ts';
+export * from './transcribe-option.ts';
 export * from './transcribe-recording.ts';
 export * from './transcribe-start.ts';
 export * from './transcribe-stop.ts';
