@@ -109,7 +109,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
               : {}),
           })
       : undefined;
-  const base: ClientOptions = emulator
+  // The gateway sends any of the 40 actions a caller asks for.
+  const base: ClientOptions<typeof ACTION_SCHEMAS> = emulator
     ? {
         // Timeout and retries apply to the emulator too, so its injected faults act as VoIPBIN's.
         ...config.client,
@@ -117,10 +118,14 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         // Any credential opens the emulator; the server's own stays out of requests.
         token: 'emulator',
         fetch: (input, init) => emulator.fetch(new Request(input, init)),
+        actions: ACTION_SCHEMAS,
       }
-    : { ...config.client, ...(upstream as Extract<Upstream, { kind: 'voipbin' }>) };
-  // The gateway sends any of the 40 actions a caller asks for.
-  const serverClient = createClient({ ...base, actions: ACTION_SCHEMAS });
+    : {
+        ...config.client,
+        ...(upstream as Extract<Upstream, { kind: 'voipbin' }>),
+        actions: ACTION_SCHEMAS,
+      };
+  const serverClient = createClient(base);
   const security = createSecurity(config.security ?? {}, {
     serverCredential: !emulator && Boolean(base.accessKey || base.token),
     production: Boolean(config.production),
@@ -160,9 +165,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     return /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim() || undefined;
   };
   const clientFor = (token: string | undefined): VoipbinClient =>
-    token
-      ? createClient({ ...base, actions: ACTION_SCHEMAS, accessKey: undefined, token })
-      : serverClient;
+    token ? createClient({ ...base, accessKey: undefined, token }) : serverClient;
   const serverCredential = {
     ...(base.token ? { token: base.token } : {}),
     ...(base.accessKey ? { accessKey: base.accessKey } : {}),
