@@ -33,6 +33,8 @@ export declare function measureBrowserBundle(options?: {
 export declare function gzipByPackage(
   entry?: EntryName,
   names?: string[],
+  /** The whole bundle's gzip size, when already measured. */
+  gzipBytes?: number,
 ): Promise<[name: string, gzipBytes: number][]>;
 export declare function byPackage(inputs: BundleSize['inputs']): [name: string, bytes: number][];
 /** The line `pnpm size` prints: `<label>: 12.7 KB gzip (budget 13 KB)`. */

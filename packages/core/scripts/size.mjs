@@ -93,8 +93,12 @@ export async function measureBrowserBundle({ entry = 'talk', external = [], sour
  * honest per-package number.
  * @returns {Promise<[name: string, gzipBytes: number][]>}
  */
-export async function gzipByPackage(entry = 'talk', names = ['ofetch', 'valibot']) {
-  const { gzipBytes } = await measureBrowserBundle({ entry });
+export async function gzipByPackage(
+  entry = 'talk',
+  names = ['ofetch', 'valibot'],
+  gzipBytes = undefined,
+) {
+  gzipBytes ??= (await measureBrowserBundle({ entry })).gzipBytes;
   const rows = [];
   for (const name of names) {
     const without = await measureBrowserBundle({ entry, external: [name] });
@@ -137,7 +141,7 @@ async function main() {
       for (const [name, size] of byPackage(inputs))
         console.log(`  ${kb(size).padStart(9)}  ${name}`);
       console.log('  gzip each package adds (bundle minus the bundle without it):');
-      for (const [name, size] of await gzipByPackage(entry))
+      for (const [name, size] of await gzipByPackage(entry, undefined, gzipBytes))
         console.log(`  ${kb(size).padStart(9)}  ${name}`);
       console.log('  largest inputs:');
       for (const { path, bytes: size } of inputs.slice(0, 12)) {
