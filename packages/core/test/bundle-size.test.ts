@@ -61,13 +61,13 @@ describe('an app bundles the actions it lists, and no other', () => {
     ...ACTION_TYPES.filter((type) => type !== 'call').map(file),
     'transcribe-option',
   ];
-  /** The modules an app sending one action type needs besides `shared`. */
-  const modulesOf = (type: ActionType) =>
-    type === 'call'
-      ? registry
-      : type.startsWith('transcribe_') && type !== 'transcribe_stop'
-        ? [file(type), 'transcribe-option']
-        : [file(type)];
+  /** The modules an app sending one action type needs besides `shared`: its own, unless here. */
+  const modules: Partial<Record<ActionType, string[]>> = {
+    call: registry,
+    transcribe_start: ['transcribe-start', 'transcribe-option'],
+    transcribe_recording: ['transcribe-recording', 'transcribe-option'],
+  };
+  const modulesOf = (type: ActionType) => modules[type] ?? [file(type)];
 
   it('the talk-only app: talk, not the registry', async () => {
     expect(await actionModules({ entry: 'talk' })).toEqual([...shared, 'talk'].sort());
