@@ -7,8 +7,7 @@ import { defineConfig } from '@graphql-mesh/compose-cli';
 import { loadOpenAPISubgraph } from '@omnigraph/openapi';
 
 // start.mjs passes an absolute path; the fallback is relative to bench/mesh (the cwd of mesh-compose).
-const spec =
-  process.env.MESH_OPENAPI_SPEC ?? '../../../shared/reference/voipbin-calls-openapi.yaml';
+const spec = process.env.MESH_OPENAPI_SPEC ?? '../../reference/voipbin-calls-openapi.yaml';
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:9000/v1.0';
 
 export const composeConfig = defineConfig({

@@ -9,7 +9,7 @@
 //   UPSTREAM          VoIPBIN base URL (default http://127.0.0.1:9000/v1.0)
 //   VOIPBIN_TOKEN     the credential the gateway sends upstream as `Authorization: Bearer`
 //                     (default "bench"; the emulator takes any non-empty one)
-//   MESH_OPENAPI_SPEC the spec (default <repo>/../shared/reference/voipbin-calls-openapi.yaml)
+//   MESH_OPENAPI_SPEC the spec (default <repo>/reference/voipbin-calls-openapi.yaml)
 //
 // 1. Composes the supergraph with `mesh-compose` (a child process, ~1 s) unless .mesh/ already
 //    holds one for the same spec, mesh.config.ts and UPSTREAM.
@@ -31,8 +31,7 @@ const require = createRequire(import.meta.url);
 const port = process.env.PORT || '4100';
 const upstream = process.env.UPSTREAM || 'http://127.0.0.1:9000/v1.0';
 const spec = resolve(
-  process.env.MESH_OPENAPI_SPEC ||
-    join(here, '../../../shared/reference/voipbin-calls-openapi.yaml'),
+  process.env.MESH_OPENAPI_SPEC || join(here, '../../reference/voipbin-calls-openapi.yaml'),
 );
 process.env.VOIPBIN_TOKEN ||= 'bench';
 process.env.NODE_ENV ||= 'production';

@@ -22,8 +22,7 @@ const bin = (pkg, name) => {
 };
 
 const spec = resolve(
-  process.env.MESH_OPENAPI_SPEC ||
-    join(root, '../../../shared/reference/voipbin-calls-openapi.yaml'),
+  process.env.MESH_OPENAPI_SPEC || join(root, '../../reference/voipbin-calls-openapi.yaml'),
 );
 execFileSync(
   process.execPath,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The quickstart this project starts from, read from ../shared, as the team keeps it. */
+/** The quickstart this project starts from, read from the repo's reference/. */
 export const QUICKSTART_PATH = fileURLToPath(
-  new URL('../../../../../shared/reference/quickstart-call.rst', import.meta.url),
+  new URL('../../../../reference/quickstart-call.rst', import.meta.url),
 );
 
 export const SOURCE_NUMBER = '+821028286521';

@@ -1,12 +1,12 @@
 /**
- * The two curl requests of VoIPBIN's call quickstart, read from the .rst itself (kept in
- * ../shared beside the repo), so a test sends them as a reader would.
+ * The two curl requests of VoIPBIN's call quickstart, read from the .rst itself (the repo's
+ * reference/), so a test sends them as a reader would.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const QUICKSTART_PATH = fileURLToPath(
-  new URL('../../../../../shared/reference/quickstart-call.rst', import.meta.url),
+  new URL('../../../../reference/quickstart-call.rst', import.meta.url),
 );
 
 export interface QuickstartRequest {

@@ -1,7 +1,7 @@
 /**
  * VoIPBIN's OpenAPI spec (the call and flow part) as a JSON-schema validator: answers of the
  * emulator are checked against the response schema the spec gives for that operation and
- * HTTP status. The spec is read from ../shared beside the repo, where the team keeps it.
+ * HTTP status. The spec is read from the repo's reference/ (a copy of the team's ../shared).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,10 +10,9 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-// /work/main/packages/emulator/test/support -> /work/shared/reference
 export const SPEC_PATH = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../../shared/reference/voipbin-calls-openapi.yaml',
+  '../../../../reference/voipbin-calls-openapi.yaml',
 );
 
 type Json = Record<string, unknown>;
