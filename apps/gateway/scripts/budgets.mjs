@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The performance budgets, checked in CI: the root `check` runs this script after the tests, on
-// a quiet machine (a cold start measured while other suites run is meaningless):
+// The performance budgets, checked in CI: the root `check` runs this script after the tests
+// (bytes, and a time only as a difference against a baseline measured beside it):
 //
 //   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as `wrangler deploy` does
 //       (platform neutral, conditions workerd/worker/browser, tree-shaken, NODE_ENV production,
@@ -11,8 +11,13 @@
 //       see docs/decisions/2026-12-05-tree-shakeable-actions.md;
 //   (d) the web page (apps/web): every .js of apps/web/dist/assets (Vite's build), gzip -9 each,
 //       summed: 70 KB (issue 13). apps/web must be built first (`check` builds it).
-//   (c) cold start on workerd: from spawning `workerd serve` (a config with bundle (a)) to the
-//       first successful createCall answer, median of several runs: 150 ms on the CI machine.
+//   (c) cold start on workerd: what the bundle adds to a Worker's start, against a baseline of
+//       the same run: workerd's CPU time from the spawn to the first createCall answered (a
+//       config with bundle (a)) minus its CPU time to a trivial Worker's first answer, the two
+//       started in turn, median of the pairs: 125 ms. CPU time, not elapsed time: a busy machine
+//       stretches the elapsed difference fourfold and the CPU time by a tenth (see
+//       docs/decisions/2026-12-07-time-budgets-are-relative.md). Where Linux's /proc is missing,
+//       the elapsed difference is judged instead. The elapsed figures are printed.
 //
 //   node scripts/budgets.mjs             the table, what the Worker bundle is made of, exit 1 when over
 //   node scripts/budgets.mjs --runs 9    more cold starts (default 5)
@@ -40,7 +45,10 @@ import {
 // call ownership and scope-auth: see docs/decisions/2026-11-26-worker-bundle-budget.md.
 export const WORKER_BUDGET_BYTES = 137 * 1024;
 export const WORKER_GOAL_BYTES = 100 * 1024;
-export const COLD_START_BUDGET_MS = 150;
+/** The CPU time the bundle may add to a Worker's cold start, over a trivial Worker's, same run. */
+export const COLD_START_BUDGET_MS = 125;
+/** The goal (issue 24) for the bundle's compile + top-level evaluation over a trivial Worker's. */
+export const COMPILE_GOAL_MS = 40;
 export const WEB_BUDGET_BYTES = 70 * 1024;
 
 const require = createRequire(import.meta.url);
@@ -311,6 +319,22 @@ const worker :Workerd.Worker = (
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * CPU time (ms) a process's threads have run so far, from Linux's per-thread schedstat (ns);
+ * undefined elsewhere. Unlike a wall-clock time it does not grow when other processes take the
+ * cores, so it can decide a budget on a busy machine.
+ */
+function cpuMs(pid) {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Spawns `workerd serve` on `dir` (worker.js + config.capnp), sends `first` until the socket
  * accepts, then `second` once, and kills workerd. Times (ms from the spawn):
  * `listening` (the attempt that connected started), `answered` (its answer arrived),
@@ -336,10 +360,12 @@ async function coldStartOnce(workerd, dir, port, first, check) {
       try {
         const answer = await exchange(port, ...first);
         const answered = performance.now();
+        const cpu = cpuMs(child.pid);
         check(answer);
         const warmStart = performance.now();
         check(await exchange(port, ...first));
         return {
+          cpu,
           listening: attempt - start,
           answered: answered - start,
           firstRequest: answered - attempt,
@@ -400,13 +426,31 @@ export async function measureColdStart(code, { runs = 5 } = {}) {
       gateway.push(await coldStartOnce(workerd, dir, port, createCall, checkCall));
       trivial.push(await coldStartOnce(workerd, trivialDir, port, ['GET', '/'], checkOk));
     }
-    const totals = gateway.map((run) => run.answered);
+    // Each gateway start against the trivial start beside it: the machine's load at that moment
+    // slows both, so the pair's difference is the bundle's own cost.
+    const added = gateway.map((run, i) => run.answered - trivial[i].answered);
+    const compiled = gateway.map((run, i) => run.listening - trivial[i].listening);
+    const cpu = gateway.every((run, i) => run.cpu !== undefined && trivial[i].cpu !== undefined)
+      ? gateway.map((run, i) => run.cpu - trivial[i].cpu)
+      : undefined;
+    const judged = cpu ?? added;
     return {
       runs,
-      medianMs: median(totals),
-      minMs: Math.min(...totals),
-      maxMs: Math.max(...totals),
+      /** What is judged: `cpu` (Linux) or `elapsed`, the pairs' differences below. */
+      measure: cpu ? 'cpu' : 'elapsed',
+      /** Median over the pairs of the judged difference, and its extremes. */
+      addedMs: median(judged),
+      minMs: Math.min(...judged),
+      maxMs: Math.max(...judged),
       budgetMs: COLD_START_BUDGET_MS,
+      /** Median over the pairs: workerd's CPU time to the first createCall minus a trivial Worker's. */
+      cpuAddedMs: cpu && median(cpu),
+      /** Median over the pairs: spawn to the first createCall minus spawn to a trivial answer. */
+      elapsedAddedMs: median(added),
+      /** Median over the pairs: accepting connections with the bundle minus with a trivial Worker. */
+      compileMs: median(compiled),
+      /** Spawn to the first createCall, absolute (printed only: it moves with the machine). */
+      totalMs: median(gateway.map((run) => run.answered)),
       breakdown: {
         /** workerd's own start: spawn to a trivial Worker's first answer. */
         workerdBoot: median(trivial.map((run) => run.answered)),
@@ -463,11 +507,11 @@ export async function runBudgets({ runs = 5, log = console.log } = {}) {
       limit: web.budgetBytes,
     },
     {
-      name: `Worker cold start on workerd, spawn to first createCall (median of ${runs})`,
-      measured: `${ms(cold.medianMs)} (min ${ms(cold.minMs)}, max ${ms(cold.maxMs)})`,
-      budget: ms(cold.budgetMs),
-      over: cold.medianMs > cold.budgetMs,
-      value: Math.round(cold.medianMs),
+      name: `Worker cold start on workerd: ${cold.measure === 'cpu' ? 'CPU time' : 'elapsed time'} to the first createCall over a trivial Worker's (median of ${runs} pairs)`,
+      measured: `+${ms(cold.addedMs)} (min ${ms(cold.minMs)}, max ${ms(cold.maxMs)})`,
+      budget: `+${ms(cold.budgetMs)}`,
+      over: cold.addedMs > cold.budgetMs,
+      value: Math.round(cold.addedMs),
       limit: cold.budgetMs,
     },
   ];
@@ -512,6 +556,19 @@ export async function runBudgets({ runs = 5, log = console.log } = {}) {
     `  ${ms(b.firstRequest).padStart(7)}  first createCall exchange: the gateway created (schema, emulator) + the call`,
   );
   log(`  ${ms(b.secondRequest).padStart(7)}  the same request again, warm`);
+  log(
+    `  ${ms(cold.totalMs).padStart(7)}  spawn to the first createCall (elapsed: it moves with the machine's load; not judged)`,
+  );
+  log(
+    `  +${ms(cold.elapsedAddedMs)}  the same over a trivial Worker's first answer (elapsed, pairs' median; not judged)`,
+  );
+  if (cold.cpuAddedMs !== undefined)
+    log(
+      `  +${ms(cold.cpuAddedMs)}  workerd's CPU time to the first createCall over a trivial Worker's (pairs' median; judged)`,
+    );
+  log(
+    `  +${ms(cold.compileMs)}  the bundle's compile + top-level eval over a trivial Worker's (pairs' median; goal ${ms(COMPILE_GOAL_MS)}: ${cold.compileMs > COMPILE_GOAL_MS ? 'not met' : 'met'})`,
+  );
 
   const over = rows.filter((r) => r.over);
   for (const r of over) log(`\nOVER BUDGET: ${r.name}: ${r.measured} > ${r.budget}`);
