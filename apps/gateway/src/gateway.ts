@@ -74,6 +74,8 @@ export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   /** Where calls go, for logs: never a credential. */
   upstreamDescription: string;
+  /** What a runtime entry prints once when it starts (e.g. GATEWAY_INSECURE_NO_AUTH on a real account). */
+  warnings: readonly string[];
   /** The embedded emulator, when there is one. */
   emulator: Emulator | undefined;
   /** Live call status: its source, and what it holds (`stats()`). */
@@ -188,6 +190,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     graphqlEndpoint: '/graphql',
     graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
     landingPage: false,
+    // `/health` is the route below (a JSON body); Yoga's own empty 200 answers any URL that ends
+    // with its endpoint, so it moves to a path of its own.
+    healthCheckEndpoint: '/health/yoga',
     ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
     logging,
     // Core's errors get their codes here; never add an original error's message or stack to a
@@ -196,7 +201,11 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     ...security.yoga,
     // The routes first: a webhook or a page is not GraphQL, and its own checks apply.
     plugins: [
-      routes([...events.routes, ...(config.routes ?? [])]),
+      routes([
+        health(emulator ? 'emulator' : 'voipbin'),
+        ...events.routes,
+        ...(config.routes ?? []),
+      ]),
       ...security.yoga.plugins,
       inputErrors(),
     ],
@@ -228,10 +237,27 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     upstreamDescription: emulator
       ? 'the embedded VoIPBIN emulator (no account, no real calls)'
       : `VoIPBIN at ${withoutUserinfo((upstream as { baseURL: string }).baseURL)}`,
+    warnings: security.warnings,
     emulator,
     events,
     ready: () => ready,
     close: () => events.close(),
+  };
+}
+
+/**
+ * `GET /health`: `{ "status": "ok", "upstream": "emulator" | "voipbin" }`, for load balancers
+ * and a person's first look. It answers from memory and asks VoIPBIN nothing.
+ */
+function health(upstream: 'emulator' | 'voipbin'): Route {
+  const body = JSON.stringify({ status: 'ok', upstream });
+  return {
+    path: '/health',
+    methods: ['GET', 'HEAD'],
+    handle: (request) =>
+      new Response(request.method === 'HEAD' ? null : body, {
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      }),
   };
 }
 

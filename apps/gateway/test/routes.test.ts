@@ -33,6 +33,27 @@ describe('routes beside /graphql', () => {
     expect((await send('/webhooks/other', { method: 'POST' })).status).toBe(404);
   });
 
+  it('answers /health with its status and upstream as JSON, GET and HEAD, nothing cached', async () => {
+    const response = await send('/health');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ status: 'ok', upstream: 'emulator' });
+    const head = await send('/health', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await send('/health', { method: 'POST' })).status).toBe(405);
+    // Yoga's own check answers any URL ending in its endpoint: not a path under a route.
+    expect((await send('/webhooks/other/health', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('says a real VoIPBIN is the upstream when there is one, asking it nothing', async () => {
+    const gatewayOnVoipbin = createGateway({
+      upstream: { kind: 'voipbin', baseURL: 'http://127.0.0.1:1/v1.0', token: 'voipbin-token' },
+      security: { insecureNoAuth: true },
+    });
+    const response = await gatewayOnVoipbin.fetch(new Request('http://gateway.test/health'));
+    expect(await response.json()).toEqual({ status: 'ok', upstream: 'voipbin' });
+  });
+
   it('refuses two routes on one path', () => {
     expect(() => createGateway({ routes: [echo, echo] })).toThrow('Two routes for /webhooks/test');
   });

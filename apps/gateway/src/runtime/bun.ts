@@ -20,6 +20,7 @@ const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });
 
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
+for (const warning of gateway.warnings) console.warn(warning);
 const warning = storeWarning(env, 'Bun');
 if (warning) console.warn(warning);
 

@@ -25,6 +25,7 @@ declare const Deno: {
 const env = readEnv(Deno.env.toObject());
 const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
+for (const warning of gateway.warnings) console.warn(warning);
 const warning = storeWarning(env, 'Deno');
 if (warning) console.warn(warning);
 

@@ -52,6 +52,7 @@ server.listen(env.port, () => {
   console.log(
     `call events: ${gateway.events.source.kind}${fanout ? ', shared through Redis' : ''}`,
   );
+  for (const warning of gateway.warnings) console.warn(warning);
   const warning = storeWarning(env, 'Node');
   if (warning) console.warn(warning);
 });

@@ -48,6 +48,7 @@ function gatewayFor(env: WorkerEnv): Gateway {
       `; call events: ${gateway.events.source.kind}`,
   );
   // Only the Node entry has a Redis client: say so rather than ignore the setting.
+  for (const warning of gateway.warnings) console.warn(warning);
   const warning = storeWarning(config, 'Worker');
   if (warning) console.warn(warning);
   return gateway;

@@ -99,11 +99,13 @@ export function createSecurity(
       'Refusing to start: the gateway holds a VoIPBIN credential but has no auth method. Set GATEWAY_JWT_SECRET, GATEWAY_JWKS_URL or GATEWAY_API_KEY_HASHES (or GATEWAY_INSECURE_NO_AUTH=true to accept the risk).',
     );
   }
-  if (serverCredential && !authConfigured) {
-    console.warn(
-      'WARNING: GATEWAY_INSECURE_NO_AUTH is set: anyone who reaches this gateway can place calls billed to your VoIPBIN account.',
-    );
-  }
+  // Said by the runtime entry when it starts (`Gateway.warnings`), not on every createGateway.
+  const warnings =
+    serverCredential && !authConfigured
+      ? [
+          'WARNING: GATEWAY_INSECURE_NO_AUTH is set: anyone who reaches this gateway can place calls billed to your VoIPBIN account.',
+        ]
+      : [];
   const authenticator = authConfigured ? createAuthenticator(config.auth ?? {}) : undefined;
   const store =
     config.store ??
@@ -115,6 +117,8 @@ export function createSecurity(
   const rate = config.rateLimit ?? { perMinute: 0 };
 
   return {
+    /** What the gateway's start should say about these protections (e.g. no auth on a real account). */
+    warnings,
     /**
      * The caller, or a GraphQL UNAUTHENTICATED error (HTTP 401) before any resolver runs. With
      * a pass-through VoIPBIN token and no gateway auth, the caller is its VoIPBIN account

@@ -156,6 +156,8 @@ describe('live call status from the Node entry over real HTTP', () => {
     it('each state once, in order, through the upstream socket', async () => {
       expect(entry.output()).toContain(`upstream: VoIPBIN at ${url}`);
       expect(entry.output()).toMatch(/^call events: websocket$/m);
+      // A real start on an account with no gateway auth says so, once.
+      expect(entry.output().match(/GATEWAY_INSECURE_NO_AUTH is set/g)).toHaveLength(1);
       // No socket while nobody listens (the warm-up's closed).
       await until(() => emulator.sockets.count === 0, 'the warm-up socket to close');
       const run = await followQuickstartLive(entry.base, {

@@ -471,12 +471,14 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
         expect(gateway?.child.exitCode).toBeNull();
       });
 
-      it('answers GET /health with 200', async () => {
+      it('answers GET /health with 200 and a small JSON naming the upstream', async () => {
         const response = recordResponse(
           `GET ${base}/health`,
           await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) }),
         );
         expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await response.json()).toEqual({ status: 'ok', upstream: 'emulator' });
       });
 
       it('serves GraphiQL with its assets from the gateway itself: nothing from another origin', async () => {
