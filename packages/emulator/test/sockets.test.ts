@@ -519,9 +519,7 @@ describe('the WebSocket over HTTP on Node (listen)', () => {
     );
     await Promise.all(sockets.map((s) => s.opened));
     await until(() => emulator.sockets.count === 2);
-    const started = Date.now();
     await running.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
     await Promise.all(sockets.map((s) => s.ended));
     for (const socket of sockets) expect(socket.close).toMatchObject({ code: 1001 });
     expect(emulator.sockets.count).toBe(0);

@@ -115,12 +115,11 @@ describe.skipIf(!redis.run)(redis.run ? 'on a redis-server' : `(${redis.notice})
       try {
         await store.set('k', 'v', 60_000);
         await own.stop();
-        const started = Date.now();
+        // Refused, not queued until Redis comes back (a hang would end at the test's timeout).
         await expect(store.take('k', 60, 1)).rejects.toThrow();
         await expect(
           createIdempotency(store).run('alice', 'k', 'fp', async () => 'never'),
         ).rejects.toThrow();
-        expect(Date.now() - started).toBeLessThan(2_000);
       } finally {
         await store.close?.().catch(() => {});
         await own.stop();

@@ -51,6 +51,8 @@ export interface Upload {
   sent: number;
   /** Milliseconds from the first byte to the connection closing. */
   ms: number;
+  /** Whether this client gave up (`giveUpMs`) before the server closed the connection. */
+  gaveUp: boolean;
 }
 
 /**
@@ -77,12 +79,14 @@ export function upload(
     let error: string | undefined;
     let sent = 0;
     let ticker: NodeJS.Timeout | undefined;
+    let gaveUp = false;
     const finish = () => {
       clearInterval(ticker);
       clearTimeout(giveUp);
-      resolve({ answer, error, sent, ms: Date.now() - started });
+      resolve({ answer, error, sent, ms: Date.now() - started, gaveUp });
     };
     const giveUp = setTimeout(() => {
+      gaveUp = true;
       socket.destroy();
     }, giveUpMs);
     socket.setEncoding('latin1');
