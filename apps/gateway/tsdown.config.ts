@@ -8,5 +8,5 @@ export default defineConfig({
   outDir: 'dist/runtime',
   sourcemap: true,
   // Bundle the workspace packages; keep the npm ones external.
-  noExternal: [/^@voipbin-kit\//],
+  deps: { alwaysBundle: [/^@voipbin-kit\//] },
 });
