@@ -7,7 +7,12 @@ import {
   type VoipbinClient,
 } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
-import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
+import {
+  createYoga,
+  type GraphiQLOptions,
+  type YogaServerInstance,
+  type YogaServerOptions,
+} from 'graphql-yoga';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
@@ -186,7 +191,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
+    graphiql: !config.production && GRAPHIQL_OPTIONS,
     landingPage: false,
     ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
     logging,
@@ -267,3 +272,19 @@ export const SEED_QUERY = `mutation PlaceQuickstartCall {
   }
 }
 `;
+
+/**
+ * GraphiQL's options. Subscriptions go as GraphQL over SSE by POST with a JSON body (as
+ * `graphql-sse` and urql send them), which the CSRF prevention takes as it is: GraphiQL's
+ * default is a GET, which only a CSRF header would let through, and GraphiQL sends none.
+ */
+export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
+  title: 'voipbin-kit gateway',
+  defaultQuery: SEED_QUERY,
+  subscriptionsProtocol: 'GRAPHQL_SSE',
+  method: 'POST',
+  // The page's own URL with an empty query: a POST to a URL drops a browser's cached copy of
+  // it (RFC 9111, 4.4), so posting to the page's URL itself would undo its ETag. Relative, so
+  // it holds behind a proxy's path prefix.
+  endpoint: '?',
+};

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
 import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/support.ts';
 import { recordResponse, recordText } from './support/canary.ts';
-import { expectOfflineGraphiQL } from './support/graphiql.ts';
+import { expectOfflineGraphiQL, expectSubscribingGraphiQL } from './support/graphiql.ts';
 import { oversizedUpload, upload } from './support/oversized.ts';
 
 /** The environment without any VOIPBIN_* or GATEWAY_* setting of the machine running the tests. */
@@ -168,6 +168,10 @@ describe('the Node entry over HTTP', () => {
 
   it('serves GraphiQL with the seed query outside production, its assets from the gateway itself', async () => {
     await expectOfflineGraphiQL(base);
+  });
+
+  it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {
+    await expectSubscribingGraphiQL(base);
   });
 
   it('answers an upload over the body limit with a 413 the client reads (lingering close)', async () => {

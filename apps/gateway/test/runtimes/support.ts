@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
-import { expectOfflineGraphiQL } from '../support/graphiql.ts';
+import { expectOfflineGraphiQL, expectSubscribingGraphiQL } from '../support/graphiql.ts';
 import { type GraphQLResult, QUICKSTART } from '../support/graphql.ts';
 import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf } from '../support/live.ts';
 import { oversizedUpload } from '../support/oversized.ts';
@@ -481,6 +481,10 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
 
       it('serves GraphiQL with its assets from the gateway itself: nothing from another origin', async () => {
         await expectOfflineGraphiQL(base);
+      });
+
+      it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {
+        await expectSubscribingGraphiQL(base);
       });
 
       it('stops cleanly on SIGTERM', async () => {

@@ -144,6 +144,13 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     expect(html).toContain('voipbin-kit gateway');
     // Yoga's default page, its assets on a CDN: the inlined ones (9 MB) would not fit the budget.
     expect(assetReferences(html).some((ref) => ref.startsWith('https://unpkg.com/'))).toBe(true);
+    // Its GraphiQL runs subscriptions too: GraphQL over SSE by POST, to the page's own URL.
+    for (const option of [
+      '"subscriptionsProtocol":"GRAPHQL_SSE"',
+      '"method":"POST"',
+      '"endpoint":"?"',
+    ])
+      expect(html).toContain(option);
   });
 
   it('answers the same document twice alike (the second from the parse and validation caches)', async () => {

@@ -1,10 +1,14 @@
 /**
  * GraphiQL's page as a browser asks for it (GET /graphql, `accept: text/html`), and what it loads:
  * the Node, Bun and Deno entries serve it with every asset from the gateway itself (it works
- * offline); the Worker's is Yoga's default, which loads them from a CDN.
+ * offline); the Worker's is Yoga's default, which loads them from a CDN. On every runtime it runs
+ * subscriptions.
  */
 import { expect } from 'vitest';
 import { recordResponse } from './canary.ts';
+import type { GraphQLResult } from './graphql.ts';
+import { PLACE } from './live.ts';
+import { subscribe } from './sse.ts';
 
 /** The CDNs a GraphiQL page loads from (Yoga's default uses unpkg). */
 const CDN = /unpkg\.com|cdn\.jsdelivr|esm\.sh/;
@@ -54,5 +58,39 @@ export async function expectOfflineGraphiQL(base: string): Promise<void> {
     expect(asset.status, reference).toBe(200);
     expect(asset.headers.get('content-type'), reference).toMatch(/javascript|text\/css|image\//);
     await asset.body?.cancel();
+  }
+}
+
+/**
+ * GraphiQL's page runs subscriptions: its options say GraphQL over SSE by POST, to the page's own
+ * URL with an empty query (as GraphiQL sends them, no CSRF header needed), and a subscription
+ * sent that way to `base` streams a call placed after it, from DIALING.
+ */
+export async function expectSubscribingGraphiQL(base: string): Promise<void> {
+  const { html } = await fetchGraphiQL(base);
+  for (const option of [
+    '"subscriptionsProtocol":"GRAPHQL_SSE"',
+    '"method":"POST"',
+    '"endpoint":"?"',
+  ])
+    expect(html).toContain(option);
+  const url = `${base}/graphql?`;
+  const events = await subscribe(fetch, 'subscription { callEvents { id status } }', { url });
+  try {
+    expect(events.status).toBe(200);
+    const placed = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: PLACE }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const id = ((await placed.json()) as GraphQLResult).data?.createCall.calls[0].id;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    let first: GraphQLResult;
+    do first = await events.next(10_000);
+    while (first.data?.callEvents?.id !== id);
+    expect(first.data?.callEvents).toEqual({ id, status: 'DIALING' });
+  } finally {
+    events.close();
   }
 }
