@@ -25,6 +25,7 @@ import {
   type SecurityConfig,
   VOIPBIN_TOKEN_HEADER,
 } from './security/index.ts';
+import { refuseOtherTransports } from './transports.ts';
 
 export interface GatewayConfig {
   /** Where calls go: the embedded emulator (default) or VoIPBIN. */
@@ -190,7 +191,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     graphiql: !config.production && GRAPHIQL_OPTIONS,
     landingPage: false,
     ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
@@ -199,9 +200,11 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     // masked one, whatever NODE_ENV says: an unexpected error could quote a credential.
     maskedErrors: { isDev: false, maskError },
     ...security.yoga,
-    // The routes first: a webhook or a page is not GraphQL, and its own checks apply.
+    // The routes first: a webhook or a page is not GraphQL, and its own checks apply. Then
+    // what answers on /graphql before Yoga parses: other transports.
     plugins: [
       routes([...events.routes, ...(config.routes ?? [])]),
+      refuseOtherTransports(GRAPHQL_ENDPOINT),
       ...security.yoga.plugins,
       inputErrors(),
     ],
@@ -239,6 +242,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     close: () => events.close(),
   };
 }
+
+/** Where GraphQL is served (and GraphiQL, in development). */
+const GRAPHQL_ENDPOINT = '/graphql';
 
 /** The name of the server's own VoIPBIN account, as events know it. */
 const SERVER_ACCOUNT = 'server';

@@ -1,12 +1,12 @@
 /**
  * How subscriptions reach /graphql, in-process: as GraphiQL sends them (GraphQL over SSE by a
- * JSON POST).
+ * JSON POST), and the clear refusal of a WebSocket upgrade.
  */
 import type { Emulator } from '@voipbin-kit/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPHIQL_OPTIONS } from '../src/gateway.ts';
 import type { Gateway, GatewayConfig } from '../src/index.ts';
-import { emulatedGateway, graphql } from './support/graphql.ts';
+import { emulatedGateway, type GraphQLResult, graphql } from './support/graphql.ts';
 import { PLACE, until } from './support/live.ts';
 import { subscribe } from './support/sse.ts';
 
@@ -27,6 +27,12 @@ function setup(config: Omit<GatewayConfig, 'upstream'> = {}): {
   cleanups.push(() => made.gateway.close());
   return made;
 }
+
+const send = (gateway: Gateway, init: RequestInit & { url?: string } = {}) =>
+  gateway.fetch(new Request(init.url ?? URL_, init));
+
+const codeOf = async (response: Response) =>
+  ((await response.json()) as GraphQLResult).errors?.[0]?.extensions?.code;
 
 /** Runs the emulator's clock through the whole quickstart call, a second at a time. */
 async function runCall(emulator: Emulator) {
@@ -65,5 +71,34 @@ describe('GraphiQL runs subscriptions', () => {
     expect(statuses.map((state) => state.status)).toEqual(
       expect.arrayContaining(['DIALING', 'RINGING', 'PROGRESSING', 'HANGUP']),
     );
+  });
+});
+
+describe('a WebSocket upgrade', () => {
+  const UPGRADE = {
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'sec-websocket-protocol': 'graphql-transport-ws',
+  };
+
+  it('answers 400 WEBSOCKET_NOT_SUPPORTED in JSON, saying subscriptions are served over SSE, not the CSRF refusal', async () => {
+    const { gateway } = setup();
+    const response = await send(gateway, { headers: UPGRADE });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const json = (await response.json()) as GraphQLResult;
+    expect(json.errors).toHaveLength(1);
+    expect(json.errors?.[0]?.extensions?.code).toBe('WEBSOCKET_NOT_SUPPORTED');
+    expect(json.errors?.[0]?.message).toMatch(/Server-Sent Events.*accept: text\/event-stream/);
+  });
+
+  it('is told apart whatever the case of the header, and only on /graphql', async () => {
+    const { gateway } = setup();
+    const upper = await send(gateway, { headers: { ...UPGRADE, upgrade: 'WebSocket' } });
+    expect(await codeOf(upper)).toBe('WEBSOCKET_NOT_SUPPORTED');
+    const elsewhere = await send(gateway, { url: 'http://gateway.test/other', headers: UPGRADE });
+    expect(elsewhere.status).toBe(404);
   });
 });
