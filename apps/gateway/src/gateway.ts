@@ -21,11 +21,12 @@ import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
   createSecurity,
+  idempotencyScope,
   ownerOf,
   type SecurityConfig,
   VOIPBIN_TOKEN_HEADER,
 } from './security/index.ts';
-import { refuseOtherTransports } from './transports.ts';
+import { refuseOtherTransports, type SingleConnectionFactory } from './transports.ts';
 
 export interface GatewayConfig {
   /** Where calls go: the embedded emulator (default) or VoIPBIN. */
@@ -52,6 +53,12 @@ export interface GatewayConfig {
   routes?: Route[];
   /** GraphiQL's page with its assets inlined or served locally; default Yoga's, which loads them from a CDN. */
   renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
+  /**
+   * graphql-sse's single connection mode on `/graphql` (`singleConnection()` of
+   * src/single-connection.ts): the Node, Bun and Deno entries. Without it such a request
+   * answers `SINGLE_CONNECTION_UNSUPPORTED`.
+   */
+  singleConnection?: SingleConnectionFactory;
   /** Live call status: the event source, the webhook secret, subscription limits, the fanout. */
   events?: EventsConfig;
 }
@@ -189,6 +196,22 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     },
   );
 
+  /** Who sent `request`, as one key per caller: the stream owner of the single connection mode. */
+  const callerOf = async (request: Request) =>
+    idempotencyScope(await security.authenticate(request, passThroughToken(request)));
+  // With trusted documents only registered hashes run; graphql-sse reads a document from each request.
+  const streams = config.security?.trustedDocuments
+    ? undefined
+    : config.singleConnection?.({
+        endpoint: GRAPHQL_ENDPOINT,
+        caller: callerOf,
+        limits: config.security?.limits,
+        log: (error) => logging.error(error),
+      });
+  const singleConnectionMissing = config.security?.trustedDocuments
+    ? 'not with trusted documents: graphql-sse sends a document, not the hash of a registered one'
+    : 'not by this gateway: the Node, Bun and Deno entries serve it; a Worker may serve the reservation, the stream and each operation from different isolates';
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -204,7 +227,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     // what answers on /graphql before Yoga parses: other transports.
     plugins: [
       routes([...events.routes, ...(config.routes ?? [])]),
-      refuseOtherTransports(GRAPHQL_ENDPOINT),
+      refuseOtherTransports(GRAPHQL_ENDPOINT, streams ? null : singleConnectionMissing),
+      ...(streams ? [streams.plugin] : []),
       ...security.yoga.plugins,
       inputErrors(),
     ],
@@ -239,7 +263,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     emulator,
     events,
     ready: () => ready,
-    close: () => events.close(),
+    close: () => {
+      streams?.close();
+      return events.close();
+    },
   };
 }
 

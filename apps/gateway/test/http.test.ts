@@ -12,6 +12,7 @@ import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/supp
 import { recordResponse, recordText } from './support/canary.ts';
 import { expectOfflineGraphiQL, expectSubscribingGraphiQL } from './support/graphiql.ts';
 import { oversizedUpload, upload } from './support/oversized.ts';
+import { expectSingleConnection } from './support/single-connection.ts';
 
 /** The environment without any VOIPBIN_* or GATEWAY_* setting of the machine running the tests. */
 function cleanEnv(): Record<string, string | undefined> {
@@ -173,6 +174,10 @@ describe('the Node entry over HTTP', () => {
 
   it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {
     await expectSubscribingGraphiQL(base);
+  });
+
+  it("serves graphql-sse's single connection mode: a subscription on the one stream sees a call", async () => {
+    await expectSingleConnection(base);
   });
 
   it('answers a real WebSocket upgrade to /graphql with 400 WEBSOCKET_NOT_SUPPORTED, saying to use SSE', async () => {

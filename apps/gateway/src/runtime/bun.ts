@@ -4,6 +4,7 @@
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { singleConnection } from '../single-connection.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 
 /** The little of Bun's API used here, so the project needs no Bun types. */
@@ -16,7 +17,11 @@ declare const Bun: {
 };
 
 const env = readEnv(Bun.env);
-const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
+const gateway = createGateway({
+  ...env,
+  renderGraphiQL: renderLocalGraphiQL,
+  singleConnection: singleConnection(),
+});
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });
 
 // Only the Node entry has a Redis client: say so rather than ignore the setting.

@@ -5,6 +5,7 @@
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { singleConnection } from '../single-connection.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
@@ -23,7 +24,11 @@ declare const Deno: {
 };
 
 const env = readEnv(Deno.env.toObject());
-const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
+const gateway = createGateway({
+  ...env,
+  renderGraphiQL: renderLocalGraphiQL,
+  singleConnection: singleConnection(),
+});
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
 const warning = storeWarning(env, 'Deno');
 if (warning) console.warn(warning);

@@ -5,6 +5,7 @@ import { readEnv, storeWarning } from '../env.ts';
 import { createRedisFanout } from '../events/redis-fanout.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
+import { singleConnection } from '../single-connection.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 import { lingeringClose } from './lingering-close.ts';
 import { createNodeFetch } from './node-fetch.ts';
@@ -32,6 +33,9 @@ const gateway = createGateway({
   ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
   renderGraphiQL: renderLocalGraphiQL,
+  // graphql-sse's single connection mode: a stream lives in this process (sticky sessions
+  // behind several instances).
+  singleConnection: singleConnection(),
   routes: page.routes,
   events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
 });

@@ -322,8 +322,12 @@ describe('CORS allowlist', () => {
     const pre = await preflight(y, ALLOWED);
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
+    // PUT and DELETE for graphql-sse's single connection mode, which also sends its token header.
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST, PUT, DELETE, OPTIONS');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization.*x-api-key/);
+    expect(pre.headers.get('access-control-allow-headers')).toContain(
+      'x-graphql-event-stream-token',
+    );
   });
 
   it.each([

@@ -18,6 +18,7 @@ import { type GraphQLResult, QUICKSTART } from '../support/graphql.ts';
 import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf } from '../support/live.ts';
 import { oversizedUpload } from '../support/oversized.ts';
 import type { Found } from '../support/runtimes.ts';
+import { expectSingleConnection } from '../support/single-connection.ts';
 import { subscribe } from '../support/sse.ts';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -485,6 +486,10 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
 
       it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {
         await expectSubscribingGraphiQL(base);
+      });
+
+      it("serves graphql-sse's single connection mode: a subscription on the one stream sees a call", async () => {
+        await expectSingleConnection(base);
       });
 
       it('stops cleanly on SIGTERM', async () => {

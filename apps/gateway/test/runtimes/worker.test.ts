@@ -153,6 +153,16 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       expect(html).toContain(option);
   });
 
+  it("answers graphql-sse's single connection mode 501 SINGLE_CONNECTION_UNSUPPORTED, pointing to distinct connections", async () => {
+    const response = await mf.dispatchFetch('http://gateway.test/graphql', { method: 'PUT' });
+    expect(response.status).toBe(501);
+    const json = (await response.json()) as {
+      errors: { message: string; extensions: { code: string } }[];
+    };
+    expect(json.errors[0]?.extensions.code).toBe('SINGLE_CONNECTION_UNSUPPORTED');
+    expect(json.errors[0]?.message).toMatch(/isolates.*distinct connections/);
+  });
+
   it('answers the same document twice alike (the second from the parse and validation caches)', async () => {
     const first = await post(CALL, { id: '00000000-0000-4000-8000-000000000000' });
     const second = await post(CALL, { id: '00000000-0000-4000-8000-000000000000' });
