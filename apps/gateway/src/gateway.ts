@@ -7,16 +7,12 @@ import {
   type VoipbinClient,
 } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
-import {
-  createYoga,
-  type GraphiQLOptions,
-  type YogaServerInstance,
-  type YogaServerOptions,
-} from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
 import { createEvents, type Events, type EventsConfig, WEBHOOK_PATH } from './events/index.ts';
+import type { GraphiQLPageFactory } from './graphiql-page.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
@@ -51,8 +47,12 @@ export interface GatewayConfig {
    * checks (body size, auth).
    */
   routes?: Route[];
-  /** GraphiQL's page with its assets inlined or served locally; default Yoga's, which loads them from a CDN. */
-  renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
+  /**
+   * Serves GraphiQL's page (in development) instead of Yoga's, which loads its assets from a
+   * CDN: the Node, Bun and Deno entries pass `localGraphiQL` (src/runtime/graphiql.ts), the
+   * assets inlined, rendered once, with an ETag, gzipped.
+   */
+  graphiql?: GraphiQLPageFactory;
   /**
    * graphql-sse's single connection mode on `/graphql` (`singleConnection()` of
    * src/single-connection.ts): the Node, Bun and Deno entries. Without it such a request
@@ -215,20 +215,29 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    graphiql: !config.production && GRAPHIQL_OPTIONS,
+    // Yoga's GraphiQL (its assets from a CDN) unless the entry serves its own page.
+    graphiql: !config.production && !config.graphiql && GRAPHIQL_OPTIONS,
     landingPage: false,
-    ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
     logging,
     // Core's errors get their codes here; never add an original error's message or stack to a
     // masked one, whatever NODE_ENV says: an unexpected error could quote a credential.
     maskedErrors: { isDev: false, maskError },
     ...security.yoga,
     // The routes first: a webhook or a page is not GraphQL, and its own checks apply. Then
-    // what answers on /graphql before Yoga parses: other transports.
+    // what answers on /graphql before Yoga parses: other transports, GraphiQL's page.
     plugins: [
       routes([...events.routes, ...(config.routes ?? [])]),
       refuseOtherTransports(GRAPHQL_ENDPOINT, streams ? null : singleConnectionMissing),
       ...(streams ? [streams.plugin] : []),
+      ...(config.graphiql && !config.production
+        ? [
+            config.graphiql({
+              endpoint: GRAPHQL_ENDPOINT,
+              options: GRAPHIQL_OPTIONS,
+              log: (error) => logging.error(error),
+            }),
+          ]
+        : []),
       ...security.yoga.plugins,
       inputErrors(),
     ],

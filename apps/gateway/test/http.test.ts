@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
 import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/support.ts';
 import { recordResponse, recordText } from './support/canary.ts';
-import { expectOfflineGraphiQL, expectSubscribingGraphiQL } from './support/graphiql.ts';
+import {
+  expectCachedGraphiQL,
+  expectOfflineGraphiQL,
+  expectSubscribingGraphiQL,
+} from './support/graphiql.ts';
 import { oversizedUpload, upload } from './support/oversized.ts';
 import { expectSingleConnection } from './support/single-connection.ts';
 
@@ -170,6 +174,10 @@ describe('the Node entry over HTTP', () => {
 
   it('serves GraphiQL with the seed query outside production, its assets from the gateway itself', async () => {
     await expectOfflineGraphiQL(base);
+  });
+
+  it('serves GraphiQL gzipped to a browser, with an ETag it revalidates (304)', async () => {
+    await expectCachedGraphiQL(base);
   });
 
   it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {

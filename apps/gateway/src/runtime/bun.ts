@@ -5,7 +5,7 @@
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { singleConnection } from '../single-connection.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
+import { localGraphiQL } from './graphiql.ts';
 
 /** The little of Bun's API used here, so the project needs no Bun types. */
 declare const Bun: {
@@ -19,7 +19,7 @@ declare const Bun: {
 const env = readEnv(Bun.env);
 const gateway = createGateway({
   ...env,
-  renderGraphiQL: renderLocalGraphiQL,
+  graphiql: localGraphiQL,
   singleConnection: singleConnection(),
 });
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });

@@ -6,7 +6,7 @@
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { singleConnection } from '../single-connection.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
+import { localGraphiQL } from './graphiql.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
 declare const Deno: {
@@ -26,7 +26,7 @@ declare const Deno: {
 const env = readEnv(Deno.env.toObject());
 const gateway = createGateway({
   ...env,
-  renderGraphiQL: renderLocalGraphiQL,
+  graphiql: localGraphiQL,
   singleConnection: singleConnection(),
 });
 // Only the Node entry has a Redis client: say so rather than ignore the setting.

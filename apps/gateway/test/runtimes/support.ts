@@ -13,7 +13,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
-import { expectOfflineGraphiQL, expectSubscribingGraphiQL } from '../support/graphiql.ts';
+import {
+  expectCachedGraphiQL,
+  expectOfflineGraphiQL,
+  expectSubscribingGraphiQL,
+} from '../support/graphiql.ts';
 import { type GraphQLResult, QUICKSTART } from '../support/graphql.ts';
 import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf } from '../support/live.ts';
 import { oversizedUpload } from '../support/oversized.ts';
@@ -482,6 +486,10 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
 
       it('serves GraphiQL with its assets from the gateway itself: nothing from another origin', async () => {
         await expectOfflineGraphiQL(base);
+      });
+
+      it('serves GraphiQL gzipped to a browser, with an ETag it revalidates (304)', async () => {
+        await expectCachedGraphiQL(base);
       });
 
       it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {

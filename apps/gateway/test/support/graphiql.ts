@@ -1,8 +1,8 @@
 /**
  * GraphiQL's page as a browser asks for it (GET /graphql, `accept: text/html`), and what it loads:
  * the Node, Bun and Deno entries serve it with every asset from the gateway itself (it works
- * offline); the Worker's is Yoga's default, which loads them from a CDN. On every runtime it runs
- * subscriptions.
+ * offline), gzipped and with an ETag; the Worker's is Yoga's default, which loads them from a
+ * CDN. On every runtime it runs subscriptions.
  */
 import { expect } from 'vitest';
 import { recordResponse } from './canary.ts';
@@ -93,4 +93,35 @@ export async function expectSubscribingGraphiQL(base: string): Promise<void> {
   } finally {
     events.close();
   }
+}
+
+/**
+ * The page served compressed and cacheable (the Node, Bun and Deno entries): gzip to a client
+ * that takes it, the same page once decompressed (fetch decompresses it) as the one sent to a
+ * client that does not; a strong ETag per coding, `Cache-Control: no-cache`, `Vary:
+ * Accept-Encoding`; 304 with no body for the ETag the client holds.
+ */
+export async function expectCachedGraphiQL(base: string): Promise<void> {
+  const get = (headers: Record<string, string>) =>
+    fetch(`${base}/graphql`, {
+      headers: { accept: 'text/html', ...headers },
+      signal: AbortSignal.timeout(10_000),
+    });
+  const plain = await get({ 'accept-encoding': 'identity' });
+  expect(plain.headers.get('content-encoding')).toBeNull();
+  const html = await plain.text();
+  const zipped = await get({ 'accept-encoding': 'gzip' });
+  expect(zipped.status).toBe(200);
+  expect(zipped.headers.get('content-encoding')).toBe('gzip');
+  expect(Number(zipped.headers.get('content-length'))).toBeLessThan(html.length / 3);
+  expect(await zipped.text()).toBe(html);
+  for (const response of [plain, zipped]) {
+    expect(response.headers.get('etag')).toMatch(/^"[0-9a-f]{32}(-gzip)?"$/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('vary')).toMatch(/Accept-Encoding/);
+  }
+  const etag = zipped.headers.get('etag') as string;
+  const again = await get({ 'accept-encoding': 'gzip', 'if-none-match': etag });
+  expect(again.status).toBe(304);
+  expect(await again.text()).toBe('');
 }
