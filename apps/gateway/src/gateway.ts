@@ -7,19 +7,22 @@ import {
   type VoipbinClient,
 } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
-import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
 import { createEvents, type Events, type EventsConfig, WEBHOOK_PATH } from './events/index.ts';
+import type { GraphiQLPageFactory } from './graphiql-page.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
   createSecurity,
+  idempotencyScope,
   ownerOf,
   type SecurityConfig,
   VOIPBIN_TOKEN_HEADER,
 } from './security/index.ts';
+import { refuseOtherTransports, type SingleConnectionFactory } from './transports.ts';
 
 export interface GatewayConfig {
   /** Where calls go: the embedded emulator (default) or VoIPBIN. */
@@ -44,8 +47,18 @@ export interface GatewayConfig {
    * checks (body size, auth).
    */
   routes?: Route[];
-  /** GraphiQL's page with its assets inlined or served locally; default Yoga's, which loads them from a CDN. */
-  renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
+  /**
+   * Serves GraphiQL's page (in development) instead of Yoga's, which loads its assets from a
+   * CDN: the Node, Bun and Deno entries pass `localGraphiQL` (src/runtime/graphiql.ts), the
+   * assets inlined, rendered once, with an ETag, gzipped.
+   */
+  graphiql?: GraphiQLPageFactory;
+  /**
+   * graphql-sse's single connection mode on `/graphql` (`singleConnection()` of
+   * src/single-connection.ts): the Node, Bun and Deno entries. Without it such a request
+   * answers `SINGLE_CONNECTION_UNSUPPORTED`.
+   */
+  singleConnection?: SingleConnectionFactory;
   /** Live call status: the event source, the webhook secret, subscription limits, the fanout. */
   events?: EventsConfig;
 }
@@ -185,27 +198,55 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     },
   );
 
+  /** Who sent `request`, as one key per caller: the stream owner of the single connection mode. */
+  const callerOf = async (request: Request) =>
+    idempotencyScope(await security.authenticate(request, passThroughToken(request)));
+  // With trusted documents only registered hashes run; graphql-sse reads a document from each request.
+  const streams = config.security?.trustedDocuments
+    ? undefined
+    : config.singleConnection?.({
+        endpoint: GRAPHQL_ENDPOINT,
+        caller: callerOf,
+        limits: config.security?.limits,
+        log: (error) => logging.error(error),
+      });
+  const singleConnectionMissing = config.security?.trustedDocuments
+    ? 'not with trusted documents: graphql-sse sends a document, not the hash of a registered one'
+    : 'not by this gateway: the Node, Bun and Deno entries serve it; a Worker may serve the reservation, the stream and each operation from different isolates';
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: '/graphql',
-    graphiql: !config.production && { title: 'voipbin-kit gateway', defaultQuery: SEED_QUERY },
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    // Yoga's GraphiQL (its assets from a CDN) unless the entry serves its own page.
+    graphiql: !config.production && !config.graphiql && GRAPHIQL_OPTIONS,
     landingPage: false,
     // `/health` is the route below (a JSON body); Yoga's own empty 200 answers any URL that ends
     // with its endpoint, so it moves to a path of its own.
     healthCheckEndpoint: '/health/yoga',
-    ...(config.renderGraphiQL ? { renderGraphiQL: config.renderGraphiQL } : {}),
     logging,
     // Core's errors get their codes here; never add an original error's message or stack to a
     // masked one, whatever NODE_ENV says: an unexpected error could quote a credential.
     maskedErrors: { isDev: false, maskError },
     ...security.yoga,
-    // The routes first: a webhook or a page is not GraphQL, and its own checks apply.
+    // The routes first: a webhook or a page is not GraphQL, and its own checks apply. Then
+    // what answers on /graphql before Yoga parses: other transports, GraphiQL's page.
     plugins: [
       routes([
         health(emulator ? 'emulator' : 'voipbin'),
         ...events.routes,
         ...(config.routes ?? []),
       ]),
+      refuseOtherTransports(GRAPHQL_ENDPOINT, streams ? null : singleConnectionMissing),
+      ...(streams ? [streams.plugin] : []),
+      ...(config.graphiql && !config.production
+        ? [
+            config.graphiql({
+              endpoint: GRAPHQL_ENDPOINT,
+              options: GRAPHIQL_OPTIONS,
+              log: (error) => logging.error(error),
+            }),
+          ]
+        : []),
       ...security.yoga.plugins,
       inputErrors(),
     ],
@@ -241,7 +282,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     emulator,
     events,
     ready: () => ready,
-    close: () => events.close(),
+    close: () => {
+      streams?.close();
+      return events.close();
+    },
   };
 }
 
@@ -260,6 +304,9 @@ function health(upstream: 'emulator' | 'voipbin'): Route {
       }),
   };
 }
+
+/** Where GraphQL is served (and GraphiQL, in development). */
+const GRAPHQL_ENDPOINT = '/graphql';
 
 /** The name of the server's own VoIPBIN account, as events know it. */
 const SERVER_ACCOUNT = 'server';
@@ -293,3 +340,19 @@ export const SEED_QUERY = `mutation PlaceQuickstartCall {
   }
 }
 `;
+
+/**
+ * GraphiQL's options. Subscriptions go as GraphQL over SSE by POST with a JSON body (as
+ * `graphql-sse` and urql send them), which the CSRF prevention takes as it is: GraphiQL's
+ * default is a GET, which only a CSRF header would let through, and GraphiQL sends none.
+ */
+export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
+  title: 'voipbin-kit gateway',
+  defaultQuery: SEED_QUERY,
+  subscriptionsProtocol: 'GRAPHQL_SSE',
+  method: 'POST',
+  // The page's own URL with an empty query: a POST to a URL drops a browser's cached copy of
+  // it (RFC 9111, 4.4), so posting to the page's URL itself would undo its ETag. Relative, so
+  // it holds behind a proxy's path prefix.
+  endpoint: '?',
+};

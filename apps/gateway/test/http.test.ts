@@ -5,12 +5,18 @@
  * destination policy read from the environment.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
 import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/support.ts';
 import { recordResponse, recordText } from './support/canary.ts';
-import { expectOfflineGraphiQL } from './support/graphiql.ts';
+import {
+  expectCachedGraphiQL,
+  expectOfflineGraphiQL,
+  expectSubscribingGraphiQL,
+} from './support/graphiql.ts';
 import { oversizedUpload, upload } from './support/oversized.ts';
+import { expectSingleConnection } from './support/single-connection.ts';
 
 /** The environment without any VOIPBIN_* or GATEWAY_* setting of the machine running the tests. */
 function cleanEnv(): Record<string, string | undefined> {
@@ -170,6 +176,60 @@ describe('the Node entry over HTTP', () => {
 
   it('serves GraphiQL with the seed query outside production, its assets from the gateway itself', async () => {
     await expectOfflineGraphiQL(base);
+  });
+
+  it('serves GraphiQL gzipped to a browser, with an ETag it revalidates (304)', async () => {
+    await expectCachedGraphiQL(base);
+  });
+
+  it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {
+    await expectSubscribingGraphiQL(base);
+  });
+
+  it("serves graphql-sse's single connection mode: a subscription on the one stream sees a call", async () => {
+    await expectSingleConnection(base);
+  });
+
+  it('answers a real WebSocket upgrade to /graphql with 400 WEBSOCKET_NOT_SUPPORTED, saying to use SSE', async () => {
+    const { status, headers, body } = await new Promise<{
+      status: number;
+      headers: Record<string, unknown>;
+      body: string;
+    }>((resolve, reject) => {
+      const request = httpRequest(`${base}/graphql`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'sec-websocket-protocol': 'graphql-transport-ws',
+        },
+        timeout: 5_000,
+      });
+      // A 101 would be an upgrade; the gateway must answer an ordinary response instead.
+      request.once('upgrade', (_, socket) => {
+        socket.destroy();
+        reject(new Error('the gateway switched protocols'));
+      });
+      request.once('response', (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.once('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }),
+        );
+      });
+      request.once('timeout', () => request.destroy(new Error('no answer in 5 s')));
+      request.once('error', reject);
+      request.end();
+    });
+    expect(status).toBe(400);
+    expect(headers['content-type']).toBe('application/json; charset=utf-8');
+    const json = JSON.parse(body);
+    expect(json.errors[0].extensions.code).toBe('WEBSOCKET_NOT_SUPPORTED');
+    expect(json.errors[0].message).toMatch(/Server-Sent Events/);
   });
 
   it('answers an upload over the body limit with a 413 the client reads (lingering close)', async () => {

@@ -4,7 +4,8 @@
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
+import { singleConnection } from '../single-connection.ts';
+import { localGraphiQL } from './graphiql.ts';
 
 /** The little of Bun's API used here, so the project needs no Bun types. */
 declare const Bun: {
@@ -16,7 +17,11 @@ declare const Bun: {
 };
 
 const env = readEnv(Bun.env);
-const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
+const gateway = createGateway({
+  ...env,
+  graphiql: localGraphiQL,
+  singleConnection: singleConnection(),
+});
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });
 
 // Only the Node entry has a Redis client: say so rather than ignore the setting.

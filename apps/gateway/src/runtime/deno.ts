@@ -5,7 +5,8 @@
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
+import { singleConnection } from '../single-connection.ts';
+import { localGraphiQL } from './graphiql.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
 declare const Deno: {
@@ -23,7 +24,11 @@ declare const Deno: {
 };
 
 const env = readEnv(Deno.env.toObject());
-const gateway = createGateway({ ...env, renderGraphiQL: renderLocalGraphiQL });
+const gateway = createGateway({
+  ...env,
+  graphiql: localGraphiQL,
+  singleConnection: singleConnection(),
+});
 // Only the Node entry has a Redis client: say so rather than ignore the setting.
 for (const warning of gateway.warnings) console.warn(warning);
 const warning = storeWarning(env, 'Deno');

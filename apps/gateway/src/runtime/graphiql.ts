@@ -1,4 +1,5 @@
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { type GraphiQLPageFactory, graphiqlPage } from '../graphiql-page.ts';
 
 /**
  * GraphiQL's page with its assets inlined (@graphql-yoga/render-graphiql): no CDN, works offline.
@@ -10,3 +11,10 @@ export async function renderLocalGraphiQL(options: GraphiQLOptions): Promise<str
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   return renderGraphiQL(options);
 }
+
+/**
+ * The inlined page as the gateway serves it (`createGateway({ graphiql: localGraphiQL })`):
+ * rendered and gzipped once, on the first request, then answered from memory with its ETag.
+ */
+export const localGraphiQL: GraphiQLPageFactory = (host) =>
+  graphiqlPage({ ...host, render: renderLocalGraphiQL, compress: true });

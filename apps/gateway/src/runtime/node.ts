@@ -5,7 +5,8 @@ import { readEnv, storeWarning } from '../env.ts';
 import { createRedisFanout } from '../events/redis-fanout.ts';
 import { createGateway } from '../gateway.ts';
 import { createRedisStore } from '../security/store-redis.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
+import { singleConnection } from '../single-connection.ts';
+import { localGraphiQL } from './graphiql.ts';
 import { lingeringClose } from './lingering-close.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { pageRoutes } from './static.ts';
@@ -31,7 +32,10 @@ const gateway = createGateway({
   ...env,
   ...(upstreamFetch ? { client: { fetch: upstreamFetch } } : {}),
   security: { ...env.security, ...(store ? { store } : {}) },
-  renderGraphiQL: renderLocalGraphiQL,
+  graphiql: localGraphiQL,
+  // graphql-sse's single connection mode: a stream lives in this process (sticky sessions
+  // behind several instances).
+  singleConnection: singleConnection(),
   routes: page.routes,
   events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
 });

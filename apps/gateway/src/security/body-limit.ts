@@ -56,28 +56,45 @@ function counted(request: Request, limit: number, fetchAPI: FetchAPI): Request {
   });
 }
 
+/**
+ * Refuses a request whose declared length is over `limit` (413) or malformed (400); answers
+ * whether it declared one.
+ */
+function checkDeclared(request: Request, limit: number): boolean {
+  const declared = request.headers.get('content-length');
+  // Both headers: workerd reads such a body as chunked, whatever length it declares (Node,
+  // Bun and Deno refuse the request). Refused here too: it smells of request smuggling.
+  if (declared !== null && request.headers.has('transfer-encoding')) {
+    throw createGraphQLError('Content-Length and Transfer-Encoding together are refused.', {
+      extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
+    });
+  }
+  if (declared === null) return false;
+  // One non-negative integer; anything else (a list, a sign) smells of request smuggling.
+  if (!DECIMAL.test(declared)) {
+    throw createGraphQLError('Content-Length header is invalid.', {
+      extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
+    });
+  }
+  if (Number(declared) > limit) throw tooLarge();
+  return true;
+}
+
+/**
+ * The body limit for a handler that reads `request` itself, outside Yoga's request parsing
+ * (graphql-sse's single connection mode): throws as `useBodyLimit` does on a declared length,
+ * and answers the request to read, its body counted when it declared none.
+ */
+export function limitBody(request: Request, limit: number, fetchAPI: FetchAPI): Request {
+  if (checkDeclared(request, limit) || request.body === null) return request;
+  return counted(request, limit, fetchAPI);
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: a plugin for a Yoga of any context
 export function useBodyLimit(limit: number): Plugin<any> {
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
-      const declared = request.headers.get('content-length');
-      // Both headers: workerd reads such a body as chunked, whatever length it declares (Node,
-      // Bun and Deno refuse the request). Refused here too: it smells of request smuggling.
-      if (declared !== null && request.headers.has('transfer-encoding')) {
-        throw createGraphQLError('Content-Length and Transfer-Encoding together are refused.', {
-          extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
-        });
-      }
-      if (declared !== null) {
-        // One non-negative integer; anything else (a list, a sign) smells of request smuggling.
-        if (!DECIMAL.test(declared)) {
-          throw createGraphQLError('Content-Length header is invalid.', {
-            extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
-          });
-        }
-        if (Number(declared) > limit) throw tooLarge();
-        return;
-      }
+      if (checkDeclared(request, limit)) return;
       if (requestParser === undefined || request.body === null) return;
       setRequestParser((req) => requestParser(counted(req, limit, fetchAPI)));
     },

@@ -221,6 +221,84 @@ describe('CSRF prevention', () => {
   it('takes a JSON POST as it is (it was preflighted)', async () => {
     expect((await query(yoga(), '{ __typename }')).json).toEqual({ data: { __typename: 'Query' } });
   });
+
+  const SUBSCRIPTION = 'subscription { callEvents { id status } }';
+  /** A subscription over SSE, as an EventSource (GET) or a form (POST) could send it. */
+  const stream = (init: RequestInit & { search?: string }) =>
+    yoga().fetch(`${URL_}${init.search ?? ''}`, {
+      ...init,
+      headers: { accept: 'text/event-stream', ...(init.headers as Record<string, string>) },
+    });
+  /** Reads an open stream's first bytes (Yoga's ping), then closes it as a client would. */
+  const opened = async (response: Response) => {
+    const reader = (response.body as ReadableStream<Uint8Array<ArrayBuffer>>).getReader();
+    const { value } = await reader.read();
+    await reader.cancel();
+    return new TextDecoder().decode(value);
+  };
+  /** The first event of an SSE answer (the refusal comes as one), its stream closed after. */
+  const firstEvent = async (response: Response) => {
+    const reader = (response.body as ReadableStream<Uint8Array<ArrayBuffer>>)
+      .pipeThrough(new TextDecoderStream())
+      .getReader();
+    let text = '';
+    while (!text.includes('event: next')) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    await reader.cancel();
+    return text;
+  };
+
+  it('refuses a GET subscription over SSE without a preflight header (what an EventSource sends, and GraphiQL did), 403', async () => {
+    const response = await stream({ search: `?query=${encodeURIComponent(SUBSCRIPTION)}` });
+    expect(response.status).toBe(403);
+    expect(await firstEvent(response)).toContain('CSRF_HEADER_REQUIRED');
+  });
+
+  it('streams the same GET subscription sent with x-graphql-yoga-csrf (a preflighted request)', async () => {
+    const response = await stream({
+      search: `?query=${encodeURIComponent(SUBSCRIPTION)}`,
+      headers: { 'x-graphql-yoga-csrf': '1' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await opened(response)).toMatch(/^:/);
+  });
+
+  it.each([
+    ['text/plain', JSON.stringify({ query: SUBSCRIPTION })],
+    // A form's enctype, with "application/json" where a lax check would find it.
+    ['text/plain; application/json', JSON.stringify({ query: SUBSCRIPTION })],
+    ['application/x-www-form-urlencoded', `query=${encodeURIComponent(SUBSCRIPTION)}`],
+    [
+      'multipart/form-data; boundary=x',
+      `--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n${SUBSCRIPTION}\r\n--x--\r\n`,
+    ],
+  ])(
+    'refuses a subscription posted as a form could post it (%s), 403',
+    async (contentType, body) => {
+      const response = await stream({
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+      expect(response.status).toBe(403);
+      expect(await firstEvent(response)).toContain('CSRF_HEADER_REQUIRED');
+    },
+  );
+
+  it('streams a subscription posted as JSON (as GraphiQL, graphql-sse and urql post it)', async () => {
+    const response = await stream({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await opened(response)).toMatch(/^:/);
+  });
 });
 
 describe('CORS allowlist', () => {
@@ -244,8 +322,12 @@ describe('CORS allowlist', () => {
     const pre = await preflight(y, ALLOWED);
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
+    // PUT and DELETE for graphql-sse's single connection mode, which also sends its token header.
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST, PUT, DELETE, OPTIONS');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization.*x-api-key/);
+    expect(pre.headers.get('access-control-allow-headers')).toContain(
+      'x-graphql-event-stream-token',
+    );
   });
 
   it.each([

@@ -21,6 +21,9 @@
  * - CORS: only the `corsOrigins` allowlist gets `access-control-allow-origin` (the one origin
  *   that asked, never `*` or `null`), without credentials (the gateway reads headers, not
  *   cookies). `[]` sends no CORS header at all: same-origin only. `'*'` in the list allows any.
+ *   PUT, DELETE and `x-graphql-event-stream-token` are allowed for graphql-sse's single
+ *   connection mode, which answers before Yoga parses and so takes `earlyChecks` instead of
+ *   the plugins below (src/single-connection.ts).
  * - Limits, each refused as a validation error with its own code: depth (graphql-armor,
  *   `DEPTH_LIMIT_EXCEEDED`), aliases (`ALIAS_LIMIT_EXCEEDED`), directives
  *   (`DIRECTIVE_LIMIT_EXCEEDED`), cost (`COST_LIMIT_EXCEEDED`), and tokens and comments
@@ -57,8 +60,8 @@ import {
   type Source,
   type ValidationContext,
 } from 'graphql';
-import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-import { useBodyLimit } from './body-limit.ts';
+import type { FetchAPI, Plugin, YogaServerOptions } from 'graphql-yoga';
+import { limitBody, useBodyLimit } from './body-limit.ts';
 
 export interface HygieneLimits {
   /** Deepest field nesting (introspection's `__schema` excluded). Default 10. */
@@ -124,6 +127,9 @@ export const CSRF_HEADERS = [
   'x-api-key',
 ];
 
+/** graphql-sse's header for a single connection stream's token (its `TOKEN_HEADER_KEY`). */
+export const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
+
 /** Headers a browser may send cross-origin (answered to preflights). */
 const CORS_ALLOWED_HEADERS = [
   'content-type',
@@ -131,6 +137,8 @@ const CORS_ALLOWED_HEADERS = [
   'authorization',
   // A caller's own VoIPBIN token in pass-through mode (security/index.ts).
   'x-voipbin-token',
+  // graphql-sse's single connection mode: its stream's token (src/single-connection.ts).
+  STREAM_TOKEN_HEADER,
   ...CSRF_HEADERS,
 ];
 
@@ -203,7 +211,8 @@ function corsOption(origins: string[]): HygieneOptions['cors'] {
     return {
       // Only the origin that asked, echoed: never `*`, never the whole list.
       origin: [origin],
-      methods: ['GET', 'POST', 'OPTIONS'],
+      // PUT and DELETE: graphql-sse's single connection mode reserves and ends streams with them.
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: CORS_ALLOWED_HEADERS,
       credentials: false,
       maxAge: 600,
@@ -329,16 +338,21 @@ function requestFormatPlugin(): Plugin {
         );
         return;
       }
-      const encoding = request.headers.get('content-encoding');
-      if (encoding !== null && !/^\s*(identity)?\s*$/i.test(encoding)) {
-        throw refusal(
-          'This gateway reads request bodies as they are sent: a Content-Encoding (gzip, br, deflate...) is not accepted; send the body uncompressed, without the header.',
-          'UNSUPPORTED_CONTENT_ENCODING',
-          415,
-        );
-      }
+      refuseContentEncoding(request);
     },
   };
+}
+
+/** Refuses a body with a Content-Encoding: Yoga would read gzip bytes as they are (415). */
+function refuseContentEncoding(request: Request): void {
+  const encoding = request.headers.get('content-encoding');
+  if (encoding !== null && !/^\s*(identity)?\s*$/i.test(encoding)) {
+    throw refusal(
+      'This gateway reads request bodies as they are sent: a Content-Encoding (gzip, br, deflate...) is not accepted; send the body uncompressed, without the header.',
+      'UNSUPPORTED_CONTENT_ENCODING',
+      415,
+    );
+  }
 }
 
 /** `Vary: Origin` on every answer when CORS is on: caches must not hand one origin's answer to another. */
@@ -356,13 +370,10 @@ const varyOrigin: Plugin = {
   },
 };
 
-/**
- * The gateway's GraphQL hygiene as `createYoga` options (see the module's comment). Throws at
- * once on a malformed CORS origin or a trusted document that does not parse.
- */
-export function hygiene(config: HygieneConfig): HygieneOptions {
+/** `given` over the defaults; throws on a limit that is not a whole number >= 1. */
+function limitsOf(given: HygieneLimits = {}): Required<HygieneLimits> {
   const limits = { ...DEFAULT_LIMITS };
-  for (const [name, value] of Object.entries(config.limits ?? {}) as [
+  for (const [name, value] of Object.entries(given) as [
     keyof HygieneLimits,
     number | undefined,
   ][]) {
@@ -372,6 +383,30 @@ export function hygiene(config: HygieneConfig): HygieneOptions {
     }
     limits[name] = value;
   }
+  return limits;
+}
+
+/**
+ * The checks of `hygiene`'s plugins that a handler answering in Yoga's `onRequest` skips
+ * (graphql-sse's single connection mode): no Content-Encoding (415), the body limit (413).
+ * Answers the request to read, its body counted when it declares no length. The rest holds
+ * there too: parsing, validation (limits, production's rules) and the context run through
+ * Yoga's envelop; CSRF is the caller's to rule out (see `isSingleConnection`).
+ */
+export function earlyChecks(given?: HygieneLimits) {
+  const limits = limitsOf(given);
+  return (request: Request, fetchAPI: FetchAPI): Request => {
+    refuseContentEncoding(request);
+    return limitBody(request, limits.bodyBytes, fetchAPI);
+  };
+}
+
+/**
+ * The gateway's GraphQL hygiene as `createYoga` options (see the module's comment). Throws at
+ * once on a malformed CORS origin or a trusted document that does not parse.
+ */
+export function hygiene(config: HygieneConfig): HygieneOptions {
+  const limits = limitsOf(config.limits);
   const cors = corsOption(config.corsOrigins);
   const plugins: AnyPlugin[] = [
     // The body limit, checked on Content-Length where there is one (see body-limit.ts).

@@ -13,11 +13,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
-import { expectOfflineGraphiQL } from '../support/graphiql.ts';
+import {
+  expectCachedGraphiQL,
+  expectOfflineGraphiQL,
+  expectSubscribingGraphiQL,
+} from '../support/graphiql.ts';
 import { type GraphQLResult, QUICKSTART } from '../support/graphql.ts';
 import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf } from '../support/live.ts';
 import { oversizedUpload } from '../support/oversized.ts';
 import type { Found } from '../support/runtimes.ts';
+import { expectSingleConnection } from '../support/single-connection.ts';
 import { subscribe } from '../support/sse.ts';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -483,6 +488,18 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
 
       it('serves GraphiQL with its assets from the gateway itself: nothing from another origin', async () => {
         await expectOfflineGraphiQL(base);
+      });
+
+      it('serves GraphiQL gzipped to a browser, with an ETag it revalidates (304)', async () => {
+        await expectCachedGraphiQL(base);
+      });
+
+      it('runs subscriptions from GraphiQL: POSTed as GraphQL over SSE, they stream a call', async () => {
+        await expectSubscribingGraphiQL(base);
+      });
+
+      it("serves graphql-sse's single connection mode: a subscription on the one stream sees a call", async () => {
+        await expectSingleConnection(base);
       });
 
       it('stops cleanly on SIGTERM', async () => {

@@ -144,6 +144,23 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     expect(html).toContain('voipbin-kit gateway');
     // Yoga's default page, its assets on a CDN: the inlined ones (9 MB) would not fit the budget.
     expect(assetReferences(html).some((ref) => ref.startsWith('https://unpkg.com/'))).toBe(true);
+    // Its GraphiQL runs subscriptions too: GraphQL over SSE by POST, to the page's own URL.
+    for (const option of [
+      '"subscriptionsProtocol":"GRAPHQL_SSE"',
+      '"method":"POST"',
+      '"endpoint":"?"',
+    ])
+      expect(html).toContain(option);
+  });
+
+  it("answers graphql-sse's single connection mode 501 SINGLE_CONNECTION_UNSUPPORTED, pointing to distinct connections", async () => {
+    const response = await mf.dispatchFetch('http://gateway.test/graphql', { method: 'PUT' });
+    expect(response.status).toBe(501);
+    const json = (await response.json()) as {
+      errors: { message: string; extensions: { code: string } }[];
+    };
+    expect(json.errors[0]?.extensions.code).toBe('SINGLE_CONNECTION_UNSUPPORTED');
+    expect(json.errors[0]?.message).toMatch(/isolates.*distinct connections/);
   });
 
   it('answers the same document twice alike (the second from the parse and validation caches)', async () => {

@@ -1,10 +1,14 @@
 /**
  * GraphiQL's page as a browser asks for it (GET /graphql, `accept: text/html`), and what it loads:
  * the Node, Bun and Deno entries serve it with every asset from the gateway itself (it works
- * offline); the Worker's is Yoga's default, which loads them from a CDN.
+ * offline), gzipped and with an ETag; the Worker's is Yoga's default, which loads them from a
+ * CDN. On every runtime it runs subscriptions.
  */
 import { expect } from 'vitest';
 import { recordResponse } from './canary.ts';
+import type { GraphQLResult } from './graphql.ts';
+import { PLACE } from './live.ts';
+import { subscribe } from './sse.ts';
 
 /** The CDNs a GraphiQL page loads from (Yoga's default uses unpkg). */
 const CDN = /unpkg\.com|cdn\.jsdelivr|esm\.sh/;
@@ -55,4 +59,69 @@ export async function expectOfflineGraphiQL(base: string): Promise<void> {
     expect(asset.headers.get('content-type'), reference).toMatch(/javascript|text\/css|image\//);
     await asset.body?.cancel();
   }
+}
+
+/**
+ * GraphiQL's page runs subscriptions: its options say GraphQL over SSE by POST, to the page's own
+ * URL with an empty query (as GraphiQL sends them, no CSRF header needed), and a subscription
+ * sent that way to `base` streams a call placed after it, from DIALING.
+ */
+export async function expectSubscribingGraphiQL(base: string): Promise<void> {
+  const { html } = await fetchGraphiQL(base);
+  for (const option of [
+    '"subscriptionsProtocol":"GRAPHQL_SSE"',
+    '"method":"POST"',
+    '"endpoint":"?"',
+  ])
+    expect(html).toContain(option);
+  const url = `${base}/graphql?`;
+  const events = await subscribe(fetch, 'subscription { callEvents { id status } }', { url });
+  try {
+    expect(events.status).toBe(200);
+    const placed = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: PLACE }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const id = ((await placed.json()) as GraphQLResult).data?.createCall.calls[0].id;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    let first: GraphQLResult;
+    do first = await events.next(10_000);
+    while (first.data?.callEvents?.id !== id);
+    expect(first.data?.callEvents).toEqual({ id, status: 'DIALING' });
+  } finally {
+    events.close();
+  }
+}
+
+/**
+ * The page served compressed and cacheable (the Node, Bun and Deno entries): gzip to a client
+ * that takes it, the same page once decompressed (fetch decompresses it) as the one sent to a
+ * client that does not; a strong ETag per coding, `Cache-Control: no-cache`, `Vary:
+ * Accept-Encoding`; 304 with no body for the ETag the client holds.
+ */
+export async function expectCachedGraphiQL(base: string): Promise<void> {
+  const get = (headers: Record<string, string>) =>
+    fetch(`${base}/graphql`, {
+      headers: { accept: 'text/html', ...headers },
+      signal: AbortSignal.timeout(10_000),
+    });
+  const plain = await get({ 'accept-encoding': 'identity' });
+  expect(plain.headers.get('content-encoding')).toBeNull();
+  const html = await plain.text();
+  const zipped = await get({ 'accept-encoding': 'gzip' });
+  expect(zipped.status).toBe(200);
+  expect(zipped.headers.get('content-encoding')).toBe('gzip');
+  expect(Number(zipped.headers.get('content-length'))).toBeLessThan(html.length / 3);
+  expect(await zipped.text()).toBe(html);
+  for (const response of [plain, zipped]) {
+    expect(response.headers.get('etag')).toMatch(/^"[0-9a-f]{32}(-gzip)?"$/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('vary')).toMatch(/Accept-Encoding/);
+  }
+  const etag = zipped.headers.get('etag') as string;
+  const again = await get({ 'accept-encoding': 'gzip', 'if-none-match': etag });
+  expect(again.status).toBe(304);
+  expect(await again.text()).toBe('');
 }
