@@ -19,6 +19,8 @@ const POLL_MS = 25;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A bound on another wait in a race: never what keeps this process alive. */
+const guard = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 // ---- the watchdog ---------------------------------------------------------------------------
 
@@ -223,7 +225,7 @@ export function spawnProcess({
   // 'exit' may come before the last output: the pipes' end too (a second at most, as a child
   // of its may hold them open until the group is stopped).
   const exited = ended.then(async (exit) => {
-    await Promise.race([closed, sleep(1_000)]);
+    await Promise.race([closed, guard(1_000)]);
     return exit;
   });
   const target = POSIX ? -child.pid : child.pid;
@@ -250,7 +252,7 @@ export function spawnProcess({
         await sleep(POLL_MS);
       if (!gone()) kill('SIGKILL');
       // SIGKILL is not refused: the exit follows at once.
-      await Promise.race([ended, sleep(5_000)]);
+      await Promise.race([ended, guard(5_000)]);
       unregister(target);
     })();
     return stopping.then(() => exited).then(({ code, signal: by }) => code ?? by);
