@@ -150,8 +150,6 @@ export declare function runInPlace(options: {
 }): Spawned;
 /** Ends `pid`, started by someone else, with this process; returns the function that forgets it. */
 export declare function adopt(pid: number): () => void;
-/** Stops every process started here still alive. */
-export declare function stopAll(graceMs?: number): Promise<void>;
 
 // ---- /proc ---------------------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ export {
   STOP_GRACE_MS,
   spawnProcess,
   startProcess,
-  stopAll,
   waitReady,
 } from './processes.mjs';
 export {

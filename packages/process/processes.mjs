@@ -19,8 +19,15 @@ const POLL_MS = 25;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A bound on another wait in a race: never what keeps this process alive. */
-const guard = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** `promise`, or nothing after `ms`, whichever comes first; the timer is cleared either way. */
+function within(promise, ms) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 // ---- the watchdog ---------------------------------------------------------------------------
 
@@ -59,7 +66,8 @@ function tellWatchdog(line) {
     watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'watchdog', String(INTERRUPT_GRACE_MS / 1000)], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
-      env: { ...process.env, [OWNER_ENV]: owner() },
+      // Unmarked: it ends with this process, and is never a test's leftover.
+      env: Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== OWNER_ENV)),
     });
     watchdog.on('error', () => {}); // no sh: the registry alone, then
     watchdog.stdin.on('error', () => {});
@@ -116,11 +124,6 @@ function dieOf(signal, last) {
     unregister(target);
   }
   process.kill(process.pid, signal);
-}
-
-/** Stops every process started here that is still alive (SIGTERM, then SIGKILL after `graceMs`). */
-export async function stopAll(graceMs = STOP_GRACE_MS) {
-  await Promise.all([...live.values()].map((entry) => entry.stop(graceMs)));
 }
 
 /**
@@ -225,7 +228,7 @@ export function spawnProcess({
   // 'exit' may come before the last output: the pipes' end too (a second at most, as a child
   // of its may hold them open until the group is stopped).
   const exited = ended.then(async (exit) => {
-    await Promise.race([closed, guard(1_000)]);
+    await within(closed, 1_000);
     return exit;
   });
   const target = POSIX ? -child.pid : child.pid;
@@ -252,7 +255,7 @@ export function spawnProcess({
         await sleep(POLL_MS);
       if (!gone()) kill('SIGKILL');
       // SIGKILL is not refused: the exit follows at once.
-      await Promise.race([ended, guard(5_000)]);
+      await within(ended, 5_000);
       unregister(target);
     })();
     return stopping.then(() => exited).then(({ code, signal: by }) => code ?? by);
