@@ -32,7 +32,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { httpOk, startProcess } from '@voipbin-kit/process';
+import { httpOk, startProcess, waitUntil } from '@voipbin-kit/process';
 import autocannon from 'autocannon';
 import { findWorkerd, freePort, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
 import { benchEvents } from './events.mjs';
@@ -62,8 +62,6 @@ function rssMb(pid) {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts a server in a process group of its own (ended with this process, however it ends) and
@@ -511,12 +509,13 @@ async function memoryNow(server) {
   const raw = rssMb(server.pid);
   const before = server.heaps.length;
   process.kill(server.pid, 'SIGUSR2');
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
-    if (server.heaps.length > before) {
-      return { raw, heap: (server.heaps.at(-1) ?? 0) / 1e6, rss: rssMb(server.pid) };
-    }
-  }
-  throw new Error('the gateway did not report its heap within 10 s');
+  // Its signal: a `heap-used` line, after a full GC (slow on a loaded machine).
+  await waitUntil(() => server.heaps.length > before, {
+    what: 'the gateway (heap probe)',
+    waitingFor: 'a heap-used line after SIGUSR2',
+    pollMs: 20,
+  });
+  return { raw, heap: (server.heaps.at(-1) ?? 0) / 1e6, rss: rssMb(server.pid) };
 }
 
 /**

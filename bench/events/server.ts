@@ -96,7 +96,10 @@ const handlers: Record<Message['kind'], (message: never) => unknown> = {
         await new Promise((resolve) => setTimeout(resolve, 50));
         return stats;
       }
-      if (Date.now() > deadline) throw new Error(`not ready: ${JSON.stringify(stats)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `not ready after ${READY_TIMEOUT_MS / 1000} s: waited for ${subscriptions} subscriptions and one event socket; now ${JSON.stringify(stats)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   },
