@@ -225,10 +225,10 @@ export function spawnProcess({
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
   });
   const closed = new Promise((resolve) => child.once('close', resolve));
-  // 'exit' may come before the last output: the pipes' end too (a second at most, as a child
-  // of its may hold them open until the group is stopped).
+  // 'exit' may come before the last output: the pipes' end too (bounded: a child of its may
+  // hold them open until its group is stopped, which the exit sets off).
   const exited = ended.then(async (exit) => {
-    await within(closed, 1_000);
+    await within(closed, 10_000);
     return exit;
   });
   const target = POSIX ? -child.pid : child.pid;

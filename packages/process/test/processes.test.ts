@@ -3,6 +3,7 @@
  * it gives up; a stop, an exit, a signal or a SIGKILL of whoever started them leaves no process
  * of theirs alive, grandchildren included (checked in /proc, with bounded polling).
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,11 +14,13 @@ import {
   leftovers,
   listProcesses,
   NotReadyError,
+  OWNER_ENV,
   owner,
   runProcess,
   spawnProcess,
   startProcess,
   survivors,
+  waitReady,
   waitUntil,
 } from '../index.mjs';
 
@@ -49,6 +52,28 @@ async function expectAllGone(which: { pids?: number[]; pgids?: number[] }) {
 }
 
 /**
+ * A mark of its own for one test's processes (inherited by theirs), so that what is left of them
+ * is found whatever they printed or did before a bound expired.
+ */
+function marked() {
+  const mark = `${owner()}#${randomUUID()}`;
+  return { env: { [OWNER_ENV]: mark }, left: () => leftovers(mark) };
+}
+
+/** Waits (bounded) until no process of a `marked()` run is alive. */
+async function expectNoneLeft(left: () => { pid: number; command: string }[]) {
+  await waitUntil(() => left().length === 0, {
+    what: 'the processes started',
+    waitingFor: 'none alive',
+    timeoutMs: 30_000,
+  }).catch(() => {});
+  expect(left().map((p) => `${p.pid} ${p.command}`)).toEqual([]);
+}
+
+/** What tree.mjs has printed by the time a short bound expires: its line, or nothing yet. */
+const TREE_OUTPUT = String.raw`(?:tree \d+: grandchild \d+\n|\(nothing\))`;
+
+/**
  * Starts a fixture parent and waits for `line`; gives it, its descendants alive then, their
  * groups, and the servers among them (all but its watchdog, which ends after it).
  */
@@ -73,20 +98,34 @@ describe('startProcess', () => {
     await expectAllGone({ pids: [pid as number, grandchild as number], pgids: [pid as number] });
   });
 
-  it('gives up when the ready signal never comes, naming what it waited for, the command, the bound and the last output, and ends the group', async () => {
+  it('gives up when the ready signal never comes, naming what it waited for, the command and the bound, and ends the group', async () => {
+    const { env, left } = marked();
     const error = await startProcess({
-      ...node('tree.mjs', { TREE_NEVER_READY: '1' }),
+      ...node('tree.mjs', { TREE_NEVER_READY: '1', ...env }),
       what: 'the tree',
       ready: /^ready$/m,
       timeoutMs: 300,
     }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(NotReadyError);
-    const message = (error as Error).message;
-    expect(message).toMatch(
-      /^the tree not ready after 0\.3 s: waited for output matching \/\^ready\$\/m from `.*node\S* \S*tree\.mjs` \(pid \d+\); last output:\ntree \d+: grandchild \d+/,
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        String.raw`^the tree not ready after 0\.3 s: waited for output matching \/\^ready\$\/m from \`.*node\S* \S*tree\.mjs\` \(pid \d+\); last output:\n${TREE_OUTPUT}$`,
+      ),
     );
-    const [pid, grandchild] = treePids(message);
-    await expectAllGone({ pids: [pid as number, grandchild as number], pgids: [pid as number] });
+    await expectNoneLeft(left);
+  });
+
+  it('quotes in that message the last output the process printed', async () => {
+    const tree = spawnProcess({ ...node('tree.mjs', { TREE_NEVER_READY: '1' }), what: 'the tree' });
+    try {
+      await waitReady(tree, /tree \d+: grandchild \d+\n/);
+      const error = (await waitReady(tree, /^ready$/m, { timeoutMs: 300 }).catch(
+        (thrown: unknown) => thrown,
+      )) as Error;
+      expect(error.message).toMatch(/; last output:\ntree \d+: grandchild \d+\n$/);
+    } finally {
+      await tree.stop();
+    }
   });
 
   it('says so when the process exits before its ready signal, with its exit code', async () => {
@@ -182,15 +221,17 @@ describe('a parent that started processes with the helper', () => {
   });
 
   it('whose wait expires (VOIPBIN_KIT_READY_TIMEOUT_MS set small) fails saying what it waited for, and leaves nothing', async () => {
+    const { env, left } = marked();
     const parent = spawnProcess(
-      node('parent.mjs', { TREE_NEVER_READY: '1', VOIPBIN_KIT_READY_TIMEOUT_MS: '500' }),
+      node('parent.mjs', { TREE_NEVER_READY: '1', VOIPBIN_KIT_READY_TIMEOUT_MS: '500', ...env }),
     );
     expect((await parent.exited).code).toBe(1);
     expect(parent.stderr()).toMatch(
-      /^tree not ready after 0\.5 s: waited for output matching \/\^ready\$\/m from `.*tree\.mjs` \(pid \d+\); last output:\ntree \d+: grandchild \d+/,
+      new RegExp(
+        String.raw`^tree not ready after 0\.5 s: waited for output matching \/\^ready\$\/m from \`.*tree\.mjs\` \(pid \d+\); last output:\n${TREE_OUTPUT}`,
+      ),
     );
-    const [pid, grandchild] = treePids(parent.stderr());
-    await expectAllGone({ pids: [pid as number, grandchild as number], pgids: [pid as number] });
+    await expectNoneLeft(left);
   });
 });
 
@@ -221,12 +262,16 @@ describe('runProcess', () => {
   });
 
   it('stops a command still running after timeoutMs, and says so', async () => {
-    const error = (await runProcess({ ...node('tree.mjs'), timeoutMs: 300 }).catch(
+    const { env, left } = marked();
+    const error = (await runProcess({ ...node('tree.mjs', env), timeoutMs: 300 }).catch(
       (thrown: unknown) => thrown,
     )) as Error;
-    expect(error.message).toMatch(/^tree\.mjs did not finish within 0\.3 s: `.*tree\.mjs`/);
-    const [pid, grandchild] = treePids(error.message);
-    await expectAllGone({ pids: [pid as number, grandchild as number], pgids: [pid as number] });
+    expect(error.message).toMatch(
+      new RegExp(
+        String.raw`^tree\.mjs did not finish within 0\.3 s: \`.*tree\.mjs\`; last output:\n${TREE_OUTPUT}`,
+      ),
+    );
+    await expectNoneLeft(left);
   });
 });
 
