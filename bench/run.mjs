@@ -69,7 +69,7 @@ function rssMb(pid) {
  * answer 200; at most READY_TIMEOUT_MS (minutes: a loaded machine starts slowly).
  * @returns {Promise<{ pid: number, heaps: number[], stop(): Promise<void> }>}
  */
-export async function start(label, command, args, { env = {}, ready, cwd = root }) {
+async function start(label, command, args, { env = {}, ready, cwd = root }) {
   // The heap probe's answers (bench/servers/heap-probe.mjs), counted as they arrive: the kept
   // output is only the last 4,000 characters.
   const heaps = [];
