@@ -18,11 +18,11 @@
 //
 // Every subscriber must receive every event, once, in the order emitted; otherwise the run fails.
 // A warm-up of a few calls, not counted, goes first.
-import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -53,52 +53,44 @@ async function bundle() {
   return { file, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Forks the server for `subscribers`; `call(message)` asks it something over IPC. */
+/** Starts the server for `subscribers` (its own process group); `call(message)` asks it over IPC. */
 async function startServer(file, subscribers) {
-  const child = fork(file, [String(subscribers)], {
+  const server = await startProcess({
+    command: process.execPath,
+    // As `fork` would: this process's Node flags too.
+    args: [...process.execArgv, file, String(subscribers)],
     env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    what: 'events server',
+    ipc: true,
+    ready: /^events server on 127\.0\.0\.1:\d+$/m,
+    outputLimit: 4_000,
   });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk).slice(-4000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const port = /^events server on 127\.0\.0\.1:(\d+)$/m.exec(server.output())?.[1];
   const pending = new Map();
   let seq = 0;
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`events server not ready:\n${output}`)),
-      30_000,
-    );
-    child.once('exit', (code) => reject(new Error(`events server exited ${code}:\n${output}`)));
-    child.on('message', (message) => {
-      if ('port' in message) {
-        clearTimeout(timer);
-        resolve(message.port);
-        return;
-      }
-      const waiter = pending.get(message.seq);
-      pending.delete(message.seq);
-      if (message.error) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.result);
-    });
+  server.child.on('message', (message) => {
+    const waiter = pending.get(message.seq);
+    pending.delete(message.seq);
+    if (message.error) waiter?.reject(new Error(message.error));
+    else waiter?.resolve(message.result);
+  });
+  // A server that dies answers nothing more: what it was asked fails, saying why.
+  void server.exited.then(({ code, signal }) => {
+    for (const waiter of pending.values())
+      waiter.reject(new Error(`events server exited (${code ?? signal}):\n${server.output()}`));
+    pending.clear();
   });
   return {
-    pid: child.pid,
+    pid: server.pid,
     url: `http://127.0.0.1:${port}/graphql`,
     call: (message) =>
       new Promise((resolve, reject) => {
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        child.send({ ...message, seq: id });
+        server.child.send({ ...message, seq: id });
       }),
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await server.stop(3_000);
     },
   };
 }

@@ -15,11 +15,11 @@
 //
 // The harness (bench/in-process/harness.ts) imports the gateway's TypeScript sources: it is
 // bundled with esbuild first, its npm imports left to resolve from apps/gateway.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 import { startEmulator } from './run.mjs';
 
@@ -45,7 +45,7 @@ const dir = await mkdtemp(join(root, 'apps/gateway/node_modules/.bench-in-proces
 const harness = join(dir, 'harness.mjs');
 const nodeArgs = process.env.BENCH_JS_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const emulator = await startEmulator();
-// Interrupted, it still removes its bundle (run.mjs stops the emulator on exit).
+// Interrupted, it still removes its bundle (@voipbin-kit/process ends the emulator and the harness).
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
@@ -73,12 +73,16 @@ try {
     '| upstream | CPU µs/request | wall µs/request |\n| -------- | -------------: | --------------: |',
   );
   for (const upstream of upstreams) {
-    const out = execFileSync(
-      process.execPath,
-      [...nodeArgs, harness, upstream, emulator.url, opts.requests, opts.query],
-      { env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8' },
-    );
-    const result = JSON.parse(out.trim().split('\n').at(-1));
+    // Not execFileSync: a signal meanwhile must reach this process's handlers (and the run).
+    const run = await runProcess({
+      command: process.execPath,
+      args: [...nodeArgs, harness, upstream, emulator.url, opts.requests, opts.query],
+      env: { ...process.env, NODE_ENV: 'production' },
+      what: `the ${upstream} harness`,
+    });
+    if (run.code !== 0)
+      throw new Error(`the ${upstream} harness failed (${run.code ?? run.signal}):\n${run.output}`);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1));
     console.log(
       `| ${upstream} | ${result.cpuMicros.toFixed(1)} | ${result.wallMicros.toFixed(1)} |`,
     );

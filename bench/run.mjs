@@ -24,7 +24,7 @@
 //                      [--gateway path/to/dist/runtime/node.mjs]   (another build of the gateway for B)
 //
 // Linux only (/proc). Nothing leaves 127.0.0.1.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +32,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { httpOk, startProcess, waitUntil } from '@voipbin-kit/process';
 import autocannon from 'autocannon';
 import { findWorkerd, freePort, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
 import { benchEvents } from './events.mjs';
@@ -62,65 +63,47 @@ function rssMb(pid) {
   return Number(kb) / 1024;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-
 /**
- * Spawns a server and waits (at most 30 s) until `ready` (GET url) answers 200.
- * @returns {Promise<{ pid: number, stop(): Promise<void> }>}
+ * Starts a server in a process group of its own (ended with this process, however it ends) and
+ * waits until its ready signal, `ready`: a RegExp for a line it prints, or a URL whose GET must
+ * answer 200; at most READY_TIMEOUT_MS (minutes: a loaded machine starts slowly).
+ * @returns {Promise<{ pid: number, heaps: number[], stop(): Promise<void> }>}
  */
 async function start(label, command, args, { env = {}, ready, cwd = root }) {
-  const child = spawn(command, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
   // The heap probe's answers (bench/servers/heap-probe.mjs), counted as they arrive: the kept
   // output is only the last 4,000 characters.
   const heaps = [];
-  const keeper = () => {
+  const lines = () => {
     let pending = '';
     return (chunk) => {
-      output = (output + chunk).slice(-4000);
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
+      const all = (pending + chunk).split('\n');
+      pending = all.pop() ?? '';
+      for (const line of all) {
         const heap = /^heap-used (\d+)$/.exec(line.trim());
         if (heap) heaps.push(Number(heap[1]));
       }
     };
   };
-  child.stdout.on('data', keeper());
-  child.stderr.on('data', keeper());
-  const exited = new Promise((r) => child.once('exit', r));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${label} exited ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`${label} not ready in 30 s:\n${output}`);
-    try {
-      const response = await fetch(ready, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) break;
-    } catch {}
-    await sleep(50);
-  }
+  const streams = { stdout: lines(), stderr: lines() };
+  const server = await startProcess({
+    command,
+    args,
+    cwd,
+    env: { ...process.env, ...env },
+    what: label,
+    ready: typeof ready === 'string' ? httpOk(ready) : ready,
+    outputLimit: 4_000,
+    onOutput: (text, stream) => streams[stream](text),
+  });
   return {
-    pid: child.pid,
+    pid: server.pid,
     /** The live heaps, in bytes, the process has reported so far. */
     heaps,
     async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(3_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      children.delete(child);
+      await server.stop(3_000);
     },
   };
 }
-
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 // ---- what is sent ------------------------------------------------------------------------
 
@@ -526,12 +509,13 @@ async function memoryNow(server) {
   const raw = rssMb(server.pid);
   const before = server.heaps.length;
   process.kill(server.pid, 'SIGUSR2');
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
-    if (server.heaps.length > before) {
-      return { raw, heap: (server.heaps.at(-1) ?? 0) / 1e6, rss: rssMb(server.pid) };
-    }
-  }
-  throw new Error('the gateway did not report its heap within 10 s');
+  // Its signal: a `heap-used` line, after a full GC (slow on a loaded machine).
+  await waitUntil(() => server.heaps.length > before, {
+    what: 'the gateway (heap probe)',
+    waitingFor: 'a heap-used line after SIGUSR2',
+    pollMs: 20,
+  });
+  return { raw, heap: (server.heaps.at(-1) ?? 0) / 1e6, rss: rssMb(server.pid) };
 }
 
 /**

@@ -12,7 +12,10 @@ export default defineConfig({
     testTimeout: 20_000,
     // Records every console line and every response the shared helpers get, and fails a file
     // in which a canary credential came out (test/support/canary.ts).
-    setupFiles: ['./test/support/canary-setup.ts'],
+    // And marks whatever a test file starts (test/support/…, Miniflare's workerd) as this
+    // package's: the global teardown fails the run if one is still alive (@voipbin-kit/process).
+    setupFiles: ['./test/support/canary-setup.ts', '@voipbin-kit/process/vitest/setup'],
+    globalSetup: ['@voipbin-kit/process/vitest/global-setup'],
     // `global.gc` for test/security/load.test.ts, which measures the heap after collecting it;
     // the flag costs nothing to the other files (workers are forks, where it is allowed).
     execArgv: ['--expose-gc'],

@@ -1,4 +1,4 @@
-// Case E's server, bundled and forked by bench/events.mjs: the gateway (its TypeScript sources,
+// Case E's server, bundled and started by bench/events.mjs: the gateway (its TypeScript sources,
 // configured as the issue's live call status runs by default: the WebSocket source on the
 // embedded emulator) on a node:http server on 127.0.0.1, with a manual-clock emulator that the
 // parent drives over IPC. Every event the emulator emits is stamped here, at emission, on the
@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEmulator } from '@voipbin-kit/emulator';
+import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
 import { createGateway } from '../../apps/gateway/src/index.ts';
 
 const subscribers = Number(process.argv[2] ?? '1000');
@@ -81,9 +82,9 @@ type Message =
 let nextPlaceAt = 0;
 
 const handlers: Record<Message['kind'], (message: never) => unknown> = {
-  /** Resolves once `subscriptions` are open and the event socket is up (bounded: 30 s). */
+  /** Resolves once `subscriptions` are open and the event socket is up (bounded: READY_TIMEOUT_MS). */
   async wait({ subscriptions }: { subscriptions: number }) {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       const stats = gateway.events.stats();
       if (
@@ -95,7 +96,10 @@ const handlers: Record<Message['kind'], (message: never) => unknown> = {
         await new Promise((resolve) => setTimeout(resolve, 50));
         return stats;
       }
-      if (Date.now() > deadline) throw new Error(`not ready: ${JSON.stringify(stats)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `not ready after ${READY_TIMEOUT_MS / 1000} s: waited for ${subscriptions} subscriptions and one event socket; now ${JSON.stringify(stats)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   },
@@ -139,4 +143,5 @@ process.on('message', async (message: Message & { seq: number }) => {
 process.on('disconnect', () => process.exit(0));
 // An exit of its own, so that a --cpu-prof run still writes its profile.
 process.on('SIGTERM', () => process.exit(0));
-process.send?.({ port: (server.address() as AddressInfo).port });
+// The ready signal bench/events.mjs waits for.
+console.log(`events server on 127.0.0.1:${(server.address() as AddressInfo).port}`);

@@ -10,7 +10,8 @@ export async function start({ emulatorUrl, freePort, start: spawnServer }) {
   const port = await freePort();
   const server = await spawnServer('mesh', process.execPath, [join(here, 'start.mjs')], {
     env: { PORT: String(port), UPSTREAM: emulatorUrl },
-    ready: `http://127.0.0.1:${port}/readiness`,
+    // start.mjs's own signal, printed once Hive Gateway's /readiness answers 200.
+    ready: /^mesh gateway ready on /m,
   });
   return {
     ...server,

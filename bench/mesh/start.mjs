@@ -11,19 +11,21 @@
 //                     (default "bench"; the emulator takes any non-empty one)
 //   MESH_OPENAPI_SPEC the spec (default <repo>/reference/voipbin-calls-openapi.yaml)
 //
-// 1. Composes the supergraph with `mesh-compose` (a child process, ~1 s) unless .mesh/ already
-//    holds one for the same spec, mesh.config.ts and UPSTREAM.
+// 1. Composes the supergraph with `mesh-compose` (a child process, ~1 s; in a process group of
+//    its own, ended with this one) unless .mesh/ already holds one for the same spec,
+//    mesh.config.ts and UPSTREAM.
 // 2. Runs the `hive-gateway supergraph` CLI in THIS process (one worker, no fork), so the pid the
 //    harness spawned is the gateway's pid (CPU time and RSS from /proc/<pid> are the gateway's).
-// 3. Polls the gateway's own GET /readiness (200 once the supergraph is loaded) and then prints
-//    one line to stdout: `mesh gateway ready on http://127.0.0.1:<PORT>/graphql`.
-import { execFileSync } from 'node:child_process';
+// 3. Polls the gateway's own GET /readiness (200 once the supergraph is loaded; at most
+//    VOIPBIN_KIT_READY_TIMEOUT_MS, 3 minutes by default) and then prints one line to stdout:
+//    `mesh gateway ready on http://127.0.0.1:<PORT>/graphql`.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { httpOk, READY_TIMEOUT_MS, runProcess, waitUntil } from '@voipbin-kit/process';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -56,14 +58,17 @@ if (!existsSync(supergraph)) {
   mkdirSync(outDir, { recursive: true });
   const composePkg = require.resolve('@graphql-mesh/compose-cli/package.json');
   const composeBin = join(dirname(composePkg), require(composePkg).bin['mesh-compose']);
-  try {
-    execFileSync(process.execPath, [composeBin, '-o', supergraph], {
-      cwd: here,
-      env: { ...process.env, UPSTREAM: upstream, MESH_OPENAPI_SPEC: spec },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    console.error(`mesh: composition failed\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  // In a group of its own, bounded, and ended with this process if it is stopped meanwhile.
+  const composed = await runProcess({
+    command: process.execPath,
+    args: [composeBin, '-o', supergraph],
+    cwd: here,
+    env: { ...process.env, UPSTREAM: upstream, MESH_OPENAPI_SPEC: spec },
+    what: 'mesh-compose',
+    timeoutMs: READY_TIMEOUT_MS,
+  }).catch((error) => ({ code: 1, output: error.message }));
+  if (composed.code !== 0) {
+    console.error(`mesh: composition failed\n${composed.output}`);
     process.exit(1);
   }
 }
@@ -99,19 +104,13 @@ await import(pathToFileURL(gatewayBin).href);
 
 // --- 3. readiness ----------------------------------------------------------------------------------
 const readiness = `http://127.0.0.1:${port}/readiness`;
-const deadline = Date.now() + 30_000;
-for (;;) {
-  try {
-    const response = await fetch(readiness);
-    await response.arrayBuffer();
-    if (response.ok) break;
-  } catch {
-    // not listening yet
-  }
-  if (Date.now() > deadline) {
-    console.error(`mesh: gateway not ready after 30 s (${readiness})`);
-    process.exit(1);
-  }
-  await new Promise((r) => setTimeout(r, 50));
+try {
+  await waitUntil(httpOk(readiness), {
+    what: 'mesh: the gateway',
+    waitingFor: `GET ${readiness} answering 200`,
+  });
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
 }
 console.log(`mesh gateway ready on http://127.0.0.1:${port}/graphql`);

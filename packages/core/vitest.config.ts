@@ -5,5 +5,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: 'test/tsconfig.json' },
     testTimeout: 20_000,
+    // What a test starts carries this package's mark; the global teardown fails the run if one
+    // is still alive (@voipbin-kit/process).
+    setupFiles: ['@voipbin-kit/process/vitest/setup'],
+    globalSetup: ['@voipbin-kit/process/vitest/global-setup'],
   },
 });

@@ -6,10 +6,10 @@
  * only prints "Bun's postinstall script was not run". The binary itself ships in a platform
  * package (`@oven/bun-linux-x64`, ...), an optional dependency of `bun`: this runs that one.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runInPlace } from '@voipbin-kit/process';
 
 const require = createRequire(import.meta.url);
 
@@ -41,9 +41,6 @@ function findBun() {
   );
 }
 
-const child = spawn(findBun(), ['--no-install', ...process.argv.slice(2)], { stdio: 'inherit' });
-// Ctrl-C reaches Bun as well (same process group); a SIGTERM sent to this launcher is passed on.
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-  process.on(signal, () => child.kill(signal));
-}
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Bun in a process group of its own: a signal sent here (Ctrl-C included) is passed on once,
+// this launcher exits as Bun does (its code, or its signal), and Bun never outlives it.
+runInPlace({ command: findBun(), args: ['--no-install', ...process.argv.slice(2)] });

@@ -4,8 +4,14 @@
  * settings: it refuses to start holding a VoIPBIN credential without gateway auth, and applies a
  * destination policy read from the environment.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import {
+  READY_TIMEOUT_MS,
+  type Spawned,
+  spawnProcess,
+  startProcess,
+  waitReady,
+} from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_QUERY } from '../src/gateway.ts';
 import { APP, NODE_ENTRY as ENTRY, ensureBuilt, freePort } from './runtimes/support.ts';
@@ -28,61 +34,29 @@ function cleanEnv(): Record<string, string | undefined> {
 }
 
 /**
- * Spawns the built entry with `env` added; its output is recorded for the canary check.
- * `exited` resolves with the exit code (or signal); `stop` sends SIGTERM, then SIGKILL.
+ * Spawns the built entry with `env` added (in a process group of its own, never outliving the
+ * test); its output is recorded for the canary check. `exited` resolves with the exit code (or
+ * signal); `stop` sends SIGTERM, then SIGKILL.
  */
 function spawnEntry(env: Record<string, string>) {
-  let text = '';
-  const process_ = spawn(process.execPath, [ENTRY], {
+  const entry = spawnProcess({
+    command: process.execPath,
+    args: [ENTRY],
     cwd: APP,
     env: { ...cleanEnv(), NODE_ENV: 'development', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    what: 'the Node entry',
+    onOutput: (text) => recordText('node entry output', text),
   });
-  for (const stream of [process_.stdout, process_.stderr]) {
-    stream?.on('data', (chunk) => {
-      text += String(chunk);
-      recordText('node entry output', String(chunk));
-    });
-  }
-  const exited = new Promise<number | string | null>((resolve) =>
-    process_.once('exit', (code, signal) => resolve(code ?? signal)),
-  );
+  const exited = entry.exited.then(({ code, signal }) => code ?? signal);
   const stop = async () => {
-    if (process_.exitCode === null && process_.signalCode === null) {
-      process_.kill('SIGTERM');
-      const timer = setTimeout(() => process_.kill('SIGKILL'), 3_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await entry.stop(3_000);
   };
-  return { output: () => text, exited, stop };
+  return { entry, output: entry.output, exited, stop };
 }
 
-let child: ChildProcess | undefined;
+let gateway: Spawned | undefined;
 let output = '';
 let base = '';
-
-/** Waits (bounded) until the process printed `pattern`. */
-function waitFor(pattern: RegExp, ms: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error(`no ${pattern} within ${ms} ms; output so far:\n${output}`));
-    }, ms);
-    const poll = setInterval(() => {
-      const match = pattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        clearInterval(poll);
-        resolve(match[0]);
-      } else if (child?.exitCode != null) {
-        clearTimeout(timer);
-        clearInterval(poll);
-        reject(new Error(`the gateway exited with ${child.exitCode}:\n${output}`));
-      }
-    }, 20);
-  });
-}
 
 async function post(query: string, variables?: Record<string, unknown>) {
   const response = recordResponse(
@@ -102,30 +76,23 @@ beforeAll(async () => {
   ensureBuilt();
   const port = await freePort();
   // No VOIPBIN_* settings: the gateway runs the embedded emulator.
-  child = spawn(process.execPath, [ENTRY], {
+  gateway = await startProcess({
+    command: process.execPath,
+    args: [ENTRY],
     cwd: APP,
     env: { ...cleanEnv(), PORT: String(port), NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    what: 'the Node entry',
+    ready: /upstream: .*\n/,
+    onOutput: (text, stream) => {
+      output += text;
+      recordText(`node entry ${stream}`, text);
+    },
   });
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-    recordText('node entry stdout', String(chunk));
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += String(chunk);
-    recordText('node entry stderr', String(chunk));
-  });
-  await waitFor(/upstream: .*\n/, 15_000);
   base = `http://127.0.0.1:${port}`;
-}, 150_000);
+}, READY_TIMEOUT_MS + 150_000);
 
 afterAll(async () => {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child?.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child?.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
+  await gateway?.stop(3_000);
 });
 
 describe('the Node entry over HTTP', () => {
@@ -251,10 +218,8 @@ describe('the Node entry over HTTP', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) =>
-      child?.once('exit', (code) => resolve(code)),
-    );
-    child?.kill('SIGTERM');
+    const exited = gateway?.exited.then(({ code }) => code);
+    gateway?.child.kill('SIGTERM');
     const code = await Promise.race([
       exited,
       new Promise((resolve) => setTimeout(() => resolve('still running'), 5_000)),
@@ -264,60 +229,66 @@ describe('the Node entry over HTTP', () => {
 });
 
 describe('the Node entry with security settings', () => {
-  it('refuses to start with a VoIPBIN credential and no gateway auth, naming the settings', async () => {
-    ensureBuilt();
-    const entry = spawnEntry({
-      PORT: String(await freePort()),
-      // A canary: the refusal must not quote it (the output is searched for it).
-      VOIPBIN_ACCESS_KEY: 'CANARY-s3cr3t-key',
-      VOIPBIN_BASE_URL: 'http://127.0.0.1:1/v1.0',
-    });
-    try {
-      const code = await Promise.race([
-        entry.exited,
-        new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000)),
-      ]);
-      expect(code, entry.output()).not.toBe(0);
-      expect(code, entry.output()).not.toBe('still running');
-      expect(entry.output()).toContain(
-        'Refusing to start: the gateway holds a VoIPBIN credential but has no auth method',
-      );
-      expect(entry.output()).toMatch(/GATEWAY_INSECURE_NO_AUTH=true/);
-      expect(entry.output()).not.toMatch(/upstream: /);
-    } finally {
-      await entry.stop();
-    }
-  }, 30_000);
-
-  it('answers FORBIDDEN for a destination GATEWAY_DENIED_PREFIXES denies, on the embedded emulator', async () => {
-    ensureBuilt();
-    const port = await freePort();
-    const entry = spawnEntry({ PORT: String(port), GATEWAY_DENIED_PREFIXES: '+8210' });
-    try {
-      const deadline = Date.now() + 15_000;
-      while (!/upstream: .*\n/.test(entry.output()) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(entry.output()).toMatch(/upstream: the embedded VoIPBIN emulator/);
-      const response = recordResponse(
-        `POST http://127.0.0.1:${port}/graphql`,
-        await fetch(`http://127.0.0.1:${port}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          // The seed call's destination, +821021656521, starts with +8210.
-          body: JSON.stringify({ query: SEED_QUERY }),
-          signal: AbortSignal.timeout(5_000),
-        }),
-      );
-      // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
-      const json = (await response.json()) as Record<string, any>;
-      expect(json.data).toBeNull();
-      expect(json.errors?.[0]?.extensions).toMatchObject({
-        code: 'FORBIDDEN',
-        issues: [{ path: 'input.destinations.0.target' }],
+  it(
+    'refuses to start with a VoIPBIN credential and no gateway auth, naming the settings',
+    async () => {
+      ensureBuilt();
+      const entry = spawnEntry({
+        PORT: String(await freePort()),
+        // A canary: the refusal must not quote it (the output is searched for it).
+        VOIPBIN_ACCESS_KEY: 'CANARY-s3cr3t-key',
+        VOIPBIN_BASE_URL: 'http://127.0.0.1:1/v1.0',
       });
-    } finally {
-      await entry.stop();
-    }
-  }, 30_000);
+      try {
+        const code = await Promise.race([
+          entry.exited,
+          // Its start, to the refusal: as long as any start may take on a loaded machine.
+          new Promise((resolve) => setTimeout(() => resolve('still running'), READY_TIMEOUT_MS)),
+        ]);
+        expect(code, entry.output()).not.toBe(0);
+        expect(code, entry.output()).not.toBe('still running');
+        expect(entry.output()).toContain(
+          'Refusing to start: the gateway holds a VoIPBIN credential but has no auth method',
+        );
+        expect(entry.output()).toMatch(/GATEWAY_INSECURE_NO_AUTH=true/);
+        expect(entry.output()).not.toMatch(/upstream: /);
+      } finally {
+        await entry.stop();
+      }
+    },
+    READY_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    'answers FORBIDDEN for a destination GATEWAY_DENIED_PREFIXES denies, on the embedded emulator',
+    async () => {
+      ensureBuilt();
+      const port = await freePort();
+      const entry = spawnEntry({ PORT: String(port), GATEWAY_DENIED_PREFIXES: '+8210' });
+      try {
+        await waitReady(entry.entry, /upstream: .*\n/);
+        expect(entry.output()).toMatch(/upstream: the embedded VoIPBIN emulator/);
+        const response = recordResponse(
+          `POST http://127.0.0.1:${port}/graphql`,
+          await fetch(`http://127.0.0.1:${port}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            // The seed call's destination, +821021656521, starts with +8210.
+            body: JSON.stringify({ query: SEED_QUERY }),
+            signal: AbortSignal.timeout(5_000),
+          }),
+        );
+        // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
+        const json = (await response.json()) as Record<string, any>;
+        expect(json.data).toBeNull();
+        expect(json.errors?.[0]?.extensions).toMatchObject({
+          code: 'FORBIDDEN',
+          issues: [{ path: 'input.destinations.0.target' }],
+        });
+      } finally {
+        await entry.stop();
+      }
+    },
+    READY_TIMEOUT_MS + 30_000,
+  );
 });

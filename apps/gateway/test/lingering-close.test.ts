@@ -3,12 +3,12 @@
  * client still sending an oversized body reads its 413 instead of a reset, and the rest of the
  * body is read within bounds (time, bytes) only.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulator } from '@voipbin-kit/emulator';
+import { runProcess } from '@voipbin-kit/process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/index.ts';
 import { type LingerOptions, lingeringClose } from '../src/runtime/lingering-close.ts';
@@ -146,10 +146,7 @@ describe('a 413 a client still sending can read (lingering close on the Node ent
 });
 
 /** Runs `command` without blocking this process's event loop (the server runs in it). */
-function run(command: string, args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(command, args, { encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+async function run(command: string, args: string[]) {
+  const { code, stdout, stderr } = await runProcess({ command, args });
+  return { code: code ?? 1, stdout, stderr };
 }

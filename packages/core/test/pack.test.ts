@@ -6,7 +6,6 @@
  * `moduleResolution` bundler and nodenext, proving the published types resolve and are not `any`.
  * npm fetches `ofetch` and `valibot` from the registry (or its cache).
  */
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -20,6 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanNpmEnv, packWithPnpm } from '../scripts/pack.mjs';
 import { expectQuickstartCall, parseSmoke } from './support/smoke.ts';
@@ -28,18 +28,24 @@ const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
-function run(command: string, args: string[], cwd: string, timeout: number) {
-  const result = spawnSync(command, args, {
+/**
+ * Runs `command` to its end (at most `timeout` ms) in a process group of its own: npm's
+ * children too are ended with it, and with the test.
+ */
+async function run(command: string, args: string[], cwd: string, timeout: number) {
+  const result = await runProcess({
+    command,
+    args,
     cwd,
-    encoding: 'utf8',
-    timeout,
+    timeoutMs: timeout,
     // npm must see the app, not the workspace: no npm_* variables of `npx`/`pnpm run`.
     env: { ...cleanNpmEnv(), NO_COLOR: '1', npm_config_update_notifier: 'false' },
   });
-  if (result.error || result.status !== 0) {
-    const why = result.error ? `failed (${result.error.message})` : `exited ${result.status}`;
+  if (result.code !== 0) {
     const output = `${result.stdout}\n${result.stderr}`.trim();
-    throw new Error(`${command} ${args.join(' ')} ${why}:\n${output}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.code ?? result.signal}:\n${output}`,
+    );
   }
   return result.stdout;
 }
@@ -112,7 +118,7 @@ describe('the packed package', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('installs with npm into an app outside the workspace and places a call', () => {
+  it('installs with npm into an app outside the workspace and places a call', async () => {
     const tarball = packWithPnpm(root, { timeout: 60_000 });
     writeFileSync(
       join(app, 'package.json'),
@@ -127,7 +133,7 @@ describe('the packed package', () => {
       '--fetch-retry-mintimeout=1000',
       '--fetch-retry-maxtimeout=5000',
     ];
-    run('npm', ['install', ...npmArgs, ...retries, tarball], app, 90_000);
+    await run('npm', ['install', ...npmArgs, ...retries, tarball], app, 90_000);
     installed = true;
 
     // The tarball's package.json carries real versions, not the workspace's `catalog:`.
@@ -148,9 +154,10 @@ describe('the packed package', () => {
         '',
       ].join('\n'),
     );
-    const stdout = run(process.execPath, ['main.mjs'], app, 30_000);
+    const stdout = await run(process.execPath, ['main.mjs'], app, 30_000);
     expectQuickstartCall(parseSmoke(stdout), 'node');
-  }, 150_000);
+    // Above the bounds of its steps (pack 60 s, npm 90 s, node 30 s) and the rest.
+  }, 210_000);
 
   it('depends on ofetch and valibot only: no other dependency, no peer or optional one', () => {
     if (!installed) throw new Error('the install step failed: nothing to check');
@@ -169,13 +176,14 @@ describe('the packed package', () => {
 
   it.each(['bundler', 'nodenext'] as const)(
     'type-checks a consumer with moduleResolution %s',
-    (moduleResolution) => {
+    async (moduleResolution) => {
       if (!installed) throw new Error('the install step failed: nothing to check');
       writeFileSync(join(app, 'check.ts'), CHECK_TS);
       const config = join(app, `tsconfig.${moduleResolution}.json`);
       writeFileSync(config, JSON.stringify(tsconfig(moduleResolution), null, 2));
-      run(process.execPath, [tsc, '-p', config], app, 60_000);
+      await run(process.execPath, [tsc, '-p', config], app, 60_000);
     },
-    60_000,
+    // Above tsc's bound.
+    90_000,
   );
 });

@@ -2,13 +2,20 @@
  * The `voipbin-emulator` command (dist/bin.mjs; build first with `npx tsdown`): it prints the URL
  * it listens on, answers VoIPBIN's call API there, and stops cleanly on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import {
+  READY_TIMEOUT_MS,
+  runProcess,
+  type Spawned,
+  spawnProcess,
+  waitReady,
+} from '@voipbin-kit/process';
 import { WebSocket } from 'undici';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { checked } from './support/conforming.ts';
 
 const BIN = fileURLToPath(new URL('../dist/bin.mjs', import.meta.url));
@@ -26,81 +33,57 @@ interface Started {
   output: () => string;
 }
 
-const children: ChildProcess[] = [];
+// Each test starts the command once: above that wait, so a slow start fails with its message.
+vi.setConfig({ testTimeout: READY_TIMEOUT_MS + 30_000 });
+
+const children: Spawned[] = [];
 
 afterEach(async () => {
   // Whatever a test did, no emulator outlives it.
-  await Promise.all(children.splice(0).map((child) => stop(child)));
+  await Promise.all(children.splice(0).map((child) => child.stop(5_000)));
 });
 
-/** Runs the command and waits (at most 10 s) for the URL it prints. */
-function start(args: string[]): Promise<Started> {
+/**
+ * Runs the command (a process group of its own) and waits, at most READY_TIMEOUT_MS, for the
+ * URL it prints and its test numbers.
+ */
+async function start(args: string[]): Promise<Started> {
   const { PORT: _port, ...env } = process.env;
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk) => {
-    out += chunk;
+  const started = spawnProcess({
+    command: process.execPath,
+    args: [BIN, ...args],
+    env,
+    what: 'voipbin-emulator',
   });
-  child.stderr?.on('data', (chunk) => {
-    err += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => finish(new Error(`no URL printed within 10 s: ${out}${err}`)),
-      10_000,
-    );
-    const check = () => {
-      const url = /listening on (http:\/\/\S+\/v1\.0)/.exec(out)?.[1];
-      if (url && out.includes('test numbers:')) finish(undefined, url);
-    };
-    const exited = (code: number | null) =>
-      finish(new Error(`exited with ${code} before listening: ${out}${err}`));
-    function finish(error?: Error, url?: string) {
-      clearTimeout(timer);
-      child.stdout?.off('data', check);
-      child.off('exit', exited);
-      if (error || !url) reject(error);
-      else resolve({ child, url, output: () => out });
-    }
-    child.stdout?.on('data', check);
-    child.once('exit', exited);
-  });
+  children.push(started);
+  const url = () => /listening on (http:\/\/\S+\/v1\.0)/.exec(started.stdout())?.[1];
+  await waitReady(
+    started,
+    Object.assign(() => url() !== undefined && started.stdout().includes('test numbers:'), {
+      label: 'its URL and test numbers on stdout',
+    }),
+  );
+  return { child: started.child, url: url() as string, output: started.stdout };
 }
 
 /** Sends SIGTERM and waits at most 5 s for the exit, then SIGKILL; resolves with the exit code. */
-function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
+function stop(child: ChildProcess): Promise<number | string | null> {
+  const started = children.find((each) => each.child === child);
+  if (!started) throw new Error('not started by start()');
+  return started.stop(5_000);
 }
 
-/** Runs the command to its end (at most 10 s) and gives its exit code and output. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
+/** Runs the command to its end (at most READY_TIMEOUT_MS) and gives its exit code and output. */
+async function run(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await runProcess({
+    command: process.execPath,
+    args: [BIN, ...args],
+    what: 'voipbin-emulator',
+    timeoutMs: READY_TIMEOUT_MS,
   });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return { code, stdout, stderr };
 }
 
 const post = (url: string, body: string) =>

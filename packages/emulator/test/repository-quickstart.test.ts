@@ -4,11 +4,10 @@
  * follows its call to the end. Here, not at the root, because the script imports the BUILT core
  * and emulator: turbo runs this package's tests after its build, which comes after core's.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { READY_TIMEOUT_MS, runProcess } from '@voipbin-kit/process';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,16 +35,23 @@ describe("the README's Quick start", () => {
     expect(read('.ci/run').split('\n')).toContain(check);
   });
 
-  it('node scripts/quickstart.mjs places the call and follows it to its end: "ended: normal"', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/quickstart.mjs'], {
-      cwd: ROOT,
-      timeout: 15_000,
-    });
-    const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^placed, normalised by @voipbin-kit\/core/);
-    expect(lines.at(-2)).toMatch(/^\+\s*\d+ s\s+hangup\b/);
-    expect(lines.at(-1)).toMatch(
-      /^ended: normal \(by local\) at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/,
-    );
-  });
+  it(
+    'node scripts/quickstart.mjs places the call and follows it to its end: "ended: normal"',
+    async () => {
+      const { code, stdout, output } = await runProcess({
+        command: process.execPath,
+        args: ['scripts/quickstart.mjs'],
+        cwd: ROOT,
+        timeoutMs: READY_TIMEOUT_MS,
+      });
+      expect(code, output).toBe(0);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^placed, normalised by @voipbin-kit\/core/);
+      expect(lines.at(-2)).toMatch(/^\+\s*\d+ s\s+hangup\b/);
+      expect(lines.at(-1)).toMatch(
+        /^ended: normal \(by local\) at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/,
+      );
+    },
+    READY_TIMEOUT_MS + 10_000,
+  );
 });

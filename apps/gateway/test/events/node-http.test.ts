@@ -10,9 +10,9 @@
  * it DIALING (at 100, RINGING would come after 10 ms). Each entry is warmed up first (`warmUp`:
  * a fresh entry takes up to 230 ms to serve its first createCall and subscription).
  */
-import { spawn } from 'node:child_process';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { listen, type RunningEmulator } from '@voipbin-kit/emulator/node';
+import { READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APP,
@@ -45,11 +45,13 @@ afterAll(async () => {
 
 /**
  * Starts the built Node entry on `port` with `env` (none of the machine's VOIPBIN_* or
- * GATEWAY_* settings) and waits, at most 15 s, for its `call events:` line.
+ * GATEWAY_* settings; a process group of its own, never outliving the file) and waits for its
+ * `call events:` line, at most READY_TIMEOUT_MS (minutes).
  */
 async function startEntry(port: number, env: Record<string, string>): Promise<Entry> {
-  let text = '';
-  const child = spawn(process.execPath, [NODE_ENTRY], {
+  const child = await startProcess({
+    command: process.execPath,
+    args: [NODE_ENTRY],
     cwd: APP,
     env: {
       ...Object.fromEntries(
@@ -61,35 +63,19 @@ async function startEntry(port: number, env: Record<string, string>): Promise<En
       ...env,
       PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    what: 'the Node entry',
+    ready: /call events: .*\n/,
+    onOutput: (text) => recordText('node entry output', text),
   });
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk) => {
-      text += String(chunk);
-      recordText('node entry output', String(chunk));
-    });
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const entry: Entry = {
     base: `http://127.0.0.1:${port}`,
-    output: () => text,
+    output: child.output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      await exited;
-      clearTimeout(timer);
+      await child.stop(3_000);
     },
   };
   running.push(entry);
-  await until(
-    () => /call events: .*\n/.test(text) || child.exitCode !== null,
-    'the entry to start',
-    15_000,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; output so far:\n${text}`);
-  });
-  expect(child.exitCode, text).toBeNull();
+  expect(child.child.exitCode, child.output()).toBeNull();
   await warmUp(entry.base);
   return entry;
 }
@@ -124,16 +110,23 @@ const summary = (run: LiveRun) =>
 
 beforeAll(() => ensureBuilt(), 150_000);
 
+/** A test or hook that starts an entry: above its wait for the ready line, and the run after. */
+const STARTS_AN_ENTRY_MS = READY_TIMEOUT_MS + 60_000;
+
 describe('live call status from the Node entry over real HTTP', () => {
-  it('the embedded emulator (default source: its in-memory WebSocket): each state once, in order', async () => {
-    const entry = await startEntry(await freePort(), { EMULATOR_SPEED: String(EMULATOR_SPEED) });
-    expect(entry.output()).toMatch(/upstream: the embedded VoIPBIN emulator/);
-    expect(entry.output()).toMatch(/^call events: websocket$/m);
-    const run = await followQuickstartLive(entry.base);
-    expect(run.updated).toEqual(run.events);
-    console.log(`embedded: ${summary(run)}`);
-    await entry.stop();
-  });
+  it(
+    'the embedded emulator (default source: its in-memory WebSocket): each state once, in order',
+    async () => {
+      const entry = await startEntry(await freePort(), { EMULATOR_SPEED: String(EMULATOR_SPEED) });
+      expect(entry.output()).toMatch(/upstream: the embedded VoIPBIN emulator/);
+      expect(entry.output()).toMatch(/^call events: websocket$/m);
+      const run = await followQuickstartLive(entry.base);
+      expect(run.updated).toEqual(run.events);
+      console.log(`embedded: ${summary(run)}`);
+      await entry.stop();
+    },
+    STARTS_AN_ENTRY_MS,
+  );
 
   describe('a standalone emulator over HTTP and a real WebSocket', () => {
     let emulator: Emulator;
@@ -151,7 +144,7 @@ describe('live call status from the Node entry over real HTTP', () => {
         GATEWAY_INSECURE_NO_AUTH: 'true',
         GATEWAY_EVENTS_SOURCE: 'websocket',
       });
-    }, 20_000);
+    }, STARTS_AN_ENTRY_MS);
 
     it('each state once, in order, through the upstream socket', async () => {
       expect(entry.output()).toContain(`upstream: VoIPBIN at ${url}`);
@@ -230,24 +223,28 @@ describe('live call status from the Node entry over real HTTP', () => {
     }, 25_000);
   });
 
-  it('webhooks from a standalone emulator: each state once, in order', async () => {
-    const port = await freePort();
-    const { emulator, server } = await standalone({
-      webhookUrl: `http://127.0.0.1:${port}/webhooks/voipbin/${WEBHOOK_SECRET}`,
-    });
-    const entry = await startEntry(port, {
-      VOIPBIN_BASE_URL: server.url,
-      VOIPBIN_ACCESS_KEY: ACCESS_KEY,
-      GATEWAY_INSECURE_NO_AUTH: 'true',
-      GATEWAY_EVENTS_SOURCE: 'webhook',
-      GATEWAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    });
-    expect(entry.output()).toMatch(/^call events: webhook$/m);
-    const run = await followQuickstartLive(entry.base);
-    expect(run.updated).toEqual(run.events);
-    // Webhooks only: the gateway opened no socket.
-    expect(emulator.sockets.count).toBe(0);
-    console.log(`standalone webhook: ${summary(run)}`);
-    await entry.stop();
-  });
+  it(
+    'webhooks from a standalone emulator: each state once, in order',
+    async () => {
+      const port = await freePort();
+      const { emulator, server } = await standalone({
+        webhookUrl: `http://127.0.0.1:${port}/webhooks/voipbin/${WEBHOOK_SECRET}`,
+      });
+      const entry = await startEntry(port, {
+        VOIPBIN_BASE_URL: server.url,
+        VOIPBIN_ACCESS_KEY: ACCESS_KEY,
+        GATEWAY_INSECURE_NO_AUTH: 'true',
+        GATEWAY_EVENTS_SOURCE: 'webhook',
+        GATEWAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      });
+      expect(entry.output()).toMatch(/^call events: webhook$/m);
+      const run = await followQuickstartLive(entry.base);
+      expect(run.updated).toEqual(run.events);
+      // Webhooks only: the gateway opened no socket.
+      expect(emulator.sockets.count).toBe(0);
+      console.log(`standalone webhook: ${summary(run)}`);
+      await entry.stop();
+    },
+    STARTS_AN_ENTRY_MS,
+  );
 });

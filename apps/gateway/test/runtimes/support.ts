@@ -6,11 +6,12 @@
  * and GET /health with 200, and stops on SIGTERM. Every wait is bounded; the process is always
  * killed. Also where the built Node entry is (`NODE_ENTRY`, `ensureBuilt`).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
 import {
@@ -59,9 +60,6 @@ export function ensureBuilt() {
 /** Set on every runtime entry, none of which has Redis (its password must never be printed). */
 const REDIS_URL = 'redis://:redis-password@127.0.0.1:1';
 
-/** How long a runtime may take to print its URL. */
-const READY_MS = 15_000;
-
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -90,7 +88,7 @@ export interface Running {
   readyMs: number;
   /** Everything printed so far (stdout and stderr). */
   output(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
+  /** SIGTERM (to its process group), then SIGKILL after `graceMs`; resolves with the exit code or signal. */
   stop(graceMs?: number): Promise<number | string | null>;
 }
 
@@ -102,7 +100,10 @@ export interface Running {
  */
 export const EMULATOR_SPEED = 5;
 
-/** Spawns `launch` with PORT and EMULATOR_SPEED and waits (bounded) until it is ready. */
+/**
+ * Spawns `launch` with PORT and EMULATOR_SPEED (in a process group of its own, never outliving
+ * the test) and waits for its `upstream:` line, at most READY_TIMEOUT_MS (minutes).
+ */
 export async function startGateway(launch: Launch): Promise<Running> {
   const port = await freePort();
   // No VOIPBIN_* settings: the gateway runs the embedded emulator.
@@ -110,7 +111,9 @@ export async function startGateway(launch: Launch): Promise<Running> {
     Object.entries(process.env).filter(([key]) => !key.startsWith('VOIPBIN_')),
   );
   const started = performance.now();
-  const child = spawn(launch.command, launch.args, {
+  const gateway = await startProcess({
+    command: launch.command,
+    args: launch.args,
     cwd: APP,
     env: {
       ...inherited,
@@ -124,61 +127,17 @@ export async function startGateway(launch: Launch): Promise<Running> {
       // Only the Node entry uses Redis: the others must say so, not ignore it in silence.
       GATEWAY_REDIS_URL: REDIS_URL,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    what: `the gateway (${basename(launch.command)})`,
+    ready: /upstream: .*\n/,
+    onOutput: (text) => recordText(`${launch.command} output`, text),
   });
-  let output = '';
-  const exited = new Promise<number | string | null>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal));
-    child.once('error', (error) => {
-      output += `\n${error.message}`;
-      resolve('spawn error');
-    });
-  });
-
-  const stop = async (graceMs = 5_000) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    }
-    return exited;
-  };
-
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready within ${READY_MS} ms; output so far:\n${output}`)),
-      READY_MS,
-    );
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      recordText(`${launch.command} output`, String(chunk));
-      if (/upstream: .*\n/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the gateway exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-  try {
-    await ready;
-  } catch (error) {
-    await stop(1_000);
-    throw error;
-  }
   return {
-    child,
+    child: gateway.child,
     base: `http://127.0.0.1:${port}`,
     port,
     readyMs: Math.round(performance.now() - started),
-    output: () => output,
-    stop,
+    output: gateway.output,
+    stop: (graceMs = 5_000) => gateway.stop(graceMs),
   };
 }
 
@@ -384,11 +343,12 @@ export function describeRuntime(name: string, found: Found, launch: (binary: str
       let gateway: Running | undefined;
       let base = '';
 
+      // Above the wait for the ready line, so a slow start fails with its own message.
       beforeAll(async () => {
         gateway = await startGateway(launch(found.path as string));
         base = gateway.base;
         console.log(`${name} ${found.version}: ready in ${gateway.readyMs} ms`);
-      }, READY_MS + 5_000);
+      }, READY_TIMEOUT_MS + 30_000);
 
       afterAll(async () => {
         await gateway?.stop(3_000);

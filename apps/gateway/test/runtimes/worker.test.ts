@@ -3,15 +3,21 @@
  * src/runtime/worker.ts as a deploy would, and Miniflare runs that bundle in workerd (loopback
  * only, nothing downloaded). One isolate serves every request, so it keeps its emulator.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import {
+  adopt,
+  bounded,
+  commandLine,
+  descendantsOf,
+  READY_TIMEOUT_MS,
+  runProcess,
+} from '@voipbin-kit/process';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetReferences } from '../support/graphiql.ts';
@@ -60,30 +66,75 @@ async function post(query: string, variables?: Record<string, unknown>) {
   return { response, json: (await response.json()) as { data?: any; errors?: any[] } };
 }
 
-beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'gateway-worker-'));
-  const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  await promisify(execFile)(
-    process.execPath,
-    [wrangler, 'deploy', '--dry-run', '--outdir', outDir, '--var', 'EMULATOR_SPEED:100'],
-    { cwd: gatewayDir, env: OFFLINE_ENV, timeout: 60_000 },
-  );
-  const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
-  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: join(outDir, 'worker.js'),
-    modulesRoot: outDir,
-    compatibilityDate,
-    bindings: { EMULATOR_SPEED: '100', GATEWAY_DENIED_PREFIXES: '+1900' },
-    cf: false,
-    host: '127.0.0.1',
+/** What `whenReady` adopted for each Miniflare, to forget once it is disposed of. */
+const adopted = new Map<Miniflare, () => void>();
+const adoptedPids = new Set<number>();
+
+/**
+ * Miniflare's `ready`, bounded (READY_TIMEOUT_MS) and saying so; the workerd it spawned (a
+ * child of this process, not in a group of ours) is then ended with this process too.
+ */
+async function whenReady<T>(miniflare: Miniflare, ready: Promise<T>): Promise<T> {
+  const value = await bounded(ready, {
+    what: 'Miniflare (workerd)',
+    waitingFor: 'mf.ready',
+    timeoutMs: READY_TIMEOUT_MS,
   });
-  await mf.ready;
-}, 90_000);
+  const forget = descendantsOf(process.pid)
+    .filter((pid) => !adoptedPids.has(pid) && /\bworkerd\b/.test(commandLine(pid)))
+    .map((pid) => {
+      adoptedPids.add(pid);
+      const done = adopt(pid);
+      return () => {
+        adoptedPids.delete(pid);
+        done();
+      };
+    });
+  adopted.set(miniflare, () => {
+    for (const done of forget) done();
+  });
+  return value;
+}
+
+/** Disposes of `miniflare` (which kills its workerd), then forgets the adopted pids. */
+async function dispose(miniflare: Miniflare | undefined) {
+  if (!miniflare) return;
+  await miniflare.dispose();
+  adopted.get(miniflare)?.();
+}
+
+beforeAll(
+  async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'gateway-worker-'));
+    const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+    const dryRun = await runProcess({
+      command: process.execPath,
+      args: [wrangler, 'deploy', '--dry-run', '--outdir', outDir, '--var', 'EMULATOR_SPEED:100'],
+      cwd: gatewayDir,
+      env: OFFLINE_ENV,
+      what: 'wrangler deploy --dry-run',
+      timeoutMs: READY_TIMEOUT_MS,
+    });
+    if (dryRun.code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${dryRun.output}`);
+    const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+    const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+    mf = new Miniflare({
+      modules: true,
+      scriptPath: join(outDir, 'worker.js'),
+      modulesRoot: outDir,
+      compatibilityDate,
+      bindings: { EMULATOR_SPEED: '100', GATEWAY_DENIED_PREFIXES: '+1900' },
+      cf: false,
+      host: '127.0.0.1',
+    });
+    await whenReady(mf, mf.ready);
+    // The bundling and the start: each bounded by READY_TIMEOUT_MS.
+  },
+  2 * READY_TIMEOUT_MS + 30_000,
+);
 
 afterAll(async () => {
-  await mf?.dispose();
+  await dispose(mf);
   if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
@@ -241,13 +292,13 @@ describe('live call status from the Worker bundle in workerd, over real HTTP', (
         }
       },
     });
-    base = (await live.ready).origin;
+    base = (await whenReady(live, live.ready)).origin;
     // A fresh isolate's first createCall takes 50 to 80 ms: not in the timed run.
     await warmUp(base);
-  }, 30_000);
+  }, READY_TIMEOUT_MS + 30_000);
 
   afterAll(async () => {
-    await live?.dispose();
+    await dispose(live);
   });
 
   it('streams the quickstart call over SSE, polled: callEvents and callUpdated, each state once, in order', async () => {

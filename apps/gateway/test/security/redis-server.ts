@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { NotReadyError, READY_TIMEOUT_MS, type Spawned, startProcess } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Store } from '../../src/security/store.ts';
 import { createRedisStore } from '../../src/security/store-redis.ts';
@@ -13,7 +13,6 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** Whether the Redis-backed tests run here; when they do not, the notice says why and what to do. */
@@ -83,6 +82,8 @@ export async function startRedisServer(): Promise<RedisServer> {
           'redis-server is not installed, and the Redis store tests need one (VOIPBIN_KIT_REQUIRE_REDIS=1): run `apt-get install -y redis-server` (.ci/run does), or set GATEWAY_TEST_REDIS_URL.',
         );
       }
+      // A start that never became ready is not a port taken: no second wait of minutes.
+      if (error instanceof NotReadyError) throw error;
       lastError = error;
     }
   }
@@ -104,83 +105,49 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts redis-server on `port` (a process group of its own, never outliving the tests) and
+ * waits until it answers PING, at most READY_TIMEOUT_MS (minutes: a loaded machine is slow).
+ */
 async function startOnce(port: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  // Never outlive the test process, even when it ends without `stop`.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const cleanUp = () => {
-    process.off('exit', killOnExit);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+  let server: Spawned;
   try {
-    await waitReady(child, port);
+    server = await startProcess({
+      command: 'redis-server',
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      what: `redis-server on port ${port}`,
+      // PING over a raw socket: ready once it answers +PONG.
+      ready: Object.assign(() => pings(port), { label: `+PONG to PING on 127.0.0.1:${port}` }),
+      outputLimit: 2_000,
+    });
   } catch (error) {
-    await stopChild(child);
     cleanUp();
     throw error;
   }
   return {
     url: `redis://127.0.0.1:${port}`,
     async stop() {
-      await stopChild(child);
+      await server.stop(STOP_TIMEOUT_MS);
       cleanUp();
     },
   };
-}
-
-/** Resolves once the server answers on its port; rejects if it exits or takes too long. */
-function waitReady(child: ChildProcess, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-2_000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      reject(error);
-    };
-    const timer = setTimeout(
-      () => fail(new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms: ${output}`)),
-      START_TIMEOUT_MS,
-    );
-    child.once('error', fail);
-    child.once('exit', (code, signal) =>
-      fail(new Error(`redis-server exited (${code ?? signal}) on port ${port}: ${output}`)),
-    );
-    // PING over a raw socket: ready once it answers +PONG.
-    const poll = setInterval(async () => {
-      if (await pings(port)) {
-        clearTimeout(timer);
-        clearInterval(poll);
-        child.removeAllListeners('exit');
-        resolve();
-      }
-    }, 25);
-  });
 }
 
 function pings(port: number): Promise<boolean> {
@@ -204,23 +171,6 @@ function pings(port: number): Promise<boolean> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  // Never started (no pid), or already gone.
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /**
  * A describe block on a redis-server of its own, started once (skipped with a notice where
  * there is none, failing in CI): `body` gets `connect(prefix)`, which opens a store on it, each
@@ -237,7 +187,7 @@ export function describeOnRedis(
     const opened: Store[] = [];
     beforeAll(async () => {
       server = await startRedisServer();
-    }, 30_000);
+    }, READY_TIMEOUT_MS + 30_000);
     afterAll(async () => {
       await Promise.all(opened.map((store) => store.close?.()));
       await server?.stop();

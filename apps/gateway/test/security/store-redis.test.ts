@@ -1,3 +1,4 @@
+import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createIdempotency, fingerprint } from '../../src/security/idempotency.ts';
 import { createRateLimiter } from '../../src/security/rate-limit.ts';
@@ -19,7 +20,7 @@ describe.skipIf(!redis.run)(redis.run ? 'on a redis-server' : `(${redis.notice})
   let server: RedisServer;
   beforeAll(async () => {
     server = await startRedisServer();
-  }, 30_000);
+  }, READY_TIMEOUT_MS + 30_000);
   afterAll(async () => {
     await server?.stop();
   }, 15_000);
@@ -103,28 +104,32 @@ describe.skipIf(!redis.run)(redis.run ? 'on a redis-server' : `(${redis.notice})
   });
 
   describe('Redis store: failures', () => {
-    it('fails fast, not hanging, once Redis is gone', async () => {
-      const own = await startRedisServer();
-      if (own.url === server.url) return; // an external Redis: not ours to stop
-      const errors: Error[] = [];
-      const store = await createRedisStore({
-        url: own.url,
-        timeoutMs: 500,
-        onError: (error) => errors.push(error),
-      });
-      try {
-        await store.set('k', 'v', 60_000);
-        await own.stop();
-        // Refused, not queued until Redis comes back (a hang would end at the test's timeout).
-        await expect(store.take('k', 60, 1)).rejects.toThrow();
-        await expect(
-          createIdempotency(store).run('alice', 'k', 'fp', async () => 'never'),
-        ).rejects.toThrow();
-      } finally {
-        await store.close?.().catch(() => {});
-        await own.stop();
-      }
-    });
+    it(
+      'fails fast, not hanging, once Redis is gone',
+      async () => {
+        const own = await startRedisServer();
+        if (own.url === server.url) return; // an external Redis: not ours to stop
+        const errors: Error[] = [];
+        const store = await createRedisStore({
+          url: own.url,
+          timeoutMs: 500,
+          onError: (error) => errors.push(error),
+        });
+        try {
+          await store.set('k', 'v', 60_000);
+          await own.stop();
+          // Refused, not queued until Redis comes back (a hang would end at the test's timeout).
+          await expect(store.take('k', 60, 1)).rejects.toThrow();
+          await expect(
+            createIdempotency(store).run('alice', 'k', 'fp', async () => 'never'),
+          ).rejects.toThrow();
+        } finally {
+          await store.close?.().catch(() => {});
+          await own.stop();
+        }
+      },
+      READY_TIMEOUT_MS + 30_000,
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
 
 export interface Found {
   /** The executable, if one runs here. */
@@ -58,7 +59,8 @@ function firstThatRuns(candidates: (string | undefined)[], labels: string[]): Fo
       tried.push(`${label}: not installed`);
       continue;
     }
-    const result = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 15_000 });
+    // Synchronous (collection needs the answer); bounded as any start on a loaded machine.
+    const result = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: READY_TIMEOUT_MS });
     if (result.status === 0) {
       const version = /\d+\.\d+\.\d+\S*/.exec(result.stdout)?.[0] ?? result.stdout.trim();
       return { path, version, tried };

@@ -5,11 +5,11 @@
  * serving the built page at `/`. Skipped with a notice where no Chromium is installed, required
  * in CI (`VOIPBIN_KIT_REQUIRE_BROWSER=1`, set by .ci/run, which installs it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -52,10 +52,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The Node entry on a free port, the embedded emulator at `speed`; resolves when it listens. */
+/**
+ * The Node entry on a free port, the embedded emulator at `speed` (a process group of its own,
+ * never outliving the test); resolves once it prints its `upstream:` line, at most
+ * READY_TIMEOUT_MS (minutes: a loaded machine starts slowly).
+ */
 async function startGateway(speed: number) {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [NODE_ENTRY], {
+  const gateway = await startProcess({
+    command: process.execPath,
+    args: [NODE_ENTRY],
     env: {
       ...Object.fromEntries(
         Object.entries(process.env).filter(([key]) => !key.startsWith('VOIPBIN_')),
@@ -65,37 +71,23 @@ async function startGateway(speed: number) {
       NODE_ENV: 'development',
       GATEWAY_DENIED_PREFIXES: '+1900',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 15 s:\n${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      if (/upstream: .*\n/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the gateway exited (${code}):\n${output}`));
-    });
+    what: 'the gateway (Node entry)',
+    ready: /upstream: .*\n/,
   });
   return {
     base: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
-      }),
+    output: gateway.output,
+    stop: async () => {
+      await gateway.stop(3_000);
+    },
   };
 }
+
+/**
+ * How long the page may take to show what a step leads to: at speed 5 a call ends within 2.3 s,
+ * but Chromium, the gateway and the other suites share 2 cores under `check`.
+ */
+const UI_WAIT_MS = 60_000;
 
 describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -114,13 +106,21 @@ describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () =
     return json.data.calls.nodes.length;
   };
 
-  beforeAll(async () => {
-    if (!chromiumPath) throw new Error(notice.replace('SKIPPED', 'REQUIRED'));
-    // Speed 5: the quickstart call rings at 200 ms, is answered at 800 ms and ends at ~2.3 s.
-    gateway = await startGateway(5);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 30_000);
+  beforeAll(
+    async () => {
+      if (!chromiumPath) throw new Error(notice.replace('SKIPPED', 'REQUIRED'));
+      // Speed 5: the quickstart call rings at 200 ms, is answered at 800 ms and ends at ~2.3 s.
+      gateway = await startGateway(5);
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: ['--no-sandbox'],
+        timeout: READY_TIMEOUT_MS,
+      });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      // Two starts, each bounded by READY_TIMEOUT_MS: above both, so either fails with its message.
+    },
+    2 * READY_TIMEOUT_MS + 30_000,
+  );
   afterAll(async () => {
     await browser?.close();
     await gateway?.stop();
@@ -133,8 +133,8 @@ describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () =
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`${gateway.base}/`);
-  });
+    await page.goto(`${gateway.base}/`, { timeout: UI_WAIT_MS });
+  }, UI_WAIT_MS + 30_000);
   afterEach(async () => {
     await page?.close();
     expect(problems).toEqual([]);
@@ -144,7 +144,7 @@ describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () =
     expect(gateway.output()).toMatch(/the example page on http:\/\/localhost:\d+\//);
     await page.getByRole('button', { name: 'Call', exact: true }).click();
     const timeline = page.getByRole('region', { name: /^Call / });
-    await timeline.getByText('Ended: NORMAL').waitFor({ timeout: 10_000 });
+    await timeline.getByText('Ended: NORMAL').waitFor({ timeout: UI_WAIT_MS });
     const statuses = await timeline.locator('.status').allInnerTexts();
     // Each status in order, never back (a new action repeats PROGRESSING; TERMINATING lasts
     // 40 ms at this speed and may be seen).
@@ -163,7 +163,9 @@ describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () =
     const destination = page.getByLabel('To (destination number)');
     await destination.fill('+19005550100');
     await page.getByRole('button', { name: 'Call', exact: true }).click();
-    await expect.poll(() => destination.getAttribute('aria-invalid')).toBe('true');
+    await expect
+      .poll(() => destination.getAttribute('aria-invalid'), { timeout: UI_WAIT_MS })
+      .toBe('true');
     // The gateway's FORBIDDEN, at input.destinations.0.target, shown by the field it names.
     const describedBy = (await destination.getAttribute('aria-describedby')) ?? '';
     expect(describedBy.split(' ')).toContain('call-destination-error');
@@ -174,9 +176,9 @@ describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () =
   it('hangs up a call mid-way', async () => {
     await page.getByRole('button', { name: 'Call', exact: true }).click();
     const timeline = page.getByRole('region', { name: /^Call / });
-    await timeline.locator('.status', { hasText: 'RINGING' }).waitFor({ timeout: 10_000 });
+    await timeline.locator('.status', { hasText: 'RINGING' }).waitFor({ timeout: UI_WAIT_MS });
     await page.getByRole('button', { name: 'Hang up' }).click();
-    await timeline.getByText(/^Ended: /).waitFor({ timeout: 10_000 });
+    await timeline.getByText(/^Ended: /).waitFor({ timeout: UI_WAIT_MS });
     // Hung up before it was answered: not the NORMAL end of a call that ran its course.
     expect(await timeline.getByText(/^Ended: /).textContent()).not.toBe('Ended: NORMAL');
     expect(await timeline.locator('.status').allInnerTexts()).toContain('HANGUP');
@@ -194,7 +196,7 @@ describe.skipIf(!chromiumPath && !required)('the example page in Chromium', () =
     await page
       .getByRole('region', { name: /^Call / })
       .locator('.status', { hasText: 'DIALING' })
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: UI_WAIT_MS });
   });
 });
 
