@@ -204,9 +204,9 @@ describe('a parent that started processes with the helper', () => {
         'parent.mjs',
         /parent: started/,
       );
-      expect(servers).toHaveLength(2); // tree.mjs and its child
+      expect(servers.map(commandLine)).toHaveLength(2); // tree.mjs and its child
       process.kill(parent.pid as number, signal);
-      expect((await parent.exited).signal).toBe(signal);
+      expect((await parent.exited).signal, parent.output()).toBe(signal);
       // Ended before the parent died, not after it by its watchdog.
       expect(survivors({ pids: servers })).toEqual([]);
       await expectAllGone({ pids: descendants, pgids });
@@ -238,9 +238,9 @@ describe('a parent that started processes with the helper', () => {
 describe('runInPlace (a launcher)', () => {
   it('passes SIGTERM on to what it runs and dies of the same signal, leaving nothing', async () => {
     const { parent, descendants, pgids, servers } = await parentWith('launcher.mjs', /^ready$/m);
-    expect(servers).toHaveLength(2);
+    expect(servers.map(commandLine)).toHaveLength(2);
     process.kill(parent.pid as number, 'SIGTERM');
-    expect((await parent.exited).signal).toBe('SIGTERM');
+    expect((await parent.exited).signal, parent.output()).toBe('SIGTERM');
     expect(survivors({ pids: servers })).toEqual([]);
     await expectAllGone({ pids: descendants, pgids });
   });
