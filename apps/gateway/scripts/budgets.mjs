@@ -14,8 +14,10 @@
 //   (c) cold start on workerd: what the bundle adds to a Worker's start, against a baseline of
 //       the same run: workerd's CPU time from the spawn to the first createCall answered (a
 //       config with bundle (a)) minus its CPU time to a trivial Worker's first answer, the two
-//       started in turn, median of the pairs: 125 ms. CPU time, not elapsed time: a busy machine
-//       stretches the elapsed difference fourfold and the CPU time by a tenth (see
+//       started in turn, median of the pairs: 175 ms. CPU time, not elapsed time: a busy machine
+//       stretched the elapsed difference fourfold (93 -> 432 ms) and the CPU time by at most
+//       two thirds (79 -> 134 ms; a busy hyperthread sibling slows each instruction), so the
+//       budget holds under load and still fails a bundle that costs twice what it does (see
 //       docs/decisions/2026-12-07-time-budgets-are-relative.md). Where Linux's /proc is missing,
 //       the elapsed difference is judged instead. The elapsed figures are printed.
 //
@@ -46,7 +48,7 @@ import {
 export const WORKER_BUDGET_BYTES = 137 * 1024;
 export const WORKER_GOAL_BYTES = 100 * 1024;
 /** The CPU time the bundle may add to a Worker's cold start, over a trivial Worker's, same run. */
-export const COLD_START_BUDGET_MS = 125;
+export const COLD_START_BUDGET_MS = 175;
 /** The goal (issue 24) for the bundle's compile + top-level evaluation over a trivial Worker's. */
 export const COMPILE_GOAL_MS = 40;
 export const WEB_BUDGET_BYTES = 70 * 1024;
