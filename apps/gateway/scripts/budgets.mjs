@@ -16,7 +16,7 @@
 //       config with bundle (a)) minus its CPU time to a trivial Worker's first answer, the two
 //       started in turn, median of the pairs: 175 ms. CPU time, not elapsed time: a busy machine
 //       stretched the elapsed difference fourfold (93 -> 432 ms) and the CPU time by at most
-//       two thirds (79 -> 134 ms; a busy hyperthread sibling slows each instruction), so the
+//       four fifths (79 -> 144 ms; a busy hyperthread sibling slows each instruction), so the
 //       budget holds under load and still fails a bundle that costs twice what it does (see
 //       docs/decisions/2026-12-07-time-budgets-are-relative.md). Where Linux's /proc is missing,
 //       the elapsed difference is judged instead. The elapsed figures are printed.
