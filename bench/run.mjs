@@ -32,9 +32,9 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { httpOk, startProcess, waitUntil } from '@voipbin-kit/process';
+import { freePort, httpOk, startProcess, waitUntil } from '@voipbin-kit/process';
 import autocannon from 'autocannon';
-import { findWorkerd, freePort, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
+import { findWorkerd, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
 import { benchEvents } from './events.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));

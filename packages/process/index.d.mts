@@ -1,5 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 
+// ---- ports -------------------------------------------------------------------------------------
+
+/** A TCP port free now on 127.0.0.1 (the OS picks it; a server may still take it before you). */
+export declare function freePort(): Promise<number>;
+
 // ---- waits -------------------------------------------------------------------------------------
 
 /** The variable that overrides `READY_TIMEOUT_MS` (milliseconds). */

@@ -1,5 +1,7 @@
 // @voipbin-kit/process: starting the servers the tests, the benchmark and the budget scripts
 // need, waiting for them (minutes, on their ready signal) and never leaving one running.
+
+export { freePort } from './port.mjs';
 export {
   commandLine,
   descendantsOf,

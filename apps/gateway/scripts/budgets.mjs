@@ -30,13 +30,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { READY_TIMEOUT_MS, spawnProcess } from '@voipbin-kit/process';
+import { freePort, READY_TIMEOUT_MS, spawnProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 import {
   ENTRIES as CORE_ENTRIES,
@@ -257,18 +256,6 @@ function compatibilityDate() {
   const toml = readFileSync(join(gatewayDir, 'wrangler.toml'), 'utf8');
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   return date ?? require('workerd').compatibilityDate;
-}
-
-/** A free TCP port on 127.0.0.1 (also used by bench/run.mjs). */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** One HTTP exchange with 127.0.0.1 (node:http, no pooling: each attempt opens a connection). */

@@ -8,10 +8,9 @@
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
+import { freePort, READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResponse, recordText } from '../support/canary.ts';
 import {
@@ -60,17 +59,7 @@ export function ensureBuilt() {
 /** Set on every runtime entry, none of which has Redis (its password must never be printed). */
 const REDIS_URL = 'redis://:redis-password@127.0.0.1:1';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Launch {
   command: string;

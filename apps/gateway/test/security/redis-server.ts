@@ -1,8 +1,14 @@
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { NotReadyError, READY_TIMEOUT_MS, type Spawned, startProcess } from '@voipbin-kit/process';
+import {
+  freePort,
+  NotReadyError,
+  READY_TIMEOUT_MS,
+  type Spawned,
+  startProcess,
+} from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Store } from '../../src/security/store.ts';
 import { createRedisStore } from '../../src/security/store-redis.ts';
@@ -88,21 +94,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     }
   }
   throw lastError;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

@@ -6,10 +6,9 @@
  * in CI (`VOIPBIN_KIT_REQUIRE_BROWSER=1`, set by .ci/run, which installs it).
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
+import { freePort, READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -39,18 +38,6 @@ const required = process.env.VOIPBIN_KIT_REQUIRE_BROWSER === '1';
 const notice =
   'SKIPPED: the browser test of the example page, because no Chromium is installed (apt-get install chromium, or set CHROMIUM_PATH); CI (.ci/run) installs it and requires the test.';
 if (!chromiumPath && !required) console.warn(`\n${notice}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The Node entry on a free port, the embedded emulator at `speed` (a process group of its own,
