@@ -164,6 +164,11 @@ const EnvSchema = v.object({
       ),
     ),
   ),
+  /**
+   * Worker: start with gateway auth but no GATEWAY_STORE Durable Object binding, each isolate
+   * keeping its own call owners, idempotency keys and rate limits (development only).
+   */
+  GATEWAY_ALLOW_ISOLATE_STATE: flag,
   GATEWAY_IDEMPOTENCY_TTL_SECONDS: count('86400'),
   /** How long the gateway remembers who placed a call (its owner may read and end it). */
   GATEWAY_OWNERSHIP_TTL_SECONDS: count('2592000'),
@@ -215,6 +220,8 @@ export interface GatewayEnv {
   security: SecurityConfig;
   /** A shared store for rate limits and idempotency keys (Node entry only). */
   redisUrl?: string;
+  /** Worker: gateway auth without the GATEWAY_STORE binding is allowed (development only). */
+  allowIsolateState: boolean;
   /** Live call status; `source` unset lets the entry choose (websocket, or poll on Workers). */
   events: EventsConfig;
   /** Node entry: the built example page to serve at `/` (unset: apps/web/dist; '' : none). */
@@ -298,6 +305,7 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
       trustedDocuments: e.GATEWAY_TRUSTED_DOCUMENTS,
     },
     ...(e.GATEWAY_REDIS_URL ? { redisUrl: e.GATEWAY_REDIS_URL } : {}),
+    allowIsolateState: e.GATEWAY_ALLOW_ISOLATE_STATE,
     ...(e.GATEWAY_WEB_DIR === undefined ? {} : { webDir: e.GATEWAY_WEB_DIR }),
     events: {
       ...(e.GATEWAY_EVENTS_SOURCE ? { source: e.GATEWAY_EVENTS_SOURCE } : {}),

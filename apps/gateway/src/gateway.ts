@@ -11,7 +11,13 @@ import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graph
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
-import { createEvents, type Events, type EventsConfig, WEBHOOK_PATH } from './events/index.ts';
+import {
+  createEvents,
+  type Events,
+  type EventsConfig,
+  SERVER_ACCOUNT,
+  WEBHOOK_PATH,
+} from './events/index.ts';
 import type { GraphiQLPageFactory } from './graphiql-page.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
@@ -307,9 +313,6 @@ function health(upstream: 'emulator' | 'voipbin'): Route {
 
 /** Where GraphQL is served (and GraphiQL, in development). */
 const GRAPHQL_ENDPOINT = '/graphql';
-
-/** The name of the server's own VoIPBIN account, as events know it. */
-const SERVER_ACCOUNT = 'server';
 
 const earliest = (a: number | undefined, b: number | undefined) =>
   a === undefined ? b : b === undefined ? a : Math.min(a, b);

@@ -19,8 +19,8 @@ export interface PublishContext {
   owner?: string;
 }
 
-/** What travels between instances. */
-interface FanoutMessage extends PublishContext {
+/** What travels between instances: JSON of this, `from` the instance that published it. */
+export interface FanoutMessage extends PublishContext {
   from: string;
   call: Call;
 }

@@ -8,7 +8,7 @@ import { createWebSocketSource } from './websocket-source.ts';
 
 export type { FollowEvent } from './follow.ts';
 export type { Fanout } from './hub.ts';
-export type { UpstreamAccount } from './source.ts';
+export { SERVER_ACCOUNT, type UpstreamAccount } from './source.ts';
 export { WEBHOOK_PATH } from './webhook.ts';
 
 export type EventSourceKind = EventSource['kind'];
@@ -30,8 +30,13 @@ export interface EventsConfig {
   /** Open subscriptions on this instance, in all and per principal. Defaults 10,000 and 50. */
   maxSubscriptions?: number;
   maxPerPrincipal?: number;
-  /** Carries states between instances (Redis on Node); default none: one instance. */
+  /** Carries states between instances (Redis; Durable Objects on a Worker); default none: one instance. */
   fanout?: Fanout;
+  /**
+   * A source of the entry's own, instead of the one `source` names: the Worker's Durable
+   * Objects (src/durable/events.ts), which poll or take webhooks for every isolate.
+   */
+  eventSource?: EventSource;
   /** The WebSocket for the `websocket` source; default the global one. */
   WebSocket?: WebSocketConstructor;
   /** Milliseconds before the first reconnect of the event socket. Default core's (500). */
@@ -54,17 +59,18 @@ export function createEvents(
     ...(config.maxPerPrincipal === undefined ? {} : { maxPerPrincipal: config.maxPerPrincipal }),
   });
   const WebSocket = config.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
-  const kind = config.source ?? (WebSocket ? 'websocket' : 'poll');
+  const kind = config.eventSource?.kind ?? config.source ?? (WebSocket ? 'websocket' : 'poll');
   if (kind === 'webhook' && !config.webhookSecret) {
     throw new Error('The webhook event source needs a secret (GATEWAY_WEBHOOK_SECRET)');
   }
-  if (kind === 'websocket' && !WebSocket) {
+  if (kind === 'websocket' && !WebSocket && !config.eventSource) {
     throw new Error(
       "The websocket event source needs a WebSocket: this runtime has none (Node 20: pass undici's)",
     );
   }
   const source: EventSource =
-    kind === 'websocket'
+    config.eventSource ??
+    (kind === 'websocket'
       ? createWebSocketSource(hub, {
           baseURL,
           ...(WebSocket ? { WebSocket } : {}),
@@ -75,7 +81,7 @@ export function createEvents(
         : createPollSource(hub, {
             ...(config.pollIntervalMs === undefined ? {} : { intervalMs: config.pollIntervalMs }),
             ...(config.pollShared === undefined ? {} : { shared: config.pollShared }),
-          });
+          }));
   const routes: Route[] = config.webhookSecret
     ? [
         webhookRoute(hub, {

@@ -2,6 +2,9 @@ import type { Call, VoipbinClient } from '@voipbin-kit/core';
 import type { EventHub, PublishContext } from './hub.ts';
 import { isFinal, versionOf } from './order.ts';
 
+/** The name of the server's own VoIPBIN account (its credential's), as events know it. */
+export const SERVER_ACCOUNT = 'server';
+
 /** The VoIPBIN account a subscription follows calls of, as a source needs it. */
 export interface UpstreamAccount {
   /** Names the account without its credential: `server`, or `voipbin:<hash>` in pass-through. */

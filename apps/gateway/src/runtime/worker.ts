@@ -2,13 +2,22 @@
  * The Cloudflare Workers entry (`wrangler dev` / `wrangler deploy`, see wrangler.toml).
  *
  * The gateway is created once per isolate, on the first request (a Worker's bindings arrive with
- * the request, and the clock does not run at global scope), and reused after. With no VoIPBIN
- * credential among the bindings, the embedded emulator lives in the isolate: its calls are
- * visible only to requests served by the same isolate.
+ * the request, and the clock does not run at global scope), and reused after. What must hold
+ * across isolates lives in Durable Objects (src/durable/): call owners, idempotency keys and
+ * rate limits in `GatewayStore` objects (binding GATEWAY_STORE), live status in `CallEvents`
+ * objects (GATEWAY_EVENTS). With no VoIPBIN credential among the bindings, the embedded
+ * emulator lives in the isolate: its calls are visible only to requests served by the same
+ * isolate, and live status polls it there.
  */
 import { waitUntil } from 'cloudflare:workers';
+import { type CallEventsStub, createDurableEvents } from '../durable/events.ts';
+import { createDurableStore, type GatewayStoreStub, isDurableNamespace } from '../durable/store.ts';
 import { fromBindings, readEnv, storeWarning } from '../env.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
+
+// The Durable Object classes wrangler.toml binds: a Worker's main module exports them.
+export { CallEvents } from '../durable/events-object.ts';
+export { GatewayStore } from '../durable/store-object.ts';
 
 /** The part of a Worker's `ctx` used here (no dependency on @cloudflare/workers-types). */
 export interface WorkerContext {
@@ -21,6 +30,9 @@ export type WorkerEnv = Record<string, unknown>;
 // Says on every response where calls go, so a client can tell it is talking to the emulator.
 // (Not exported: workerd takes every export of the main module for an entrypoint.)
 const UPSTREAM_HEADER = 'x-voipbin-upstream';
+/** The Durable Object bindings of wrangler.toml. */
+const STORE_BINDING = 'GATEWAY_STORE';
+const EVENTS_BINDING = 'GATEWAY_EVENTS';
 
 let gateway: Gateway | undefined;
 
@@ -34,22 +46,44 @@ function gatewayFor(env: WorkerEnv): Gateway {
       'GATEWAY_EVENTS_SOURCE=websocket is not for Workers (an isolate holds no socket between requests): use poll or webhook',
     );
   }
+  const storeBinding = env[STORE_BINDING];
+  const store = isDurableNamespace<GatewayStoreStub>(storeBinding)
+    ? createDurableStore(storeBinding)
+    : undefined;
+  const auth = config.security.auth;
+  // Fails closed, as a server credential without auth does: a deployed Worker runs many
+  // isolates, and without the objects each would keep its own call owners and keys.
+  if (!store && (auth?.jwt || auth?.apiKeyHashes?.length) && !config.allowIsolateState) {
+    throw new Error(
+      `Refusing to start: gateway auth is configured but the Worker has no ${STORE_BINDING} binding (the GatewayStore Durable Object of wrangler.toml), so each isolate would keep its own call owners, idempotency keys and rate limits. Bind it, or set GATEWAY_ALLOW_ISOLATE_STATE=true for development.`,
+    );
+  }
+  // Live status through Durable Objects, where VoIPBIN (or a standalone emulator) answers
+  // every isolate: the embedded emulator lives in this isolate, out of the objects' reach.
+  const eventsBinding = env[EVENTS_BINDING];
+  const durable =
+    config.upstream.kind === 'voipbin' && isDurableNamespace<CallEventsStub>(eventsBinding)
+      ? createDurableEvents(eventsBinding, { polling: config.events.source !== 'webhook' })
+      : undefined;
   // `waitUntil` from cloudflare:workers is bound to whichever request is running, so a webhook
   // delivery that request triggers outlives its response (ctx would be the first request's).
   gateway = createGateway({
     ...config,
     waitUntil,
-    // A poller per subscription: a Worker's timer belongs to the request that set it.
-    events: { source: 'poll', ...config.events, pollShared: false },
+    security: { ...config.security, ...(store ? { store } : {}) },
+    events: durable
+      ? { ...config.events, fanout: durable.fanout, eventSource: durable.source }
+      : // A poller per subscription: a Worker's timer belongs to the request that set it.
+        { source: 'poll', ...config.events, pollShared: false },
   });
   console.log(
     `voipbin-kit gateway (Worker isolate): upstream ${gateway.upstreamDescription}` +
       (gateway.emulator ? '; its calls live in this isolate only' : '') +
-      `; call events: ${gateway.events.source.kind}`,
+      (store ? '; shared store: Durable Objects' : '') +
+      `; call events: ${gateway.events.source.kind}${durable ? ', through Durable Objects' : ''}`,
   );
-  // Only the Node entry has a Redis client: say so rather than ignore the setting.
   for (const warning of gateway.warnings) console.warn(warning);
-  const warning = storeWarning(config, 'Worker');
+  const warning = store ? undefined : storeWarning(config, 'Worker');
   if (warning) console.warn(warning);
   return gateway;
 }

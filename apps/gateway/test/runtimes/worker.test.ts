@@ -3,39 +3,17 @@
  * src/runtime/worker.ts as a deploy would, and Miniflare runs that bundle in workerd (loopback
  * only, nothing downloaded). One isolate serves every request, so it keeps its emulator.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import {
-  adopt,
-  bounded,
-  commandLine,
-  descendantsOf,
-  READY_TIMEOUT_MS,
-  runProcess,
-} from '@voipbin-kit/process';
+import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetReferences } from '../support/graphiql.ts';
 import { QUICKSTART } from '../support/graphql.ts';
 import { LIFE, statusesOf } from '../support/live.ts';
+import { bundleWorker, dispose, type WorkerBundle, whenReady } from './miniflare.ts';
 import { EMULATOR_SPEED, followQuickstartLive, warmUp } from './support.ts';
-
-const require = createRequire(import.meta.url);
-const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Wrangler and Miniflare without the network: no telemetry, no error reports, no `Request.cf` fetch. */
-const OFFLINE_ENV = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  NO_COLOR: '1',
-};
 
 const CREATE_CALL = /* GraphQL */ `
   mutation {
@@ -53,7 +31,7 @@ const CALL = /* GraphQL */ `
     call(id: $id) { id status hangupReason }
   }`;
 
-let outDir: string;
+let bundle: WorkerBundle | undefined;
 let mf: Miniflare;
 
 async function post(query: string, variables?: Record<string, unknown>) {
@@ -66,63 +44,14 @@ async function post(query: string, variables?: Record<string, unknown>) {
   return { response, json: (await response.json()) as { data?: any; errors?: any[] } };
 }
 
-/** What `whenReady` adopted for each Miniflare, to forget once it is disposed of. */
-const adopted = new Map<Miniflare, () => void>();
-const adoptedPids = new Set<number>();
-
-/**
- * Miniflare's `ready`, bounded (READY_TIMEOUT_MS) and saying so; the workerd it spawned (a
- * child of this process, not in a group of ours) is then ended with this process too.
- */
-async function whenReady<T>(miniflare: Miniflare, ready: Promise<T>): Promise<T> {
-  const value = await bounded(ready, {
-    what: 'Miniflare (workerd)',
-    waitingFor: 'mf.ready',
-    timeoutMs: READY_TIMEOUT_MS,
-  });
-  const forget = descendantsOf(process.pid)
-    .filter((pid) => !adoptedPids.has(pid) && /\bworkerd\b/.test(commandLine(pid)))
-    .map((pid) => {
-      adoptedPids.add(pid);
-      const done = adopt(pid);
-      return () => {
-        adoptedPids.delete(pid);
-        done();
-      };
-    });
-  adopted.set(miniflare, () => {
-    for (const done of forget) done();
-  });
-  return value;
-}
-
-/** Disposes of `miniflare` (which kills its workerd), then forgets the adopted pids. */
-async function dispose(miniflare: Miniflare | undefined) {
-  if (!miniflare) return;
-  await miniflare.dispose();
-  adopted.get(miniflare)?.();
-}
-
 beforeAll(
   async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'gateway-worker-'));
-    const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-    const dryRun = await runProcess({
-      command: process.execPath,
-      args: [wrangler, 'deploy', '--dry-run', '--outdir', outDir, '--var', 'EMULATOR_SPEED:100'],
-      cwd: gatewayDir,
-      env: OFFLINE_ENV,
-      what: 'wrangler deploy --dry-run',
-      timeoutMs: READY_TIMEOUT_MS,
-    });
-    if (dryRun.code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${dryRun.output}`);
-    const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
-    const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+    bundle = await bundleWorker({ EMULATOR_SPEED: '100' });
     mf = new Miniflare({
       modules: true,
-      scriptPath: join(outDir, 'worker.js'),
-      modulesRoot: outDir,
-      compatibilityDate,
+      scriptPath: bundle.scriptPath,
+      modulesRoot: bundle.outDir,
+      compatibilityDate: bundle.compatibilityDate,
       bindings: { EMULATOR_SPEED: '100', GATEWAY_DENIED_PREFIXES: '+1900' },
       cf: false,
       host: '127.0.0.1',
@@ -135,7 +64,7 @@ beforeAll(
 
 afterAll(async () => {
   await dispose(mf);
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  await bundle?.remove();
 });
 
 describe('the Worker bundle in workerd (Miniflare)', () => {
@@ -232,7 +161,9 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       measureWorkerBundle(): Promise<{ gzipBytes: number }>;
     };
     const measured = await measureWorkerBundle();
-    const deployed = gzipSync(await readFile(join(outDir, 'worker.js')), { level: 9 }).length;
+    const deployed = gzipSync(await readFile((bundle as WorkerBundle).scriptPath), {
+      level: 9,
+    }).length;
     // wrangler adds its module wrapper and a source map comment: within 1% of each other.
     expect(Math.abs(deployed - measured.gzipBytes) / deployed).toBeLessThan(0.01);
   });
@@ -271,12 +202,12 @@ describe('live call status from the Worker bundle in workerd, over real HTTP', (
   let output = '';
 
   beforeAll(async () => {
-    const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+    const { scriptPath, outDir, compatibilityDate } = bundle as WorkerBundle;
     live = new Miniflare({
       modules: true,
-      scriptPath: join(outDir, 'worker.js'),
+      scriptPath,
       modulesRoot: outDir,
-      compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1],
+      compatibilityDate,
       bindings: {
         EMULATOR_SPEED: String(EMULATOR_SPEED),
         GATEWAY_EVENTS_POLL_INTERVAL_MS: '200',

@@ -1,0 +1,107 @@
+/**
+ * The Worker bundle in workerd through Miniflare, for the tests: `wrangler deploy --dry-run`
+ * bundles src/runtime/worker.ts as a deploy would (nothing is downloaded, nothing is sent), and
+ * each Miniflare's workerd is ended with this process, on failure too.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  adopt,
+  bounded,
+  commandLine,
+  descendantsOf,
+  READY_TIMEOUT_MS,
+  runProcess,
+} from '@voipbin-kit/process';
+import type { Miniflare } from 'miniflare';
+
+const require = createRequire(import.meta.url);
+export const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Wrangler and Miniflare without the network: no telemetry, no error reports, no `Request.cf` fetch. */
+export const OFFLINE_ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+};
+
+export interface WorkerBundle {
+  /** The directory wrangler wrote (worker.js in it). */
+  outDir: string;
+  scriptPath: string;
+  /** wrangler.toml's. */
+  compatibilityDate: string | undefined;
+  remove(): Promise<void>;
+}
+
+/** `wrangler deploy --dry-run` of wrangler.toml into a temporary directory, bounded. */
+export async function bundleWorker(vars: Record<string, string> = {}): Promise<WorkerBundle> {
+  const outDir = await mkdtemp(join(tmpdir(), 'gateway-worker-'));
+  const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const dryRun = await runProcess({
+    command: process.execPath,
+    args: [
+      wrangler,
+      'deploy',
+      '--dry-run',
+      '--outdir',
+      outDir,
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ],
+    cwd: gatewayDir,
+    env: OFFLINE_ENV,
+    what: 'wrangler deploy --dry-run',
+    timeoutMs: READY_TIMEOUT_MS,
+  });
+  if (dryRun.code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${dryRun.output}`);
+  const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+  return {
+    outDir,
+    scriptPath: join(outDir, 'worker.js'),
+    compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1],
+    remove: () => rm(outDir, { recursive: true, force: true }),
+  };
+}
+
+/** What `whenReady` adopted for each Miniflare, to forget once it is disposed of. */
+const adopted = new Map<Miniflare, () => void>();
+const adoptedPids = new Set<number>();
+
+/**
+ * Miniflare's `ready`, bounded (READY_TIMEOUT_MS) and saying so; the workerd it spawned (a
+ * child of this process, not in a group of ours) is then ended with this process too.
+ */
+export async function whenReady<T>(miniflare: Miniflare, ready: Promise<T>): Promise<T> {
+  const value = await bounded(ready, {
+    what: 'Miniflare (workerd)',
+    waitingFor: 'mf.ready',
+    timeoutMs: READY_TIMEOUT_MS,
+  });
+  const forget = descendantsOf(process.pid)
+    .filter((pid) => !adoptedPids.has(pid) && /\bworkerd\b/.test(commandLine(pid)))
+    .map((pid) => {
+      adoptedPids.add(pid);
+      const done = adopt(pid);
+      return () => {
+        adoptedPids.delete(pid);
+        done();
+      };
+    });
+  adopted.set(miniflare, () => {
+    for (const done of forget) done();
+  });
+  return value;
+}
+
+/** Disposes of `miniflare` (which kills its workerd), then forgets the adopted pids. */
+export async function dispose(miniflare: Miniflare | undefined) {
+  if (!miniflare) return;
+  await miniflare.dispose();
+  adopted.get(miniflare)?.();
+  adopted.delete(miniflare);
+}
