@@ -11,6 +11,7 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { type InputProblem, rateLimit, refusal } from '../calls/guard.ts';
 import { type Context, loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
 import { publishQuietly } from '../events/source.ts';
 import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
@@ -19,7 +20,6 @@ import { idempotencyScope } from '../security/index.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
-import { type InputProblem, rateLimit, refusal } from './guard.ts';
 import { CallRef, GroupcallRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 

@@ -7,11 +7,11 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { guard, rateLimit } from '../calls/guard.ts';
 import { type Context, reveal } from '../context.ts';
 import { publishQuietly } from '../events/source.ts';
 import { noSuchCall } from './call.ts';
 import { voipbinEnum } from './enums.ts';
-import { guard, rateLimit } from './guard.ts';
 import { CallRef } from './refs.ts';
 
 const MuteDirectionInput = voipbinEnum(

@@ -1,11 +1,11 @@
 import { CreateFlowRequestSchema, FLOW_TYPES } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
+import { guard } from '../calls/guard.ts';
 import { recordOwned, reveal } from '../context.ts';
 import { notFoundAsNull } from '../errors.ts';
 import { type CreateFlowInputShape, toCreateFlowRequest } from '../mapping.ts';
 import { ActionInput, ActionRef } from './action.ts';
 import { voipbinEnum } from './enums.ts';
-import { guard } from './guard.ts';
 import { FlowRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
