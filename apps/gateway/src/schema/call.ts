@@ -3,7 +3,6 @@ import {
   CALL_STATUSES,
   CALL_TYPES,
   type Call,
-  CreateCallRequestSchema,
   type Groupcall,
   HANGUP_BY,
   HANGUP_REASONS,
@@ -11,12 +10,8 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { type InputProblem, rateLimit, refusal } from '../calls/guard.ts';
-import { type Context, loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
-import { publishQuietly } from '../events/source.ts';
-import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
-import { fingerprint } from '../security/idempotency.ts';
-import { idempotencyScope } from '../security/index.ts';
+import { createCall, type InputProblem, noSuchCall, validateCall } from '../calls/index.ts';
+import { loadCalls, loadEach, reveal } from '../context.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
@@ -268,15 +263,6 @@ const CallConnection = builder
     }),
   });
 
-/**
- * A call request as VoIPBIN's JSON and what refuses it before anything is sent (input
- * validation, then the policy), if anything: createCall throws it, validateCall answers it.
- */
-function checkCall(ctx: Context, input: unknown) {
-  const json = toCreateCallRequest(input as CreateCallInputShape);
-  return { json, refused: refusal(ctx, CreateCallRequestSchema, json, 'call request') };
-}
-
 const InputProblemRef = builder.objectRef<InputProblem>('InputProblem').implement({
   description:
     "One reason createCall would refuse an input, as its error says it: the error's `extensions.code` and one of its `extensions.issues`.",
@@ -309,10 +295,6 @@ const CallValidation = builder.objectRef<{ problems: InputProblem[] }>('CallVali
   }),
 });
 
-/** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
-export const noSuchCall = () =>
-  new GraphQLError('No call with this id', { extensions: { code: 'NOT_FOUND' } });
-
 builder.queryFields((t) => ({
   validateCall: t.field({
     type: CallValidation,
@@ -323,7 +305,7 @@ builder.queryFields((t) => ({
     args: {
       input: t.arg({ type: CreateCallInput, required: true, description: 'The call to check.' }),
     },
-    resolve: (_, { input }, ctx) => ({ problems: checkCall(ctx, input).refused?.problems ?? [] }),
+    resolve: (_, { input }, ctx) => ({ problems: validateCall(ctx, input) }),
   }),
   call: t.field({
     type: CallRef,
@@ -392,38 +374,7 @@ builder.mutationFields((t) => ({
           'Any unique string (1 to 255 characters): the same key and input within the TTL (24 h) replays the first answer; the same key with another input is refused.',
       }),
     },
-    resolve: async (_, { input, idempotencyKey }, ctx) => {
-      const { json, refused } = checkCall(ctx, input);
-      if (refused) throw refused.error;
-      const place = async () => {
-        await rateLimit(ctx);
-        const placed = await ctx.voipbin.calls.create(json);
-        await recordOwned(ctx, {
-          call: [...placed.calls.map((c) => c.id), ...placed.groupcalls.flatMap((g) => g.call_ids)],
-          groupcall: placed.groupcalls.map((g) => g.id),
-        });
-        // Owned by now: `callEvents` shows each new call from its first state, whatever the source.
-        for (const call of placed.calls) {
-          publishQuietly(ctx.events.hub, call, {
-            account: ctx.upstream.key,
-            ...(ctx.owner === null ? {} : { owner: ctx.owner }),
-          });
-        }
-        return placed;
-      };
-      // `null` or left out means no key; an empty key is refused (1 to 255 characters), not ignored.
-      const { result, replayed } =
-        idempotencyKey == null
-          ? { result: await place(), replayed: false }
-          : await ctx.security.idempotency.run(
-              idempotencyScope(ctx.principal),
-              idempotencyKey,
-              await fingerprint(json),
-              place,
-            );
-      reveal(ctx, ...result.calls.map((c) => c.id), ...result.groupcalls.map((g) => g.id));
-      return { ...result, replayed };
-    },
+    resolve: (_, { input, idempotencyKey }, ctx) => createCall(ctx, input, idempotencyKey),
   }),
   hangupCall: t.field({
     type: CallRef,

@@ -8,9 +8,9 @@ import {
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { guard, rateLimit } from '../calls/guard.ts';
+import { noSuchCall } from '../calls/index.ts';
 import { type Context, reveal } from '../context.ts';
 import { publishQuietly } from '../events/source.ts';
-import { noSuchCall } from './call.ts';
 import { voipbinEnum } from './enums.ts';
 import { CallRef } from './refs.ts';
 

@@ -1,9 +1,8 @@
-import { CreateFlowRequestSchema, FLOW_TYPES } from '@voipbin-kit/core';
+import { FLOW_TYPES } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { guard } from '../calls/guard.ts';
-import { recordOwned, reveal } from '../context.ts';
+import { createFlow } from '../calls/index.ts';
+import { reveal } from '../context.ts';
 import { notFoundAsNull } from '../errors.ts';
-import { type CreateFlowInputShape, toCreateFlowRequest } from '../mapping.ts';
 import { ActionInput, ActionRef } from './action.ts';
 import { voipbinEnum } from './enums.ts';
 import { FlowRef, ownedByCaller } from './refs.ts';
@@ -87,14 +86,6 @@ builder.mutationField('createFlow', (t) =>
     type: FlowRef,
     description: "Creates a flow (VoIPBIN `POST /flows`); it is the caller's own.",
     args: { input: t.arg({ type: CreateFlowInput, required: true, description: 'The flow.' }) },
-    resolve: async (_, { input }, ctx) => {
-      const json = toCreateFlowRequest(input as CreateFlowInputShape);
-      // A flow's connect/call steps are checked like a call's: a flow is a call waiting to happen.
-      guard(ctx, CreateFlowRequestSchema, json, 'flow request');
-      const flow = await ctx.voipbin.flows.create(json);
-      await recordOwned(ctx, { flow: [flow.id] });
-      reveal(ctx, flow.id);
-      return flow;
-    },
+    resolve: (_, { input }, ctx) => createFlow(ctx, input),
   }),
 );

@@ -1,9 +1,9 @@
 import type { Call } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { noSuchCall } from '../calls/index.ts';
 import { type Context, reveal } from '../context.ts';
 import { type FollowEvent, type Follower, followCall, followEvery } from '../events/follow.ts';
-import { noSuchCall } from './call.ts';
 import { CallRef } from './refs.ts';
 
 builder.subscriptionType({

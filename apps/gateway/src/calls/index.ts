@@ -1,0 +1,10 @@
+/**
+ * What the resolvers do beyond mapping GraphQL: the one path from a field to the stores, the
+ * event hub and VoIPBIN (the policy and rate limit, idempotency, owner records, published
+ * states, the ownership check of every read and control verb, live follows). Plain functions
+ * of the request's context, one a field; `schema/` imports them, never `security/` or `events/`.
+ */
+
+export { createCall, createFlow, validateCall } from './create.ts';
+export type { InputProblem } from './guard.ts';
+export { noSuchCall } from './owned.ts';
