@@ -5,6 +5,15 @@
  * of the request's context, one a field; `schema/` imports them, never `security/` or `events/`.
  */
 
+export {
+  hangupCall,
+  holdCall,
+  mute,
+  startRecording,
+  stopRecording,
+  talkToCall,
+  unholdCall,
+} from './control.ts';
 export { createCall, createFlow, validateCall } from './create.ts';
 export type { InputProblem } from './guard.ts';
 export { noSuchCall } from './owned.ts';

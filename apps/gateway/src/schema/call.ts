@@ -10,8 +10,8 @@ import {
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { createCall, type InputProblem, noSuchCall, validateCall } from '../calls/index.ts';
-import { loadCalls, loadEach, reveal } from '../context.ts';
+import { createCall, hangupCall, type InputProblem, validateCall } from '../calls/index.ts';
+import { loadCalls, loadEach } from '../context.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
@@ -381,11 +381,6 @@ builder.mutationFields((t) => ({
     description:
       "Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated. Another's call answers NOT_FOUND, as one that does not exist.",
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: async (_, { id }, ctx) => {
-      if (ctx.owner !== null && !(await ctx.calls.load(id))) throw noSuchCall();
-      const call = await ctx.voipbin.calls.hangup(id);
-      reveal(ctx, call.id);
-      return call;
-    },
+    resolve: (_, { id }, ctx) => hangupCall(ctx, id),
   }),
 }));
