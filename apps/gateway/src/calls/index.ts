@@ -17,3 +17,4 @@ export {
 export { createCall, createFlow, validateCall } from './create.ts';
 export type { InputProblem } from './guard.ts';
 export { noSuchCall } from './owned.ts';
+export { flowById, listCalls } from './read.ts';

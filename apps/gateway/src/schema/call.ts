@@ -8,10 +8,15 @@ import {
   HANGUP_REASONS,
   MUTE_DIRECTIONS,
 } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { createCall, hangupCall, type InputProblem, validateCall } from '../calls/index.ts';
-import { loadCalls, loadEach } from '../context.ts';
+import {
+  createCall,
+  hangupCall,
+  type InputProblem,
+  listCalls,
+  validateCall,
+} from '../calls/index.ts';
+import { loadCalls } from '../context.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
@@ -323,42 +328,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 20, description: 'How many, 1 to 100.' }),
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
     },
-    resolve: async (_, { first, after }, ctx) => {
-      if (first != null && (first < 1 || first > 100)) {
-        throw new GraphQLError('`first` must be from 1 to 100', {
-          extensions: {
-            code: 'BAD_USER_INPUT',
-            issues: [{ path: 'first', message: 'Expected 1 to 100' }],
-          },
-        });
-      }
-      const size = first ?? 20;
-      if (ctx.owner !== null) {
-        const page = await ctx.security.ownership.page(ctx.owner, size, after);
-        const calls = await loadEach(
-          ctx,
-          page.items.map((item) => item.id),
-        );
-        const edges = page.items.flatMap((item, i) => {
-          const node = calls[i];
-          return node ? [{ cursor: item.cursor, node }] : [];
-        });
-        return {
-          edges,
-          nodes: edges.map((edge) => edge.node),
-          pageInfo: { hasNextPage: page.next !== null, endCursor: page.next },
-        };
-      }
-      const page = await ctx.voipbin.calls.list({
-        page_size: size,
-        ...(after ? { page_token: after } : {}),
-      });
-      return {
-        edges: page.result.map((node) => ({ cursor: node.tm_create ?? '', node })),
-        nodes: page.result,
-        pageInfo: { hasNextPage: page.next_page_token !== null, endCursor: page.next_page_token },
-      };
-    },
+    resolve: (_, { first, after }, ctx) => listCalls(ctx, first, after),
   }),
 }));
 

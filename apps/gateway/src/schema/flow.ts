@@ -1,8 +1,6 @@
 import { FLOW_TYPES } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { createFlow } from '../calls/index.ts';
-import { reveal } from '../context.ts';
-import { notFoundAsNull } from '../errors.ts';
+import { createFlow, flowById } from '../calls/index.ts';
 import { ActionInput, ActionRef } from './action.ts';
 import { voipbinEnum } from './enums.ts';
 import { FlowRef, ownedByCaller } from './refs.ts';
@@ -69,15 +67,7 @@ builder.queryField('flow', (t) =>
     description:
       "A flow by id; null when there is none or it is not the caller's (VoIPBIN `GET /flows/{id}`).",
     args: { id: t.arg.id({ required: true, description: 'The flow id.' }) },
-    resolve: async (_, { id }, ctx) => {
-      // Someone else's, or never made here: not even asked upstream.
-      if (ctx.owner !== null && (await ctx.security.ownership.ownerOf('flow', id)) !== ctx.owner) {
-        return null;
-      }
-      const flow = await ctx.voipbin.flows.get(id).catch(notFoundAsNull);
-      if (flow) reveal(ctx, flow.id);
-      return flow;
-    },
+    resolve: (_, { id }, ctx) => flowById(ctx, id),
   }),
 );
 
