@@ -16,5 +16,5 @@ export {
 } from './control.ts';
 export { createCall, createFlow, validateCall } from './create.ts';
 export type { InputProblem } from './guard.ts';
-export { noSuchCall } from './owned.ts';
+export { callEvents, callUpdated, deliver } from './live.ts';
 export { flowById, listCalls } from './read.ts';
