@@ -3,7 +3,6 @@ import DataLoader from 'dataloader';
 import { notFoundAsNull } from './errors.ts';
 import type { Events, UpstreamAccount } from './events/index.ts';
 import type { Principal, Security } from './security/index.ts';
-import type { OwnedKind } from './security/ownership.ts';
 
 /** What every resolver gets: the VoIPBIN client of this request, who calls, and its loaders. */
 export interface Context {
@@ -115,27 +114,6 @@ export async function loadEach(ctx: Context, ids: readonly string[]): Promise<(C
 /** The calls of `ids` through the request's loader, in order; unknown ones (or others') left out. */
 export async function loadCalls(ctx: Context, ids: readonly string[]): Promise<Call[]> {
   return (await loadEach(ctx, ids)).filter((call) => call !== null);
-}
-
-/**
- * Records the caller as the owner of what it just made. Never throws: the thing exists by now,
- * and its ids must reach the caller whatever happens (a store that fails is logged, by name).
- */
-export async function recordOwned(
-  ctx: Context,
-  owned: Partial<Record<OwnedKind, readonly string[]>>,
-): Promise<void> {
-  const { owner } = ctx;
-  if (owner === null) return;
-  const kinds = Object.entries(owned) as [OwnedKind, readonly string[]][];
-  try {
-    await Promise.all(kinds.map(([kind, ids]) => ctx.security.ownership.record(owner, kind, ids)));
-  } catch (error) {
-    const what = kinds.map(([kind, ids]) => `${kind} ${ids.join(', ')}`).join('; ');
-    console.error(
-      `[gateway] the owner of ${what} could not be recorded: ${error instanceof Error ? error.name : 'error'}`,
-    );
-  }
 }
 
 /** Marks what a resolver got from VoIPBIN for this caller as visible (its own, just made or read). */

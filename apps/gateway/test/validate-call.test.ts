@@ -1,6 +1,6 @@
 /**
  * validateCall: createCall's checks (core's validation, unsafe keys, the policy) as a value,
- * through the same code (`refusal` in src/schema/guard.ts): each bad input gives the code and
+ * through the same code (`refusal` in src/calls/guard.ts): each bad input gives the code and
  * path createCall's error gives, and nothing happens: nothing sent upstream, no rate-limit
  * token, no idempotency key or owner stored.
  */

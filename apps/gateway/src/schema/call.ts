@@ -3,23 +3,23 @@ import {
   CALL_STATUSES,
   CALL_TYPES,
   type Call,
-  CreateCallRequestSchema,
   type Groupcall,
   HANGUP_BY,
   HANGUP_REASONS,
   MUTE_DIRECTIONS,
 } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { type Context, loadCalls, loadEach, recordOwned, reveal } from '../context.ts';
-import { publishQuietly } from '../events/source.ts';
-import { type CreateCallInputShape, toCreateCallRequest } from '../mapping.ts';
-import { fingerprint } from '../security/idempotency.ts';
-import { idempotencyScope } from '../security/index.ts';
+import {
+  createCall,
+  hangupCall,
+  type InputProblem,
+  listCalls,
+  validateCall,
+} from '../calls/index.ts';
+import { loadCalls } from '../context.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
 import { UNKNOWN, voipbinEnum } from './enums.ts';
-import { type InputProblem, rateLimit, refusal } from './guard.ts';
 import { CallRef, GroupcallRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
@@ -268,15 +268,6 @@ const CallConnection = builder
     }),
   });
 
-/**
- * A call request as VoIPBIN's JSON and what refuses it before anything is sent (input
- * validation, then the policy), if anything: createCall throws it, validateCall answers it.
- */
-function checkCall(ctx: Context, input: unknown) {
-  const json = toCreateCallRequest(input as CreateCallInputShape);
-  return { json, refused: refusal(ctx, CreateCallRequestSchema, json, 'call request') };
-}
-
 const InputProblemRef = builder.objectRef<InputProblem>('InputProblem').implement({
   description:
     "One reason createCall would refuse an input, as its error says it: the error's `extensions.code` and one of its `extensions.issues`.",
@@ -309,10 +300,6 @@ const CallValidation = builder.objectRef<{ problems: InputProblem[] }>('CallVali
   }),
 });
 
-/** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
-export const noSuchCall = () =>
-  new GraphQLError('No call with this id', { extensions: { code: 'NOT_FOUND' } });
-
 builder.queryFields((t) => ({
   validateCall: t.field({
     type: CallValidation,
@@ -323,7 +310,7 @@ builder.queryFields((t) => ({
     args: {
       input: t.arg({ type: CreateCallInput, required: true, description: 'The call to check.' }),
     },
-    resolve: (_, { input }, ctx) => ({ problems: checkCall(ctx, input).refused?.problems ?? [] }),
+    resolve: (_, { input }, ctx) => ({ problems: validateCall(ctx, input) }),
   }),
   call: t.field({
     type: CallRef,
@@ -341,42 +328,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 20, description: 'How many, 1 to 100.' }),
       after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
     },
-    resolve: async (_, { first, after }, ctx) => {
-      if (first != null && (first < 1 || first > 100)) {
-        throw new GraphQLError('`first` must be from 1 to 100', {
-          extensions: {
-            code: 'BAD_USER_INPUT',
-            issues: [{ path: 'first', message: 'Expected 1 to 100' }],
-          },
-        });
-      }
-      const size = first ?? 20;
-      if (ctx.owner !== null) {
-        const page = await ctx.security.ownership.page(ctx.owner, size, after);
-        const calls = await loadEach(
-          ctx,
-          page.items.map((item) => item.id),
-        );
-        const edges = page.items.flatMap((item, i) => {
-          const node = calls[i];
-          return node ? [{ cursor: item.cursor, node }] : [];
-        });
-        return {
-          edges,
-          nodes: edges.map((edge) => edge.node),
-          pageInfo: { hasNextPage: page.next !== null, endCursor: page.next },
-        };
-      }
-      const page = await ctx.voipbin.calls.list({
-        page_size: size,
-        ...(after ? { page_token: after } : {}),
-      });
-      return {
-        edges: page.result.map((node) => ({ cursor: node.tm_create ?? '', node })),
-        nodes: page.result,
-        pageInfo: { hasNextPage: page.next_page_token !== null, endCursor: page.next_page_token },
-      };
-    },
+    resolve: (_, { first, after }, ctx) => listCalls(ctx, first, after),
   }),
 }));
 
@@ -392,49 +344,13 @@ builder.mutationFields((t) => ({
           'Any unique string (1 to 255 characters): the same key and input within the TTL (24 h) replays the first answer; the same key with another input is refused.',
       }),
     },
-    resolve: async (_, { input, idempotencyKey }, ctx) => {
-      const { json, refused } = checkCall(ctx, input);
-      if (refused) throw refused.error;
-      const place = async () => {
-        await rateLimit(ctx);
-        const placed = await ctx.voipbin.calls.create(json);
-        await recordOwned(ctx, {
-          call: [...placed.calls.map((c) => c.id), ...placed.groupcalls.flatMap((g) => g.call_ids)],
-          groupcall: placed.groupcalls.map((g) => g.id),
-        });
-        // Owned by now: `callEvents` shows each new call from its first state, whatever the source.
-        for (const call of placed.calls) {
-          publishQuietly(ctx.events.hub, call, {
-            account: ctx.upstream.key,
-            ...(ctx.owner === null ? {} : { owner: ctx.owner }),
-          });
-        }
-        return placed;
-      };
-      // `null` or left out means no key; an empty key is refused (1 to 255 characters), not ignored.
-      const { result, replayed } =
-        idempotencyKey == null
-          ? { result: await place(), replayed: false }
-          : await ctx.security.idempotency.run(
-              idempotencyScope(ctx.principal),
-              idempotencyKey,
-              await fingerprint(json),
-              place,
-            );
-      reveal(ctx, ...result.calls.map((c) => c.id), ...result.groupcalls.map((g) => g.id));
-      return { ...result, replayed };
-    },
+    resolve: (_, { input, idempotencyKey }, ctx) => createCall(ctx, input, idempotencyKey),
   }),
   hangupCall: t.field({
     type: CallRef,
     description:
       "Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated. Another's call answers NOT_FOUND, as one that does not exist.",
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: async (_, { id }, ctx) => {
-      if (ctx.owner !== null && !(await ctx.calls.load(id))) throw noSuchCall();
-      const call = await ctx.voipbin.calls.hangup(id);
-      reveal(ctx, call.id);
-      return call;
-    },
+    resolve: (_, { id }, ctx) => hangupCall(ctx, id),
   }),
 }));

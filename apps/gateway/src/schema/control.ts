@@ -1,17 +1,14 @@
-import {
-  type Call,
-  MUTE_DIRECTIONS,
-  type MuteDirection,
-  RecordingStartRequestSchema,
-  TalkRequestSchema,
-} from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
+import { MUTE_DIRECTIONS, type MuteDirection } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { type Context, reveal } from '../context.ts';
-import { publishQuietly } from '../events/source.ts';
-import { noSuchCall } from './call.ts';
+import {
+  holdCall,
+  mute,
+  startRecording,
+  stopRecording,
+  talkToCall,
+  unholdCall,
+} from '../calls/index.ts';
 import { voipbinEnum } from './enums.ts';
-import { guard, rateLimit } from './guard.ts';
 import { CallRef } from './refs.ts';
 
 const MuteDirectionInput = voipbinEnum(
@@ -53,31 +50,6 @@ const RecordingInput = builder.inputType('RecordingInput', {
   }),
 });
 
-/** What VoIPBIN's talk, hold and mute answer: no call (read after). */
-const noCall = (): undefined => undefined;
-
-/**
- * Acts on a running call of the caller's and answers the call as it is after: another's (or
- * none) is NOT_FOUND, as everywhere; a control request takes a token of the caller's bucket,
- * as createCall does. The new state goes to live subscribers at once, whatever the source.
- */
-async function act(
-  ctx: Context,
-  id: string,
-  action: () => Promise<Call | undefined>,
-): Promise<Call> {
-  if (ctx.owner !== null && !(await ctx.calls.load(id))) throw noSuchCall();
-  await rateLimit(ctx);
-  // VoIPBIN answers talk, hold and mute with no call: it is read after the change.
-  const call = (await action()) ?? (await ctx.voipbin.calls.get(id));
-  reveal(ctx, call.id);
-  publishQuietly(ctx.events.hub, call, {
-    account: ctx.upstream.key,
-    ...(ctx.owner === null ? {} : { owner: ctx.owner }),
-  });
-  return call;
-}
-
 builder.mutationFields((t) => {
   /** `muteCall` and `unmuteCall`: the same arguments, VoIPBIN's POST or DELETE. */
   const muting = (way: 'mute' | 'unmute', description: string) =>
@@ -94,11 +66,7 @@ builder.mutationFields((t) => {
         }),
       },
       resolve: (_, { id, direction }, ctx) =>
-        act(ctx, id, () =>
-          ctx.voipbin.calls[way](id, { direction: (direction ?? 'both') as MuteDirection }).then(
-            noCall,
-          ),
-        ),
+        mute(ctx, way, id, (direction ?? 'both') as MuteDirection),
     });
   return {
     talkToCall: t.field({
@@ -110,37 +78,27 @@ builder.mutationFields((t) => {
         id: t.arg.id({ required: true, description: 'The call id.' }),
         input: t.arg({ type: TalkInput, required: true, description: 'What to say.' }),
       },
-      resolve: async (_, { id, input }, ctx) => {
-        const json = {
+      resolve: (_, { id, input }, ctx) =>
+        talkToCall(ctx, id, {
           text: input.text,
           ...(input.language == null ? {} : { language: input.language }),
           ...(input.provider == null ? {} : { provider: input.provider as 'gcp' | 'aws' }),
           ...(input.voiceId == null ? {} : { voice_id: input.voiceId }),
-        };
-        guard(ctx, TalkRequestSchema, json, 'talk request');
-        const max = ctx.security.policy.maxTalkLength;
-        if (json.text.length > max) {
-          const message = `A talk text has at most ${max} characters`;
-          throw new GraphQLError(`Refused by this gateway's policy: input.text: ${message}`, {
-            extensions: { code: 'BAD_USER_INPUT', issues: [{ path: 'input.text', message }] },
-          });
-        }
-        return act(ctx, id, () => ctx.voipbin.calls.talk(id, json).then(noCall));
-      },
+        }),
     }),
     holdCall: t.field({
       type: CallRef,
       authScopes: { control: true },
       description: 'Puts a call on hold (VoIPBIN `POST /calls/{id}/hold`); answers the call.',
       args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-      resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.hold(id).then(noCall)),
+      resolve: (_, { id }, ctx) => holdCall(ctx, id),
     }),
     unholdCall: t.field({
       type: CallRef,
       authScopes: { control: true },
       description: 'Takes a call off hold (VoIPBIN `DELETE /calls/{id}/hold`); answers the call.',
       args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-      resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.unhold(id).then(noCall)),
+      resolve: (_, { id }, ctx) => unholdCall(ctx, id),
     }),
     muteCall: muting(
       'mute',
@@ -159,18 +117,15 @@ builder.mutationFields((t) => {
         id: t.arg.id({ required: true, description: 'The call id.' }),
         input: t.arg({ type: RecordingInput, description: 'How; VoIPBIN defaults otherwise.' }),
       },
-      resolve: (_, { id, input }, ctx) => {
-        const json = {
+      resolve: (_, { id, input }, ctx) =>
+        startRecording(ctx, id, {
           ...(input?.durationSeconds == null ? {} : { duration: input.durationSeconds }),
           ...(input?.endOfSilenceSeconds == null
             ? {}
             : { end_of_silence: input.endOfSilenceSeconds }),
           ...(input?.endOfKey == null ? {} : { end_of_key: input.endOfKey }),
           ...(input?.onEndFlowId == null ? {} : { on_end_flow_id: input.onEndFlowId }),
-        };
-        guard(ctx, RecordingStartRequestSchema, json, 'recording request');
-        return act(ctx, id, () => ctx.voipbin.calls.startRecording(id, json));
-      },
+        }),
     }),
     stopRecording: t.field({
       type: CallRef,
@@ -178,7 +133,7 @@ builder.mutationFields((t) => {
       description:
         'Stops recording a call (VoIPBIN `POST /calls/{id}/recording_stop`); answers the call.',
       args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-      resolve: (_, { id }, ctx) => act(ctx, id, () => ctx.voipbin.calls.stopRecording(id)),
+      resolve: (_, { id }, ctx) => stopRecording(ctx, id),
     }),
   };
 });

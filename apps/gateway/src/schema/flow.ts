@@ -1,11 +1,8 @@
-import { CreateFlowRequestSchema, FLOW_TYPES } from '@voipbin-kit/core';
+import { FLOW_TYPES } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import { recordOwned, reveal } from '../context.ts';
-import { notFoundAsNull } from '../errors.ts';
-import { type CreateFlowInputShape, toCreateFlowRequest } from '../mapping.ts';
+import { createFlow, flowById } from '../calls/index.ts';
 import { ActionInput, ActionRef } from './action.ts';
 import { voipbinEnum } from './enums.ts';
-import { guard } from './guard.ts';
 import { FlowRef, ownedByCaller } from './refs.ts';
 import { timestampFields } from './scalars.ts';
 
@@ -70,15 +67,7 @@ builder.queryField('flow', (t) =>
     description:
       "A flow by id; null when there is none or it is not the caller's (VoIPBIN `GET /flows/{id}`).",
     args: { id: t.arg.id({ required: true, description: 'The flow id.' }) },
-    resolve: async (_, { id }, ctx) => {
-      // Someone else's, or never made here: not even asked upstream.
-      if (ctx.owner !== null && (await ctx.security.ownership.ownerOf('flow', id)) !== ctx.owner) {
-        return null;
-      }
-      const flow = await ctx.voipbin.flows.get(id).catch(notFoundAsNull);
-      if (flow) reveal(ctx, flow.id);
-      return flow;
-    },
+    resolve: (_, { id }, ctx) => flowById(ctx, id),
   }),
 );
 
@@ -87,14 +76,6 @@ builder.mutationField('createFlow', (t) =>
     type: FlowRef,
     description: "Creates a flow (VoIPBIN `POST /flows`); it is the caller's own.",
     args: { input: t.arg({ type: CreateFlowInput, required: true, description: 'The flow.' }) },
-    resolve: async (_, { input }, ctx) => {
-      const json = toCreateFlowRequest(input as CreateFlowInputShape);
-      // A flow's connect/call steps are checked like a call's: a flow is a call waiting to happen.
-      guard(ctx, CreateFlowRequestSchema, json, 'flow request');
-      const flow = await ctx.voipbin.flows.create(json);
-      await recordOwned(ctx, { flow: [flow.id] });
-      reveal(ctx, flow.id);
-      return flow;
-    },
+    resolve: (_, { input }, ctx) => createFlow(ctx, input),
   }),
 );

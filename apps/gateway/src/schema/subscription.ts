@@ -1,9 +1,5 @@
-import type { Call } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { type Context, reveal } from '../context.ts';
-import { type FollowEvent, type Follower, followCall, followEvery } from '../events/follow.ts';
-import { noSuchCall } from './call.ts';
+import { callEvents, callUpdated, deliver } from '../calls/index.ts';
 import { CallRef } from './refs.ts';
 
 builder.subscriptionType({
@@ -12,72 +8,20 @@ builder.subscriptionType({
   authScopes: { read: true },
 });
 
-const follower = (ctx: Context): Follower => ({
-  hub: ctx.events.hub,
-  source: ctx.events.source,
-  account: ctx.upstream,
-  principal: ctx.principal.id,
-  ...(ctx.expiresAt === undefined ? {} : { expiresAt: ctx.expiresAt }),
-  ...(ctx.request ? { signal: ctx.request.signal } : {}),
-});
-
-/** Whether a call state `callEvents` receives is the caller's (ctx.owner, as everywhere). */
-async function isCallers(ctx: Context, call: Call): Promise<boolean> {
-  if (ctx.owner !== null) return (await ctx.events.hub.ownerOfCall(call)) === ctx.owner;
-  // Pass-through: the customers this VoIPBIN token was seen acting as.
-  if (ctx.principal.account) {
-    return (
-      call.customer_id !== null &&
-      ctx.events.hub.customersOf(ctx.upstream.key).has(call.customer_id)
-    );
-  }
-  // The server's account, seen whole (`calls:admin`, or no gateway auth).
-  return true;
-}
-
-/** A state for the caller, shown (the `Call` rule) and returned; or the error that ends the stream. */
-function deliver(event: FollowEvent, ctx: Context): Call {
-  if ('call' in event) {
-    reveal(ctx, event.call.id);
-    return event.call;
-  }
-  throw event.end === 'expired'
-    ? new GraphQLError('The credential expired: subscribe again with a fresh one', {
-        extensions: { code: 'UNAUTHENTICATED' },
-      })
-    : new GraphQLError('This subscriber read too slowly and fell 1,000 states behind', {
-        extensions: { code: 'SUBSCRIPTION_OVERFLOW' },
-      });
-}
-
 builder.subscriptionFields((t) => ({
   callUpdated: t.field({
     type: CallRef,
     description:
       "One call, live: its current state first, then each change (VoIPBIN's call events); completes after HANGUP. Another's call, or none, answers NOT_FOUND.",
     args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    subscribe: (_, { id }, ctx) =>
-      followCall(follower(ctx), id, () => ctx.calls.load(id), noSuchCall),
-    resolve: (event: FollowEvent, _, ctx) => deliver(event, ctx),
+    subscribe: (_, { id }, ctx) => callUpdated(ctx, id),
+    resolve: (event, _, ctx) => deliver(event, ctx),
   }),
   callEvents: t.field({
     type: CallRef,
     description:
       "Every call of the caller, live, from now on: each state as it changes (with `calls:admin`, or a caller's own VoIPBIN token, the account's). Open it before createCall to see a new call from its first state.",
-    subscribe: (_, __, ctx) =>
-      followEvery(
-        follower(ctx),
-        (call) => isCallers(ctx, call),
-        // An account whose customer is not known yet (a pass-through token, or a gateway that
-        // has placed nothing so far): one read teaches it, for the WebSocket topic and the filter.
-        async () => {
-          if (ctx.events.hub.customersOf(ctx.upstream.key).size > 0) return;
-          const page = await ctx.voipbin.calls.list({ page_size: 1 }).catch(() => null);
-          for (const call of page?.result ?? []) {
-            ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
-          }
-        },
-      ),
-    resolve: (event: FollowEvent, _, ctx) => deliver(event, ctx),
+    subscribe: (_, __, ctx) => callEvents(ctx),
+    resolve: (event, _, ctx) => deliver(event, ctx),
   }),
 }));

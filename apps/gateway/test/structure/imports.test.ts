@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
-/** Every module of src (tests aside), with the relative modules it imports. */
+/**
+ * Every module of src (tests aside), with the relative modules it imports: `import`, `export
+ * ... from`, type-only, and `import('...')` (a dynamic import or an inline type).
+ */
 function graph(): Map<string, string[]> {
   const files = (readdirSync(SRC, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.ts') && !/\.(test|test-d)\.ts$/.test(file))
@@ -16,9 +19,9 @@ function graph(): Map<string, string[]> {
   const edges = new Map<string, string[]>();
   for (const file of files) {
     const source = readFileSync(file, 'utf8');
-    const targets = [...source.matchAll(/(?:from|import)\s+['"](\.{1,2}\/[^'"]+)['"]/g)].map(
-      (match) => relative(SRC, resolve(dirname(file), match[1] as string)),
-    );
+    const targets = [
+      ...source.matchAll(/(?:from\s+|import\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g),
+    ].map((match) => relative(SRC, resolve(dirname(file), match[1] as string)));
     edges.set(relative(SRC, file), targets);
   }
   return edges;
@@ -40,6 +43,15 @@ function circles(edges: Map<string, string[]>): string[][] {
   };
   for (const node of edges.keys()) walk(node, []);
   return found;
+}
+
+/** The imports of `edges` from a module under `from` into one under any of `into`, as `a -> b`. */
+function crossings(edges: Map<string, string[]>, from: string, into: string[]): string[] {
+  return [...edges].flatMap(([file, targets]) =>
+    file.startsWith(from)
+      ? targets.filter((t) => into.some((dir) => t.startsWith(dir))).map((t) => `${file} -> ${t}`)
+      : [],
+  );
 }
 
 describe('imports', () => {
@@ -70,5 +82,24 @@ describe('imports', () => {
     }
     // The mapping registers no GraphQL type: it never reaches the builder.
     expect(edges.get('mapping.ts')?.filter((t) => t === 'builder.ts')).toEqual([]);
+  });
+
+  it('finds an import into a forbidden folder when there is one (the check itself)', () => {
+    const edges = new Map([
+      ['schema/a.ts', ['calls/index.ts', 'security/index.ts']],
+      ['schema/b.ts', ['events/follow.ts']],
+      ['calls/index.ts', ['security/index.ts', 'events/follow.ts']],
+    ]);
+    expect(crossings(edges, 'schema/', ['security/', 'events/'])).toEqual([
+      'schema/a.ts -> security/index.ts',
+      'schema/b.ts -> events/follow.ts',
+    ]);
+  });
+
+  it('keeps the schema modules off security and events: their resolvers go through calls', () => {
+    const edges = graph();
+    const schemaModules = [...edges.keys()].filter((file) => file.startsWith('schema/'));
+    expect(schemaModules.length).toBeGreaterThan(5);
+    expect(crossings(edges, 'schema/', ['security/', 'events/'])).toEqual([]);
   });
 });
