@@ -209,29 +209,48 @@ describe('readEnv', () => {
     });
   });
 
-  it('says once, for the entries without Redis, that GATEWAY_REDIS_URL is not used there', () => {
+  it('says once, on a Worker (no Redis client), that GATEWAY_REDIS_URL is not used there', () => {
     const url = 'redis://:hunter2-password@cache.internal:6379';
-    const warning = storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Bun');
+    const warning = storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Worker');
     expect(warning).toMatch(
-      /^WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this Bun gateway keeps rate limits, idempotency keys and call owners in memory/,
+      /^WARNING: GATEWAY_REDIS_URL is set, but the Worker entry has no Redis client \(the Node, Bun and Deno entries have\): this Worker gateway keeps rate limits, idempotency keys and call owners in memory/,
     );
     expect(warning).not.toContain('\n');
     // The URL may hold a password: never printed.
     expect(warning).not.toContain('hunter2');
     expect(warning).not.toContain('cache.internal');
-    expect(storeWarning(readEnv({}), 'Bun')).toBeUndefined();
-    expect(storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Node')).toBeUndefined();
+    expect(storeWarning(readEnv({}), 'Worker')).toBeUndefined();
   });
+
+  it.each(['Node', 'Bun', 'Deno'] as const)(
+    'says nothing on %s with GATEWAY_REDIS_URL set, auth or not: state is shared there',
+    (runtime) => {
+      const url = 'redis://:hunter2-password@cache.internal:6379';
+      expect(storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), runtime)).toBeUndefined();
+      const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
+      expect(storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: url }), runtime)).toBeUndefined();
+      expect(storeWarning(readEnv({}), runtime)).toBeUndefined();
+    },
+  );
 
   it("says, with gateway auth and no shared store, that call owners are one instance's", () => {
     const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
     expect(storeWarning(readEnv(auth), 'Worker')).toMatch(
       /^NOTE: call owners are kept in this Worker gateway's memory: .* isolate \(a Worker runs many\)/,
     );
-    expect(storeWarning(readEnv(auth), 'Node')).toMatch(/set GATEWAY_REDIS_URL\.$/);
-    expect(
-      storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: 'redis://cache:6379' }), 'Node'),
-    ).toBeUndefined();
+    expect(storeWarning(readEnv(auth), 'Worker')).toMatch(
+      /run the Node, Bun or Deno entry with GATEWAY_REDIS_URL\.$/,
+    );
+    for (const runtime of ['Node', 'Bun', 'Deno'] as const) {
+      expect(storeWarning(readEnv(auth), runtime)).toMatch(
+        new RegExp(
+          `^NOTE: call owners are kept in this ${runtime} gateway's memory: .* on the instance that placed them; to share them between instances, set GATEWAY_REDIS_URL\\.$`,
+        ),
+      );
+      expect(
+        storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: 'redis://cache:6379' }), runtime),
+      ).toBeUndefined();
+    }
     // Without gateway auth every caller is `anonymous`: nobody to keep apart.
     expect(storeWarning(readEnv({}), 'Worker')).toBeUndefined();
   });

@@ -153,7 +153,10 @@ const EnvSchema = v.object({
   /** createCall mutations per principal per minute; 0 turns the limit off. */
   GATEWAY_RATE_LIMIT_PER_MINUTE: count('60', 0),
   GATEWAY_RATE_LIMIT_BURST: count('10'),
-  /** A shared store for rate limits, idempotency keys and call owners (Node entry): redis://... */
+  /**
+   * Redis for what several instances share: rate limits, idempotency keys, call owners and call
+   * events (the Node, Bun and Deno entries; a Worker ignores it, and says so): redis://...
+   */
   GATEWAY_REDIS_URL: v.optional(
     v.pipe(
       v.string(),
@@ -213,7 +216,7 @@ export interface GatewayEnv {
   passThrough: boolean;
   production: boolean;
   security: SecurityConfig;
-  /** A shared store for rate limits and idempotency keys (Node entry only). */
+  /** Redis for the shared store and the event fanout (the Node, Bun and Deno entries). */
   redisUrl?: string;
   /** Live call status; `source` unset lets the entry choose (websocket, or poll on Workers). */
   events: EventsConfig;
@@ -311,23 +314,26 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
 
 /**
  * The one line an entry prints at startup when what it keeps in memory, per instance, matters:
- * GATEWAY_REDIS_URL set where only the Node entry has a Redis client (ignored otherwise, in
- * silence), or gateway auth without a shared store (call owners are then one instance's: a
- * caller finds its calls only where it placed them). The URL is never printed (it may hold a
+ * GATEWAY_REDIS_URL set on a Worker, which has no Redis client (ignored otherwise, in silence),
+ * or gateway auth without a shared store (call owners are then one instance's: a caller finds
+ * its calls only where it placed them). Nothing when GATEWAY_REDIS_URL is set on Node, Bun or
+ * Deno: their entries share state through it. The URL is never printed (it may hold a
  * password).
  */
 export function storeWarning(
   env: GatewayEnv,
   runtime: 'Node' | 'Bun' | 'Deno' | 'Worker',
 ): string | undefined {
-  if (env.redisUrl && runtime !== 'Node') {
-    return `WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${runtime} gateway keeps rate limits, idempotency keys and call owners in memory, per instance (not shared between instances).`;
+  if (env.redisUrl && runtime === 'Worker') {
+    return 'WARNING: GATEWAY_REDIS_URL is set, but the Worker entry has no Redis client (the Node, Bun and Deno entries have): this Worker gateway keeps rate limits, idempotency keys and call owners in memory, per isolate (not shared between isolates).';
   }
   const auth = env.security.auth;
   if (env.redisUrl || !(auth?.jwt || auth?.apiKeyHashes?.length)) return undefined;
   const where = runtime === 'Worker' ? 'isolate (a Worker runs many)' : 'instance';
   const share =
-    runtime === 'Node' ? 'set GATEWAY_REDIS_URL' : 'run the Node entry with GATEWAY_REDIS_URL';
+    runtime === 'Worker'
+      ? 'run the Node, Bun or Deno entry with GATEWAY_REDIS_URL'
+      : 'set GATEWAY_REDIS_URL';
   return `NOTE: call owners are kept in this ${runtime} gateway's memory: a caller finds its calls only on the ${where} that placed them; to share them between instances, ${share}.`;
 }
 

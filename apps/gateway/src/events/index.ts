@@ -30,7 +30,7 @@ export interface EventsConfig {
   /** Open subscriptions on this instance, in all and per principal. Defaults 10,000 and 50. */
   maxSubscriptions?: number;
   maxPerPrincipal?: number;
-  /** Carries states between instances (Redis on Node); default none: one instance. */
+  /** Carries states between instances (Redis on Node, Bun and Deno); default none: one instance. */
   fanout?: Fanout;
   /** The WebSocket for the `websocket` source; default the global one. */
   WebSocket?: WebSocketConstructor;

@@ -1,12 +1,14 @@
 /**
  * The Deno entry: `deno run -A src/runtime/deno.ts` (deno.json sets `nodeModulesDir: manual`, so
  * the npm and workspace packages come from the pnpm node_modules; nothing is downloaded). Also the
- * entrypoint for Deno Deploy. Same settings and output as the Node entry.
+ * entrypoint for Deno Deploy. Same settings as the Node entry, GATEWAY_REDIS_URL included
+ * (shared-state.ts: the store and the event fanout in Redis).
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
+import { openSharedState } from './shared-state.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
 declare const Deno: {
@@ -24,12 +26,17 @@ declare const Deno: {
 };
 
 const env = readEnv(Deno.env.toObject());
+// Connected before the gateway serves anything: a Redis that does not answer fails the start.
+const shared = await openSharedState(env);
 const gateway = createGateway({
   ...env,
+  security: { ...env.security, ...(shared.store ? { store: shared.store } : {}) },
   graphiql: localGraphiQL,
   singleConnection: singleConnection(),
+  events: { ...env.events, ...(shared.fanout ? { fanout: shared.fanout } : {}) },
 });
-// Only the Node entry has a Redis client: say so rather than ignore the setting.
+// Subscribed to the fanout: states from other instances arrive from the first request on.
+await gateway.ready();
 for (const warning of gateway.warnings) console.warn(warning);
 const warning = storeWarning(env, 'Deno');
 if (warning) console.warn(warning);
@@ -49,13 +56,18 @@ const server = Deno.serve(
       console.log(
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
+      const via = shared.description;
       console.log(
-        `upstream: ${gateway.upstreamDescription}; call events: ${gateway.events.source.kind}`,
+        `upstream: ${gateway.upstreamDescription}${via ? `; shared store: ${via}` : ''}; call events: ${gateway.events.source.kind}${via ? `, shared through ${via}` : ''}`,
       );
     },
   },
   (request) => gateway.fetch(request),
 );
 
-// The emulator's timers would keep the process alive: exit once the server has closed.
-server.finished.finally(() => Deno.exit(0));
+// The emulator's timers (and Redis' connections) would keep the process alive: close what the
+// gateway holds, then exit, once the server has closed.
+server.finished
+  .then(() => gateway.close())
+  .then(() => shared.close())
+  .finally(() => Deno.exit(0));
