@@ -63,6 +63,8 @@ export interface Launch {
   args: string[];
   /** Added to the environment (which has no VOIPBIN_* variable). */
   env?: Record<string, string>;
+  /** The port to listen on; default a free one. */
+  port?: number;
 }
 
 export interface Running {
@@ -91,7 +93,7 @@ export const EMULATOR_SPEED = 5;
  * the test) and waits for its `upstream:` line, at most READY_TIMEOUT_MS (minutes).
  */
 export async function startGateway(launch: Launch): Promise<Running> {
-  const port = await freePort();
+  const port = launch.port ?? (await freePort());
   // No VOIPBIN_* settings: the gateway runs the embedded emulator.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('VOIPBIN_')),
@@ -180,6 +182,8 @@ export interface LiveOptions {
    * the gateway reads the calls again instead), but none repeated or out of order.
    */
   gaps?: boolean;
+  /** Where createCall goes (another instance's base); default `base`, where both streams are. */
+  placeAt?: string;
 }
 
 /** Whether `statuses` is `life` with some states left out: none repeated, none out of order. */
@@ -241,26 +245,28 @@ export async function warmUp(base: string, headers: Record<string, string> = {})
 
 /**
  * Live call status over real HTTP (Node's fetch, SSE): opens `callEvents`, places the quickstart
- * call, opens `callUpdated(id)`, and waits (bounded) for it to complete after HANGUP. Checks
- * what every source must give: each state once, in the order of `LIFE` (TERMINATING may come
- * before HANGUP), `updatedAt` never repeated and increasing, `callUpdated` ending after HANGUP,
- * and `callEvents` having seen the same states (all of them unless `gaps`, DIALING first).
+ * call (through `placeAt`, another instance, when given), opens `callUpdated(id)`, and waits
+ * (bounded) for it to complete after HANGUP. Checks what every source must give: each state
+ * once, in the order of `LIFE` (TERMINATING may come before HANGUP), `updatedAt` never repeated
+ * and increasing, `callUpdated` ending after HANGUP, and `callEvents` having seen the same
+ * states (all of them unless `gaps`, DIALING first).
  * `callUpdated` starts from the state current when it opened: a caller that needs its whole
  * life checks that it started at DIALING. Both streams are closed whatever happens.
  */
 export async function followQuickstartLive(
   base: string,
-  { headers = {}, timeoutMs = 10_000, during, gaps = false }: LiveOptions = {},
+  { headers = {}, timeoutMs = 10_000, during, gaps = false, placeAt = base }: LiveOptions = {},
 ): Promise<LiveRun> {
   const url = `${base}/graphql`;
+  const placeUrl = `${placeAt}/graphql`;
   const events = await subscribe(fetch, CALL_EVENTS, { url, headers });
   let updated: Awaited<ReturnType<typeof subscribe>> | undefined;
   try {
     expect(events.status).toBe(200);
     const started = performance.now();
     const placed = recordResponse(
-      `POST ${url}`,
-      await fetch(url, {
+      `POST ${placeUrl}`,
+      await fetch(placeUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify({ query: PLACE }),
