@@ -233,6 +233,39 @@ describe('readEnv', () => {
     },
   );
 
+  it('reads GATEWAY_DENO_KV, and refuses it beside GATEWAY_REDIS_URL (one shared store)', () => {
+    expect(readEnv({ GATEWAY_DENO_KV: 'default' }).denoKv).toBe('default');
+    expect(readEnv({ GATEWAY_DENO_KV: ' /data/gateway.kv ' }).denoKv).toBe('/data/gateway.kv');
+    expect(readEnv({}).denoKv).toBeUndefined();
+    expect(() =>
+      readEnv({ GATEWAY_DENO_KV: 'default', GATEWAY_REDIS_URL: 'redis://cache:6379' }),
+    ).toThrow(/set GATEWAY_REDIS_URL or GATEWAY_DENO_KV, not both/);
+  });
+
+  it('says where GATEWAY_DENO_KV is not used (off Deno), and that it carries no webhooks', () => {
+    const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
+    const kv = { ...auth, GATEWAY_DENO_KV: 'default' };
+    expect(storeWarning(readEnv(kv), 'Deno')).toBeUndefined();
+    for (const runtime of ['Node', 'Bun', 'Worker'] as const) {
+      expect(storeWarning(readEnv(kv), runtime)).toMatch(
+        new RegExp(
+          `^WARNING: GATEWAY_DENO_KV is set, but only the Deno entry opens Deno KV: this ${runtime} gateway keeps`,
+        ),
+      );
+    }
+    const webhooks = {
+      ...kv,
+      GATEWAY_EVENTS_SOURCE: 'webhook',
+      GATEWAY_WEBHOOK_SECRET: 'webhook-secret-0123456789abcdef',
+    };
+    expect(storeWarning(readEnv(webhooks), 'Deno')).toMatch(
+      /^NOTE: Deno KV shares call owners, not call events: a webhook reaches only the instance/,
+    );
+    expect(storeWarning(readEnv(auth), 'Deno')).toMatch(
+      /set GATEWAY_REDIS_URL \(or GATEWAY_DENO_KV\)\.$/,
+    );
+  });
+
   it("says, with gateway auth and no shared store, that call owners are one instance's", () => {
     const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
     expect(storeWarning(readEnv(auth), 'Worker')).toMatch(
@@ -244,7 +277,7 @@ describe('readEnv', () => {
     for (const runtime of ['Node', 'Bun', 'Deno'] as const) {
       expect(storeWarning(readEnv(auth), runtime)).toMatch(
         new RegExp(
-          `^NOTE: call owners are kept in this ${runtime} gateway's memory: .* on the instance that placed them; to share them between instances, set GATEWAY_REDIS_URL\\.$`,
+          `^NOTE: call owners are kept in this ${runtime} gateway's memory: .* on the instance that placed them; to share them between instances, set GATEWAY_REDIS_URL( \\(or GATEWAY_DENO_KV\\))?\\.$`,
         ),
       );
       expect(

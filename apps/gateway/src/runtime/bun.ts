@@ -47,10 +47,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const via = shared.description;
 console.log(
   `voipbin-kit gateway on http://localhost:${server.port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
 );
 console.log(
-  `upstream: ${gateway.upstreamDescription}${via ? `; shared store: ${via}` : ''}; call events: ${gateway.events.source.kind}${via ? `, shared through ${via}` : ''}`,
+  `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,
 );

@@ -2,10 +2,12 @@
  * The Deno entry: `deno run -A src/runtime/deno.ts` (deno.json sets `nodeModulesDir: manual`, so
  * the npm and workspace packages come from the pnpm node_modules; nothing is downloaded). Also the
  * entrypoint for Deno Deploy. Same settings as the Node entry, GATEWAY_REDIS_URL included
- * (shared-state.ts: the store and the event fanout in Redis).
+ * (shared-state.ts: the store and the event fanout in Redis), and GATEWAY_DENO_KV (the store in
+ * Deno KV, Deno Deploy's database).
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import type { Kv } from '../security/store-deno-kv.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
 import { openSharedState } from './shared-state.ts';
@@ -23,11 +25,13 @@ declare const Deno: {
   ): { finished: Promise<void> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
   exit(code?: number): never;
+  /** Deno KV (deno.json: `unstable: ["kv"]`), for GATEWAY_DENO_KV. */
+  openKv(path?: string): Promise<Kv>;
 };
 
 const env = readEnv(Deno.env.toObject());
 // Connected before the gateway serves anything: a Redis that does not answer fails the start.
-const shared = await openSharedState(env);
+const shared = await openSharedState(env, { openKv: (path) => Deno.openKv(path) });
 const gateway = createGateway({
   ...env,
   security: { ...env.security, ...(shared.store ? { store: shared.store } : {}) },
@@ -56,9 +60,8 @@ const server = Deno.serve(
       console.log(
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
-      const via = shared.description;
       console.log(
-        `upstream: ${gateway.upstreamDescription}${via ? `; shared store: ${via}` : ''}; call events: ${gateway.events.source.kind}${via ? `, shared through ${via}` : ''}`,
+        `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,
       );
     },
   },

@@ -51,9 +51,8 @@ server.listen(env.port, () => {
   );
   if (page.routes.length > 0) console.log(`the example page on http://localhost:${port}/`);
   else if ('missing' in page) console.log(`no example page at /: ${page.missing}`);
-  const via = shared.description;
-  console.log(`upstream: ${gateway.upstreamDescription}${via ? `; shared store: ${via}` : ''}`);
-  console.log(`call events: ${gateway.events.source.kind}${via ? `, shared through ${via}` : ''}`);
+  console.log(`upstream: ${gateway.upstreamDescription}${shared.notes.store}`);
+  console.log(`call events: ${gateway.events.source.kind}${shared.notes.events}`);
   for (const warning of gateway.warnings) console.warn(warning);
   const warning = storeWarning(env, 'Node');
   if (warning) console.warn(warning);

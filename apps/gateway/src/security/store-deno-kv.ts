@@ -2,13 +2,16 @@
  * A store in Deno KV (`Deno.openKv()`): on Deno Deploy, one database every isolate and region
  * shares, with nothing to run beside the gateway. Each operation is one atomic commit checked
  * on the versionstamps it read (optimistic, retried on a conflict), so it holds across
- * isolates as the Redis store's scripts do. Deno only (the gateway never imports it elsewhere).
+ * isolates as the Redis store's scripts do. Only the Deno entry opens one (GATEWAY_DENO_KV); the
+ * module itself needs nothing of Deno but the `kv` it is given.
  *
  * What differs from Redis: KV deletes an expired key some time after its `expireIn`, not at
  * once, so every value carries its own expiry and a read past it sees nothing; the token
  * bucket's clock is the isolate's (Redis uses its own), so isolates with skewed clocks refill
  * a bucket a little early or late; an index is one value (KV's limit is 64 KiB: 1,000 call ids,
  * the gateway's default, take 55 KB; a longer index throws rather than drop members silently).
+ * A local database file several processes share (`Deno.openKv(path)`) is SQLite, whose "database
+ * is locked" is retried as a lost commit is; on Deno Deploy there is no such file.
  */
 import { checkBucket, checkTtl, type IndexEntry, type Store, type TakeResult } from './store.ts';
 
@@ -54,6 +57,8 @@ interface Index {
 
 /** Commits that lost to another writer, retried; past this many the operation throws. */
 const MAX_ATTEMPTS = 100;
+/** SQLite's busy error: a local database file another process is writing. */
+const LOCKED = /database is locked/;
 
 export function createDenoKvStore(kv: Kv, options: DenoKvStoreOptions = {}): Store {
   const prefix = options.prefix ?? 'voipbin-kit';
@@ -71,11 +76,21 @@ export function createDenoKvStore(kv: Kv, options: DenoKvStoreOptions = {}): Sto
     };
   };
 
-  /** Runs `attempt` until its commit goes through (another writer changed what it read). */
+  /**
+   * Runs `attempt` until its commit goes through: again when another writer changed what it
+   * read, or (a local SQLite file that several processes share) when the file was locked.
+   */
   const atomically = async <T>(attempt: () => Promise<{ ok: boolean; result: T }>): Promise<T> => {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      const { ok, result } = await attempt();
-      if (ok) return result;
+      try {
+        const { ok, result } = await attempt();
+        if (ok) return result;
+      } catch (error) {
+        if (!(error instanceof Error && LOCKED.test(error.message)) || i === MAX_ATTEMPTS - 1) {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 10));
+      }
     }
     throw new Error(`Deno KV store: ${MAX_ATTEMPTS} commits in a row lost to other writers`);
   };
@@ -125,17 +140,27 @@ export function createDenoKvStore(kv: Kv, options: DenoKvStoreOptions = {}): Sto
       });
     },
 
-    async get(key) {
-      return (await read<string>(valueKey(key))).value;
+    get(key) {
+      return atomically(async () => ({
+        ok: true,
+        result: (await read<string>(valueKey(key))).value,
+      }));
     },
 
     async set(key, value, ttlMs) {
       const ttl = checkTtl(ttlMs);
-      await write(kv.atomic(), valueKey(key), value, ttl).commit();
+      await atomically(() =>
+        write(kv.atomic(), valueKey(key), value, ttl)
+          .commit()
+          .then(({ ok }) => ({ ok, result: undefined })),
+      );
     },
 
     async delete(key) {
-      await kv.delete(valueKey(key));
+      await atomically(async () => {
+        await kv.delete(valueKey(key));
+        return { ok: true, result: undefined };
+      });
     },
 
     async indexAdd(key, members, ttlMs, max) {
@@ -163,7 +188,10 @@ export function createDenoKvStore(kv: Kv, options: DenoKvStoreOptions = {}): Sto
     },
 
     async indexPage(key, limit, before): Promise<IndexEntry[]> {
-      const index = (await read<Index>(indexKey(key))).value;
+      const index = await atomically(async () => ({
+        ok: true,
+        result: (await read<Index>(indexKey(key))).value,
+      }));
       if (!index) return [];
       const page: IndexEntry[] = [];
       for (let i = index.entries.length - 1; i >= 0 && page.length < limit; i--) {
