@@ -7,7 +7,14 @@
  * case (random keys, so a Redis of yours, GATEWAY_TEST_REDIS_URL, never mixes two runs).
  * Skipped where there is no runtime binary, or no redis-server (as `describeOnRedis`; CI
  * installs it and requires it). Every process ends with the file, on failure too.
+ *
+ * The same cases with `DENO_KV` (Deno only): both on one Deno KV database (GATEWAY_DENO_KV, a
+ * file of the test's own), events from each one's own socket to the emulator (KV carries none).
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEmulator, type Emulator, TEST_NUMBERS } from '@voipbin-kit/emulator';
 import { listen, type RunningEmulator } from '@voipbin-kit/emulator/node';
 import { READY_TIMEOUT_MS, runProcess } from '@voipbin-kit/process';
@@ -102,28 +109,86 @@ function environment(launch: Launch, env: Record<string, string>): NodeJS.Proces
   return { ...inherited, NO_COLOR: '1', ...launch.env, ...env, NODE_ENV: 'development' };
 }
 
+/** What the two gateways share, and how the cases tell it. */
+export interface Sharing {
+  /** `Redis`, `Deno KV`: as the upstream line names the store. */
+  name: string;
+  /** Why the cases cannot run here, if they cannot. */
+  unavailable(): string | undefined;
+  /** Starts what is shared; `env` points a gateway at it, `hidden` must never be printed. */
+  open(): Promise<{ env: Record<string, string>; hidden: string; stop(): Promise<void> }>;
+  /** Call states between the gateways: through the fanout (webhooks to A only), or each its own socket. */
+  events: 'fanout' | 'own socket';
+  /** A setting that cannot be opened, what the entry must say then, and what it must not print. */
+  broken: { env: Record<string, string>; says: RegExp; secret: string };
+}
+
+/** One redis-server of the file's own (or GATEWAY_TEST_REDIS_URL). */
+export const REDIS: Sharing = {
+  name: 'Redis',
+  unavailable() {
+    const redis = redisAvailabilityHere();
+    if (redis.run) return undefined;
+    console.warn(`\n${redis.notice}\n`);
+    return redis.notice;
+  },
+  async open() {
+    const server: RedisServer = await startRedisServer();
+    return {
+      env: { GATEWAY_REDIS_URL: server.url },
+      hidden: server.url,
+      stop: () => server.stop(),
+    };
+  },
+  events: 'fanout',
+  broken: {
+    env: { GATEWAY_REDIS_URL: 'redis://:CANARY-s3cr3t-key@127.0.0.1:1' },
+    says: /GATEWAY_REDIS_URL: could not connect to Redis \(/,
+    secret: 's3cr3t',
+  },
+};
+
+/** One Deno KV database, a SQLite file in a folder of the file's own (Deno only). */
+export const DENO_KV: Sharing = {
+  name: 'Deno KV',
+  unavailable: () => undefined,
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-deno-kv-'));
+    const path = join(dir, 'gateway.kv');
+    return {
+      env: { GATEWAY_DENO_KV: path },
+      hidden: path,
+      stop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  events: 'own socket',
+  broken: {
+    env: { GATEWAY_DENO_KV: '/nonexistent-CANARY-s3cr3t-key/gateway.kv' },
+    says: /GATEWAY_DENO_KV: could not open Deno KV \(/,
+    secret: 's3cr3t',
+  },
+};
+
 /**
- * The cases, for the runtime `name` (`found` its binary; `launch` how to start its entry), on a
- * redis-server of the file's own.
+ * The cases, for the runtime `name` (`found` its binary; `launch` how to start its entry), on
+ * what `sharing` starts (default a redis-server of the file's own).
  */
 export function describeSharedState(
   name: string,
   found: Found,
   launch: (binary: string) => Launch,
+  sharing: Sharing = REDIS,
 ) {
-  const redis = redisAvailabilityHere();
-  if (!redis.run) console.warn(`\n${redis.notice}\n`);
   const skip =
     found.path === undefined
       ? `no ${name} binary for ${process.platform}-${process.arch}: ${found.tried.join('; ')}`
-      : redis.run
-        ? undefined
-        : redis.notice;
+      : sharing.unavailable();
+  const fanout = sharing.events === 'fanout';
 
   describe.skipIf(skip !== undefined)(
-    `two ${name} ${found.version ?? ''} gateways on one Redis${skip ? ` (skipped: ${skip})` : ''}`,
+    `two ${name} ${found.version ?? ''} gateways on one ${sharing.name}${skip ? ` (skipped: ${skip})` : ''}`,
     () => {
-      let server: RedisServer | undefined;
+      let server: Awaited<ReturnType<Sharing['open']>> | undefined;
       let upstream: RunningEmulator | undefined;
       let emulator: Emulator;
       let recorded: Recorded[];
@@ -136,11 +201,13 @@ export function describeSharedState(
 
       beforeAll(
         async () => {
-          server = await startRedisServer();
+          server = await sharing.open();
           const portA = await freePort();
           emulator = createEmulator({
             clock: { speed: EMULATOR_SPEED },
-            webhookUrl: `http://127.0.0.1:${portA}/webhooks/voipbin/${WEBHOOK_SECRET}`,
+            ...(fanout
+              ? { webhookUrl: `http://127.0.0.1:${portA}/webhooks/voipbin/${WEBHOOK_SECRET}` }
+              : {}),
           });
           recorded = recordRequests(emulator);
           upstream = await listen(
@@ -158,16 +225,20 @@ export function describeSharedState(
                 ...how.env,
                 VOIPBIN_BASE_URL: upstream?.url as string,
                 VOIPBIN_ACCESS_KEY: ACCESS_KEY,
-                GATEWAY_REDIS_URL: server?.url as string,
+                ...server?.env,
                 GATEWAY_API_KEY_HASHES: hashes.join(','),
-                GATEWAY_EVENTS_SOURCE: 'webhook',
-                GATEWAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+                // Webhooks to A only, or (the default) each its own socket to the emulator.
+                ...(fanout
+                  ? { GATEWAY_EVENTS_SOURCE: 'webhook', GATEWAY_WEBHOOK_SECRET: WEBHOOK_SECRET }
+                  : {}),
                 GATEWAY_RATE_LIMIT_PER_MINUTE: '1',
                 GATEWAY_RATE_LIMIT_BURST: String(BURST),
               },
             });
           };
-          [a, b] = await Promise.all([start(portA), start()]);
+          // One after the other: two processes opening one new SQLite file at once find it locked.
+          a = await start(portA);
+          b = await start();
           // A fresh process serves its first requests slowly: warmed up, as the Node entry's tests do.
           await warmUp(a.base, headers('warm-up'));
           await warmUp(b.base, headers('warm-up'));
@@ -186,14 +257,14 @@ export function describeSharedState(
 
       const base = (which: 'a' | 'b') => (which === 'a' ? a?.base : b?.base) as string;
 
-      it('say they share state through Redis, with no per-instance warning and no Redis URL', () => {
+      it(`say they share state through ${sharing.name}, with no per-instance warning and no URL`, () => {
+        const events = fanout ? `webhook, shared through ${sharing.name}` : 'websocket';
         for (const gateway of [a, b]) {
           const output = gateway?.output() ?? '';
-          expect(output).toMatch(
-            /upstream: VoIPBIN at .*; shared store: Redis; call events: webhook, shared through Redis\n/,
-          );
+          expect(output).toContain(`; shared store: ${sharing.name}; call events: ${events}\n`);
+          expect(output).toMatch(/upstream: VoIPBIN at /);
           expect(output).not.toMatch(/WARNING|NOTE:|in memory/);
-          expect(output).not.toContain(server?.url as string);
+          expect(output).not.toContain(server?.hidden as string);
         }
       });
 
@@ -296,40 +367,49 @@ export function describeSharedState(
       });
 
       it('(live status) a subscriber on B sees the states of a call placed through A, in order, none twice', async () => {
-        // The webhooks reach A alone, and B opened no socket: B's states came through Redis.
+        // Fanout: the webhooks reach A alone, and B opened no socket: B's states came through
+        // Redis. Own sockets: B's states come from its own socket, and B shows them to the
+        // caller only because it finds the owner A recorded in the shared store.
         const run = await followQuickstartLive(base('b'), {
           headers: headers('live'),
           placeAt: base('a'),
+          ...(fanout ? {} : { gaps: true, fromFirst: false }),
+          // While B streams: no socket at all, or B's own (A's opens only while A streams).
+          during: () => {
+            if (fanout) expect(emulator.sockets.count).toBe(0);
+            else expect(emulator.sockets.count).toBeGreaterThan(0);
+          },
         });
-        expect(emulator.sockets.count).toBe(0);
-        // callEvents, open on B before the call was placed on A: its whole life, each state once.
-        expect(LIFE).toContainEqual(statusesOf(run.events.map((state) => state.status)));
+        if (fanout) expect(emulator.sockets.count).toBe(0);
+        // callEvents, open on B before the call was placed on A: its whole life, each state once
+        // (through a fanout; from B's own socket, from the first state B knew the owner of).
+        if (fanout)
+          expect(LIFE).toContainEqual(statusesOf(run.events.map((state) => state.status)));
         console.log(
           `${name}, placed through A, followed on B: ${statusesOf(run.updated.map((s) => s.status)).join(' -> ')}; callUpdated's first state after ${run.firstMs} ms, HANGUP after ${run.ms} ms`,
         );
       }, 25_000);
 
-      it('stop cleanly on SIGTERM, closing their Redis connections', async () => {
+      it(`stop cleanly on SIGTERM, closing ${sharing.name}`, async () => {
         expect(await a?.stop(5_000)).toBe(0);
         expect(await b?.stop(5_000)).toBe(0);
       });
 
       it(
-        'refuses to start on a Redis that does not answer, naming the setting, never the URL',
+        `refuses to start on a ${sharing.name} it cannot reach, naming the setting, never the URL`,
         async () => {
           const how = launch(found.path as string);
-          const url = 'redis://:CANARY-s3cr3t-key@127.0.0.1:1';
           const result = await runProcess({
             command: how.command,
             args: how.args,
             cwd: APP,
-            env: environment(how, { PORT: String(await freePort()), GATEWAY_REDIS_URL: url }),
+            env: environment(how, { PORT: String(await freePort()), ...sharing.broken.env }),
             what: `the ${name} entry`,
             timeoutMs: READY_TIMEOUT_MS,
           });
           expect(result.code, result.output).not.toBe(0);
-          expect(result.output).toMatch(/GATEWAY_REDIS_URL: could not connect to Redis \(/);
-          expect(result.output).not.toContain('s3cr3t');
+          expect(result.output).toMatch(sharing.broken.says);
+          expect(result.output).not.toContain(sharing.broken.secret);
           expect(result.output).not.toMatch(/gateway on http/);
         },
         READY_TIMEOUT_MS + 10_000,
