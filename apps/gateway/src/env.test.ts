@@ -209,18 +209,61 @@ describe('readEnv', () => {
     });
   });
 
-  it('says once, for the entries without Redis, that GATEWAY_REDIS_URL is not used there', () => {
+  it('says once, on a Worker (no Redis client), that GATEWAY_REDIS_URL is not used there', () => {
     const url = 'redis://:hunter2-password@cache.internal:6379';
-    const warning = storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Bun');
+    const warning = storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Worker');
     expect(warning).toMatch(
-      /^WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this Bun gateway keeps rate limits, idempotency keys and call owners in memory/,
+      /^WARNING: GATEWAY_REDIS_URL is set, but the Worker entry has no Redis client: it shares state through its Durable Objects \(the GATEWAY_STORE binding of wrangler.toml\)/,
     );
     expect(warning).not.toContain('\n');
     // The URL may hold a password: never printed.
     expect(warning).not.toContain('hunter2');
     expect(warning).not.toContain('cache.internal');
-    expect(storeWarning(readEnv({}), 'Bun')).toBeUndefined();
-    expect(storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), 'Node')).toBeUndefined();
+    expect(storeWarning(readEnv({}), 'Worker')).toBeUndefined();
+  });
+
+  it.each(['Node', 'Bun', 'Deno'] as const)(
+    'says nothing on %s with GATEWAY_REDIS_URL set, auth or not: state is shared there',
+    (runtime) => {
+      const url = 'redis://:hunter2-password@cache.internal:6379';
+      expect(storeWarning(readEnv({ GATEWAY_REDIS_URL: url }), runtime)).toBeUndefined();
+      const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
+      expect(storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: url }), runtime)).toBeUndefined();
+      expect(storeWarning(readEnv({}), runtime)).toBeUndefined();
+    },
+  );
+
+  it('reads GATEWAY_DENO_KV, and refuses it beside GATEWAY_REDIS_URL (one shared store)', () => {
+    expect(readEnv({ GATEWAY_DENO_KV: 'default' }).denoKv).toBe('default');
+    expect(readEnv({ GATEWAY_DENO_KV: ' /data/gateway.kv ' }).denoKv).toBe('/data/gateway.kv');
+    expect(readEnv({}).denoKv).toBeUndefined();
+    expect(() =>
+      readEnv({ GATEWAY_DENO_KV: 'default', GATEWAY_REDIS_URL: 'redis://cache:6379' }),
+    ).toThrow(/set GATEWAY_REDIS_URL or GATEWAY_DENO_KV, not both/);
+  });
+
+  it('says where GATEWAY_DENO_KV is not used (off Deno), and that it carries no webhooks', () => {
+    const auth = { GATEWAY_API_KEY_HASHES: 'a'.repeat(64) };
+    const kv = { ...auth, GATEWAY_DENO_KV: 'default' };
+    expect(storeWarning(readEnv(kv), 'Deno')).toBeUndefined();
+    for (const runtime of ['Node', 'Bun', 'Worker'] as const) {
+      expect(storeWarning(readEnv(kv), runtime)).toMatch(
+        new RegExp(
+          `^WARNING: GATEWAY_DENO_KV is set, but only the Deno entry opens Deno KV: this ${runtime} gateway keeps`,
+        ),
+      );
+    }
+    const webhooks = {
+      ...kv,
+      GATEWAY_EVENTS_SOURCE: 'webhook',
+      GATEWAY_WEBHOOK_SECRET: 'webhook-secret-0123456789abcdef',
+    };
+    expect(storeWarning(readEnv(webhooks), 'Deno')).toMatch(
+      /^NOTE: Deno KV shares call owners, not call events: a webhook reaches only the instance/,
+    );
+    expect(storeWarning(readEnv(auth), 'Deno')).toMatch(
+      /set GATEWAY_REDIS_URL \(or GATEWAY_DENO_KV\)\.$/,
+    );
   });
 
   it("says, with gateway auth and no shared store, that call owners are one instance's", () => {
@@ -228,10 +271,19 @@ describe('readEnv', () => {
     expect(storeWarning(readEnv(auth), 'Worker')).toMatch(
       /^NOTE: call owners are kept in this Worker gateway's memory: .* isolate \(a Worker runs many\)/,
     );
-    expect(storeWarning(readEnv(auth), 'Node')).toMatch(/set GATEWAY_REDIS_URL\.$/);
-    expect(
-      storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: 'redis://cache:6379' }), 'Node'),
-    ).toBeUndefined();
+    expect(storeWarning(readEnv(auth), 'Worker')).toMatch(
+      /bind GATEWAY_STORE \(the GatewayStore Durable Object of wrangler.toml\)\.$/,
+    );
+    for (const runtime of ['Node', 'Bun', 'Deno'] as const) {
+      expect(storeWarning(readEnv(auth), runtime)).toMatch(
+        new RegExp(
+          `^NOTE: call owners are kept in this ${runtime} gateway's memory: .* on the instance that placed them; to share them between instances, set GATEWAY_REDIS_URL( \\(or GATEWAY_DENO_KV\\))?\\.$`,
+        ),
+      );
+      expect(
+        storeWarning(readEnv({ ...auth, GATEWAY_REDIS_URL: 'redis://cache:6379' }), runtime),
+      ).toBeUndefined();
+    }
     // Without gateway auth every caller is `anonymous`: nobody to keep apart.
     expect(storeWarning(readEnv({}), 'Worker')).toBeUndefined();
   });

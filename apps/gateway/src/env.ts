@@ -153,7 +153,10 @@ const EnvSchema = v.object({
   /** createCall mutations per principal per minute; 0 turns the limit off. */
   GATEWAY_RATE_LIMIT_PER_MINUTE: count('60', 0),
   GATEWAY_RATE_LIMIT_BURST: count('10'),
-  /** A shared store for rate limits, idempotency keys and call owners (Node entry): redis://... */
+  /**
+   * Redis for what several instances share: rate limits, idempotency keys, call owners and call
+   * events (the Node, Bun and Deno entries; a Worker ignores it, and says so): redis://...
+   */
   GATEWAY_REDIS_URL: v.optional(
     v.pipe(
       v.string(),
@@ -169,6 +172,11 @@ const EnvSchema = v.object({
    * keeping its own call owners, idempotency keys and rate limits (development only).
    */
   GATEWAY_ALLOW_ISOLATE_STATE: flag,
+  /**
+   * Deno entry: Deno KV for the shared store instead of Redis: `default` (`Deno.openKv()`, on
+   * Deno Deploy the app's database), or a path or a KV Connect URL. Carries no call events.
+   */
+  GATEWAY_DENO_KV: text,
   GATEWAY_IDEMPOTENCY_TTL_SECONDS: count('86400'),
   /** How long the gateway remembers who placed a call (its owner may read and end it). */
   GATEWAY_OWNERSHIP_TTL_SECONDS: count('2592000'),
@@ -218,10 +226,12 @@ export interface GatewayEnv {
   passThrough: boolean;
   production: boolean;
   security: SecurityConfig;
-  /** A shared store for rate limits and idempotency keys (Node entry only). */
+  /** Redis for the shared store and the event fanout (the Node, Bun and Deno entries). */
   redisUrl?: string;
   /** Worker: gateway auth without the GATEWAY_STORE binding is allowed (development only). */
   allowIsolateState: boolean;
+  /** Deno entry: Deno KV for the shared store (`default`, a path or a KV Connect URL). */
+  denoKv?: string;
   /** Live call status; `source` unset lets the entry choose (websocket, or poll on Workers). */
   events: EventsConfig;
   /** Node entry: the built example page to serve at `/` (unset: apps/web/dist; '' : none). */
@@ -255,6 +265,11 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
   if (e.GATEWAY_EVENTS_SOURCE === 'webhook' && !e.GATEWAY_WEBHOOK_SECRET) {
     throw new Error(
       'Invalid gateway configuration: GATEWAY_EVENTS_SOURCE=webhook needs GATEWAY_WEBHOOK_SECRET (the last segment of the URL VoIPBIN posts to)',
+    );
+  }
+  if (e.GATEWAY_REDIS_URL && e.GATEWAY_DENO_KV) {
+    throw new Error(
+      'Invalid gateway configuration: set GATEWAY_REDIS_URL or GATEWAY_DENO_KV, not both (one shared store)',
     );
   }
   if (!e.GATEWAY_JWT_SECRET && !e.GATEWAY_JWKS_URL) {
@@ -306,6 +321,7 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
     },
     ...(e.GATEWAY_REDIS_URL ? { redisUrl: e.GATEWAY_REDIS_URL } : {}),
     allowIsolateState: e.GATEWAY_ALLOW_ISOLATE_STATE,
+    ...(e.GATEWAY_DENO_KV ? { denoKv: e.GATEWAY_DENO_KV } : {}),
     ...(e.GATEWAY_WEB_DIR === undefined ? {} : { webDir: e.GATEWAY_WEB_DIR }),
     events: {
       ...(e.GATEWAY_EVENTS_SOURCE ? { source: e.GATEWAY_EVENTS_SOURCE } : {}),
@@ -319,23 +335,36 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
 
 /**
  * The one line an entry prints at startup when what it keeps in memory, per instance, matters:
- * GATEWAY_REDIS_URL set where only the Node entry has a Redis client (ignored otherwise, in
- * silence), or gateway auth without a shared store (call owners are then one instance's: a
- * caller finds its calls only where it placed them). The URL is never printed (it may hold a
- * password).
+ * a shared store set where that entry has no client for it (GATEWAY_REDIS_URL on a Worker,
+ * GATEWAY_DENO_KV off Deno: ignored otherwise, in silence), gateway auth without a shared store
+ * (call owners are then one instance's: a caller finds its calls only where it placed them),
+ * or webhooks with Deno KV (which carries no events). Nothing when state is shared: through
+ * GATEWAY_REDIS_URL on Node, Bun and Deno, or GATEWAY_DENO_KV on Deno. The URL is never
+ * printed (it may hold a password).
  */
 export function storeWarning(
   env: GatewayEnv,
   runtime: 'Node' | 'Bun' | 'Deno' | 'Worker',
 ): string | undefined {
-  if (env.redisUrl && runtime !== 'Node') {
-    return `WARNING: GATEWAY_REDIS_URL is set, but only the Node entry uses Redis: this ${runtime} gateway keeps rate limits, idempotency keys and call owners in memory, per instance (not shared between instances).`;
+  if (env.redisUrl && runtime === 'Worker') {
+    return 'WARNING: GATEWAY_REDIS_URL is set, but the Worker entry has no Redis client: it shares state through its Durable Objects (the GATEWAY_STORE binding of wrangler.toml); without that binding it keeps rate limits, idempotency keys and call owners in memory, per isolate.';
+  }
+  if (env.denoKv && runtime !== 'Deno') {
+    return `WARNING: GATEWAY_DENO_KV is set, but only the Deno entry opens Deno KV: this ${runtime} gateway keeps rate limits, idempotency keys and call owners in memory, per ${runtime === 'Worker' ? 'isolate' : 'instance'} (not shared).`;
+  }
+  if (env.denoKv && env.events.source === 'webhook') {
+    return 'NOTE: Deno KV shares call owners, not call events: a webhook reaches only the instance VoIPBIN posted it to, and subscribers elsewhere miss it. Use the websocket source (the default: every instance has its own socket) or GATEWAY_REDIS_URL.';
   }
   const auth = env.security.auth;
-  if (env.redisUrl || !(auth?.jwt || auth?.apiKeyHashes?.length)) return undefined;
+  const shared = (env.redisUrl && runtime !== 'Worker') || env.denoKv;
+  if (shared || !(auth?.jwt || auth?.apiKeyHashes?.length)) return undefined;
   const where = runtime === 'Worker' ? 'isolate (a Worker runs many)' : 'instance';
   const share =
-    runtime === 'Node' ? 'set GATEWAY_REDIS_URL' : 'run the Node entry with GATEWAY_REDIS_URL';
+    runtime === 'Worker'
+      ? 'bind GATEWAY_STORE (the GatewayStore Durable Object of wrangler.toml)'
+      : runtime === 'Deno'
+        ? 'set GATEWAY_REDIS_URL (or GATEWAY_DENO_KV)'
+        : 'set GATEWAY_REDIS_URL';
   return `NOTE: call owners are kept in this ${runtime} gateway's memory: a caller finds its calls only on the ${where} that placed them; to share them between instances, ${share}.`;
 }
 

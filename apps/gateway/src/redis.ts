@@ -13,7 +13,8 @@ export interface RedisConnectionOptions {
  * Connects to Redis the way every part of the gateway does (the store, the event fanout):
  * a wrong URL fails at once (connect rejects); once connected, a dropped connection is
  * reconnected for ever, backing off to 2 s; commands fail fast while disconnected (no offline
- * queue) and after `timeoutMs`, so a request that needs Redis fails rather than hangs. Node only.
+ * queue) and after `timeoutMs`, so a request that needs Redis fails rather than hangs. Runs on
+ * Node, Bun and Deno (`node:net`/`node:tls`); not on a Worker.
  */
 export async function connectRedis(options: RedisConnectionOptions) {
   let connected = false;

@@ -30,7 +30,7 @@ export interface EventsConfig {
   /** Open subscriptions on this instance, in all and per principal. Defaults 10,000 and 50. */
   maxSubscriptions?: number;
   maxPerPrincipal?: number;
-  /** Carries states between instances (Redis; Durable Objects on a Worker); default none: one instance. */
+  /** Carries states between instances (Redis on Node, Bun and Deno; Durable Objects on a Worker); default none: one instance. */
   fanout?: Fanout;
   /**
    * A source of the entry's own, instead of the one `source` names: the Worker's Durable

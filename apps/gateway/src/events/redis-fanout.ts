@@ -16,7 +16,8 @@ export interface RedisFanoutOptions {
  * Call states between gateway instances over Redis pub/sub: two connections (a subscribed one
  * can do nothing else), each reconnecting on its own; the subscriber subscribes again after a
  * drop. Delivery is at most once, as pub/sub is: a state published while an instance is cut
- * off does not reach it (a subscription sees the next one, and never an older one). Node only.
+ * off does not reach it (a subscription sees the next one, and never an older one). On Node,
+ * Bun and Deno (TCP: not on a Worker).
  */
 export async function createRedisFanout(options: RedisFanoutOptions): Promise<Fanout> {
   const channel = options.channel ?? 'voipbin-kit:events';

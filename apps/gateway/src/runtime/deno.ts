@@ -1,12 +1,16 @@
 /**
  * The Deno entry: `deno run -A src/runtime/deno.ts` (deno.json sets `nodeModulesDir: manual`, so
  * the npm and workspace packages come from the pnpm node_modules; nothing is downloaded). Also the
- * entrypoint for Deno Deploy. Same settings and output as the Node entry.
+ * entrypoint for Deno Deploy. Same settings as the Node entry, GATEWAY_REDIS_URL included
+ * (shared-state.ts: the store and the event fanout in Redis), and GATEWAY_DENO_KV (the store in
+ * Deno KV, Deno Deploy's database).
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import type { Kv } from '../security/store-deno-kv.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
+import { openSharedState } from './shared-state.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
 declare const Deno: {
@@ -21,15 +25,22 @@ declare const Deno: {
   ): { finished: Promise<void> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
   exit(code?: number): never;
+  /** Deno KV (deno.json: `unstable: ["kv"]`), for GATEWAY_DENO_KV. */
+  openKv(path?: string): Promise<Kv>;
 };
 
 const env = readEnv(Deno.env.toObject());
+// Connected before the gateway serves anything: a Redis that does not answer fails the start.
+const shared = await openSharedState(env, { openKv: (path) => Deno.openKv(path) });
 const gateway = createGateway({
   ...env,
+  security: { ...env.security, ...(shared.store ? { store: shared.store } : {}) },
   graphiql: localGraphiQL,
   singleConnection: singleConnection(),
+  events: { ...env.events, ...(shared.fanout ? { fanout: shared.fanout } : {}) },
 });
-// Only the Node entry has a Redis client: say so rather than ignore the setting.
+// Subscribed to the fanout: states from other instances arrive from the first request on.
+await gateway.ready();
 for (const warning of gateway.warnings) console.warn(warning);
 const warning = storeWarning(env, 'Deno');
 if (warning) console.warn(warning);
@@ -50,12 +61,16 @@ const server = Deno.serve(
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
       console.log(
-        `upstream: ${gateway.upstreamDescription}; call events: ${gateway.events.source.kind}`,
+        `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,
       );
     },
   },
   (request) => gateway.fetch(request),
 );
 
-// The emulator's timers would keep the process alive: exit once the server has closed.
-server.finished.finally(() => Deno.exit(0));
+// The emulator's timers (and Redis' connections) would keep the process alive: close what the
+// gateway holds, then exit, once the server has closed.
+server.finished
+  .then(() => gateway.close())
+  .then(() => shared.close())
+  .finally(() => Deno.exit(0));

@@ -2,22 +2,21 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { WebSocketConstructor } from '@voipbin-kit/core';
 import { readEnv, storeWarning } from '../env.ts';
-import { createRedisFanout } from '../events/redis-fanout.ts';
 import { createGateway } from '../gateway.ts';
-import { createRedisStore } from '../security/store-redis.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
 import { lingeringClose } from './lingering-close.ts';
 import { createNodeFetch } from './node-fetch.ts';
+import { openSharedState } from './shared-state.ts';
 import { pageRoutes } from './static.ts';
 
 const env = readEnv(process.env);
 /** apps/web/dist, from this file: apps/gateway/dist/runtime/node.mjs (or src/runtime/node.ts). */
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
-// Several instances share rate-limit buckets and idempotency keys through Redis.
-const store = env.redisUrl ? await createRedisStore({ url: env.redisUrl }) : undefined;
-// ...and call events: one instance's source reaches every instance's subscribers.
-const fanout = env.redisUrl ? await createRedisFanout({ url: env.redisUrl }) : undefined;
+// Several instances share rate-limit buckets, idempotency keys and call owners through Redis,
+// and call events: one instance's source reaches every instance's subscribers.
+const shared = await openSharedState(env);
+const { store, fanout } = shared;
 // VoIPBIN's event socket: Node 22 has a WebSocket of its own, Node 20 takes undici's.
 const WebSocket =
   env.upstream.kind === 'voipbin'
@@ -52,10 +51,8 @@ server.listen(env.port, () => {
   );
   if (page.routes.length > 0) console.log(`the example page on http://localhost:${port}/`);
   else if ('missing' in page) console.log(`no example page at /: ${page.missing}`);
-  console.log(`upstream: ${gateway.upstreamDescription}${store ? '; shared store: Redis' : ''}`);
-  console.log(
-    `call events: ${gateway.events.source.kind}${fanout ? ', shared through Redis' : ''}`,
-  );
+  console.log(`upstream: ${gateway.upstreamDescription}${shared.notes.store}`);
+  console.log(`call events: ${gateway.events.source.kind}${shared.notes.events}`);
   for (const warning of gateway.warnings) console.warn(warning);
   const warning = storeWarning(env, 'Node');
   if (warning) console.warn(warning);
@@ -65,7 +62,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () =>
     server.close(async () => {
       await gateway.close();
-      await store?.close?.();
+      await shared.close();
       await upstreamFetch?.close();
       process.exit(0);
     }),

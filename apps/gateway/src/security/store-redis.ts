@@ -81,8 +81,8 @@ const INDEX_ADD_SHA = createHash('sha1').update(INDEX_ADD_SCRIPT).digest('hex');
 
 /**
  * A store in Redis, shared by every gateway instance that points at it: the token bucket is
- * one Lua script, `setIfAbsent` is `SET NX PX`. Node only (it opens a TCP connection); the
- * gateway loads it only when `GATEWAY_REDIS_URL` is set. Connects before it resolves, so a
+ * one Lua script, `setIfAbsent` is `SET NX PX`. On Node, Bun and Deno (it opens a TCP
+ * connection: not on a Worker); their entries open it only when `GATEWAY_REDIS_URL` is set. Connects before it resolves, so a
  * wrong URL fails at start. Commands fail fast while disconnected (no offline queue), so
  * requests fail closed: neither unchecked nor hanging.
  *

@@ -2,7 +2,7 @@
  * What the rate limit and the idempotency of `createCall` need from a store, each operation
  * atomic, so that a store shared by several gateway instances (Redis) makes both hold across
  * them. `createMemoryStore` (store-memory.ts) is the default, for one instance;
- * `createRedisStore` (store-redis.ts, Node only) is the shared one.
+ * `createRedisStore` (store-redis.ts: Node, Bun and Deno) is the shared one.
  *
  * Keys are strings chosen by the callers, namespaced by their prefix up to the first `:`
  * (`rate:...`, `idem:...`, `owner:...`); a store may prefix them, and may budget each namespace

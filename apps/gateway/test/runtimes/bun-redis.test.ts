@@ -1,0 +1,13 @@
+/**
+ * Two Bun entries (src/runtime/bun.ts, run as bun.test.ts runs it) on one Redis: call owners,
+ * idempotency keys, the rate limit and live call status shared between them
+ * (shared-state.ts holds the cases, run for Deno too).
+ */
+import { findBun } from '../support/runtimes.ts';
+import { describeSharedState } from './shared-state.ts';
+
+describeSharedState('Bun', findBun(), (binary) => ({
+  command: binary,
+  args: ['--no-install', 'src/runtime/bun.ts'],
+  env: { DO_NOT_TRACK: '1', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' },
+}));
