@@ -198,7 +198,17 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "${date}",
-  bindings = [ ${bindings} ],
+  bindings = [
+    ${bindings},
+    (name = "GATEWAY_STORE", durableObjectNamespace = (className = "GatewayStore")),
+    (name = "GATEWAY_EVENTS", durableObjectNamespace = (className = "CallEvents")),
+  ],
+  # The Durable Objects of wrangler.toml, as a deployed Worker has them (SQLite, here in memory).
+  durableObjectNamespaces = [
+    (className = "GatewayStore", uniqueKey = "bench-gateway-store", enableSql = true),
+    (className = "CallEvents", uniqueKey = "bench-call-events", enableSql = true),
+  ],
+  durableObjectStorage = (inMemory = void),
   globalOutbound = "loopback",
 );
 `,

@@ -202,6 +202,16 @@ const statuses = (stream: SseSubscription, field: 'callUpdated' | 'callEvents', 
     .filter((call) => call?.id === id)
     .map((call) => call.status as string);
 
+/** Whether a stream's states of call `id` each came once and in order (`updatedAt` rising). */
+function onceInOrder(stream: SseSubscription, field: 'callUpdated' | 'callEvents', id: string) {
+  const stamps = stream.results
+    .map((result) => result.data?.[field])
+    .filter((call) => call?.id === id)
+    .map((call) => call.updatedAt as string);
+  expect(stamps.length).toBeGreaterThan(0);
+  expect(stamps.every((stamp, i) => i === 0 || stamp > (stamps[i - 1] as string))).toBe(true);
+}
+
 /**
  * Moves `upstream`'s call `id` on, 100 ms of its time at a step, and after each change waits
  * until every stream has delivered the call's new status: each state is there to be seen.
@@ -347,6 +357,9 @@ describe('two isolates bound to one set of Durable Objects', () => {
       }
       expect(LIFE).toContainEqual(statusesOf(statuses(everything, 'callEvents', id)));
       expect(statuses(everything, 'callEvents', id)).toEqual(statuses(onA, 'callUpdated', id));
+    onceInOrder(onA, 'callUpdated', id);
+    onceInOrder(onB, 'callUpdated', id);
+    onceInOrder(everything, 'callEvents', id);
 
       // Each subscription read the call once (its current state); the rest is the object's alarm,
       // at most one read a poll interval, however many subscribe: two pollers would read twice.
@@ -371,6 +384,7 @@ describe('two isolates bound to one set of Durable Objects', () => {
       await playOut(hooked, id, [[onD, 'callUpdated']]);
       await onD.completed(READY_TIMEOUT_MS);
       expect(LIFE).toContainEqual(statusesOf(statuses(onD, 'callUpdated', id)));
+    onceInOrder(onD, 'callUpdated', id);
       expect(hooked.reads(id).length).toBe(loads);
       expect(output).toMatch(/call events: webhook, through Durable Objects/);
     },
