@@ -54,7 +54,12 @@ CREATE TABLE IF NOT EXISTS state (
   message TEXT NOT NULL,
   seen_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS watched (id INTEGER PRIMARY KEY CHECK (id = 1), call_id TEXT NOT NULL, account TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS watched (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  call_id TEXT NOT NULL,
+  account TEXT NOT NULL,
+  primed INTEGER NOT NULL DEFAULT 0
+);
 `;
 
 export class CallEvents extends DurableObject<Record<string, unknown>> {
@@ -112,7 +117,7 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
     const account = request.headers.get(WATCH_HEADERS.account);
     if (!callId || !account) return new Response('Missing watch headers', { status: 400 });
     this.exec(
-      'INSERT OR REPLACE INTO watched (id, call_id, account) VALUES (1, ?, ?)',
+      'INSERT INTO watched (id, call_id, account) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING',
       callId,
       account,
     );
@@ -121,14 +126,13 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
     this.ctx.acceptWebSocket(server);
     const token = request.headers.get(VOIPBIN_TOKEN_HEADER) ?? undefined;
     server.serializeAttachment({ account, ...(token ? { token } : {}) } satisfies Attachment);
-    // What is known already: a subscriber that came a moment after a state still gets it.
-    for (const { message } of this.rows<{ message: string }>(
-      callId === EVERY_CALL
-        ? 'SELECT message FROM state WHERE seen_at > ? ORDER BY seen_at'
-        : 'SELECT message FROM state WHERE seen_at > ?',
-      Date.now() - IDLE_MS,
-    )) {
-      server.send(message);
+    // The call's newest state: a subscriber that came a moment after it still gets it (its own
+    // stream drops it if it loaded that one). Every call's object replays nothing: `callEvents`
+    // follows calls from now on.
+    if (callId !== EVERY_CALL) {
+      for (const { message } of this.rows<{ message: string }>('SELECT message FROM state')) {
+        server.send(message);
+      }
     }
     // Polls now, unless a poll is due sooner than an interval from now (the alarm may be the
     // cleanup one a publish set, a minute away).
@@ -160,7 +164,8 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
       await this.forget();
       return;
     }
-    if (!this.polling) return;
+    // Webhooks feed it: only look again later, to delete it all once nobody follows.
+    if (!this.polling) return void (await this.ctx.storage.setAlarm(Date.now() + IDLE_MS));
     const client = this.clientFor(watched.account, sockets);
     let more = Boolean(client);
     try {
@@ -192,7 +197,8 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
     }
     const page = await client.calls.list({ page_size: LIST_SIZE });
     // The first read sets where the account stands; changes after it are events.
-    const first = this.rows('SELECT 1 FROM state LIMIT 1').length === 0;
+    const first = this.rows('SELECT 1 FROM watched WHERE primed = 0').length > 0;
+    this.exec('UPDATE watched SET primed = 1');
     for (const call of [...page.result].reverse()) {
       this.keep({ from: POLLED_BY, call, account }, undefined, first);
     }
