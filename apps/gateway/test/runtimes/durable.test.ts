@@ -357,9 +357,9 @@ describe('two isolates bound to one set of Durable Objects', () => {
       }
       expect(LIFE).toContainEqual(statusesOf(statuses(everything, 'callEvents', id)));
       expect(statuses(everything, 'callEvents', id)).toEqual(statuses(onA, 'callUpdated', id));
-    onceInOrder(onA, 'callUpdated', id);
-    onceInOrder(onB, 'callUpdated', id);
-    onceInOrder(everything, 'callEvents', id);
+      onceInOrder(onA, 'callUpdated', id);
+      onceInOrder(onB, 'callUpdated', id);
+      onceInOrder(everything, 'callEvents', id);
 
       // Each subscription read the call once (its current state); the rest is the object's alarm,
       // at most one read a poll interval, however many subscribe: two pollers would read twice.
@@ -384,7 +384,7 @@ describe('two isolates bound to one set of Durable Objects', () => {
       await playOut(hooked, id, [[onD, 'callUpdated']]);
       await onD.completed(READY_TIMEOUT_MS);
       expect(LIFE).toContainEqual(statusesOf(statuses(onD, 'callUpdated', id)));
-    onceInOrder(onD, 'callUpdated', id);
+      onceInOrder(onD, 'callUpdated', id);
       expect(hooked.reads(id).length).toBe(loads);
       expect(output).toMatch(/call events: webhook, through Durable Objects/);
     },
