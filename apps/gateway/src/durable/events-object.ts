@@ -140,6 +140,10 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
     const alarm = await this.ctx.storage.getAlarm();
     if (this.polling && !done && (alarm === null || alarm > Date.now() + this.interval)) {
       await this.ctx.storage.setAlarm(Date.now());
+    } else if (alarm === null) {
+      // Nothing to poll (webhooks, or a call that has hung up): an alarm still looks again later,
+      // to delete it all once nobody follows.
+      await this.ctx.storage.setAlarm(Date.now() + IDLE_MS);
     }
     return new Response(null, { status: 101, webSocket: client } as ResponseInit);
   }
