@@ -80,7 +80,17 @@ const TREE_OUTPUT = String.raw`(?:tree \d+: grandchild \d+\n|\(nothing\))`;
 async function parentWith(name: string, line: RegExp, env: Record<string, string> = {}) {
   const parent = await startProcess({ ...node(name, env), ready: line });
   const pid = parent.pid as number;
-  const list = listProcesses();
+  // The tree as it settles: a process just forked still shows its parent's command line, and
+  // a watchdog may start a moment after the ready line. Two equal looks in a row, 5 s at most.
+  let list = listProcesses();
+  let seen = '';
+  for (let look = 0; look < 50; look++) {
+    const now = JSON.stringify(descendantsOf(pid, list).map((p) => [p, commandLine(p)]));
+    if (now === seen) break;
+    seen = now;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    list = listProcesses();
+  }
   const descendants = descendantsOf(pid, list);
   const pgids = [...new Set(list.filter((p) => descendants.includes(p.pid)).map((p) => p.pgid))];
   const servers = descendants.filter((p) => !commandLine(p).startsWith('/bin/sh -c trap'));
