@@ -228,6 +228,11 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
       text,
       Date.now(),
     );
+    // Bounded whatever feeds it (webhooks of a whole account, too).
+    this.exec(
+      'DELETE FROM state WHERE call_id NOT IN (SELECT call_id FROM state ORDER BY seen_at DESC LIMIT ?)',
+      MAX_KEPT,
+    );
     if (quiet) return;
     for (const socket of this.ctx.getWebSockets()) {
       try {

@@ -37,7 +37,19 @@ export class GatewayStore extends DurableObject {
 
   constructor(...args: ConstructorParameters<typeof DurableObject>) {
     super(...args);
-    this.tables();
+  }
+
+  /**
+   * Whether anything was ever written here: a read of a key nobody wrote (another's call id, a
+   * principal that placed nothing) creates no tables, so the object stays empty and free.
+   */
+  private exists(): boolean {
+    if (this.#tables) return true;
+    this.#tables =
+      this.ctx.storage.sql
+        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entry'")
+        .toArray().length > 0;
+    return this.#tables;
   }
 
   /** Creates the tables if need be: `deleteAll` drops them with the rows. */
@@ -117,6 +129,7 @@ export class GatewayStore extends DurableObject {
   }
 
   async get(key: string): Promise<string | null> {
+    if (!this.exists()) return null;
     const row = this.live(key, Date.now());
     return typeof row?.value === 'string' ? row.value : null;
   }
@@ -126,6 +139,7 @@ export class GatewayStore extends DurableObject {
   }
 
   async delete(key: string): Promise<void> {
+    if (!this.exists()) return;
     this.exec('DELETE FROM entry WHERE key = ?', key);
   }
 
@@ -156,6 +170,7 @@ export class GatewayStore extends DurableObject {
   }
 
   async indexPage(key: string, limit: number, before?: number): Promise<IndexEntry[]> {
+    if (!this.exists()) return [];
     if (this.dropIndexIfExpired(key, Date.now())) return [];
     return this.rows<{ member: string; score: number }>(
       'SELECT member, score FROM member WHERE key = ? AND score < ? ORDER BY score DESC LIMIT ?',
