@@ -14,7 +14,7 @@
  * everything the object holds. Costs: docs/decisions/2026-12-07-durable-objects-on-workers.md.
  */
 
-import { DurableObject, type HibernatableWebSocket } from 'cloudflare:workers';
+import type { HibernatableWebSocket } from 'cloudflare:workers';
 import { createClient, type VoipbinClient } from '@voipbin-kit/core';
 import { fromBindings, type GatewayEnv, readEnv } from '../env.ts';
 import { isFinal, versionOf } from '../events/order.ts';
@@ -26,6 +26,7 @@ import {
   SERVER_ACCOUNT,
   WATCH_HEADERS,
 } from './events-protocol.ts';
+import { SqlObject } from './sql-object.ts';
 
 /** workerd's pair of connected WebSockets: the first for the 101 answer, the second the object's. */
 declare const WebSocketPair: new () => { 0: WebSocket; 1: WebSocket };
@@ -62,36 +63,11 @@ CREATE TABLE IF NOT EXISTS watched (
 );
 `;
 
-export class CallEvents extends DurableObject<Record<string, unknown>> {
+export class CallEvents extends SqlObject<Record<string, unknown>> {
   #config: GatewayEnv | undefined;
 
-  #tables = false;
-
-  constructor(...args: ConstructorParameters<typeof DurableObject<Record<string, unknown>>>) {
-    super(...args);
-    this.tables();
-  }
-
-  /** Creates the tables if need be: `deleteAll` drops them with the rows. */
-  private tables(): void {
-    if (this.#tables) return;
-    this.ctx.storage.sql.exec(SCHEMA);
-    this.#tables = true;
-  }
-
-  /** Runs one statement (or several), the tables there. */
-  private exec<T extends Record<string, string | number | null>>(
-    query: string,
-    ...bindings: (string | number | null)[]
-  ) {
-    this.tables();
-    return this.ctx.storage.sql.exec<T>(query, ...bindings);
-  }
-
-  /** Deletes everything (tables, alarm): the object then holds nothing, and costs nothing. */
-  private async forget(): Promise<void> {
-    await this.ctx.storage.deleteAll();
-    this.#tables = false;
+  protected get schema() {
+    return SCHEMA;
   }
 
   /** The gateway's settings, read from the same bindings as the isolates'. */
@@ -269,12 +245,5 @@ export class CallEvents extends DurableObject<Record<string, unknown>> {
       if (token) return createClient({ ...base, token });
     }
     return undefined;
-  }
-
-  private rows<T extends Record<string, string | number | null>>(
-    query: string,
-    ...bindings: (string | number | null)[]
-  ): T[] {
-    return this.exec<T>(query, ...bindings).toArray();
   }
 }

@@ -9,8 +9,8 @@
  * its earliest expiry, deletes them, and deletes everything (the alarm too) once nothing is
  * left: an object whose keys have all expired costs nothing.
  */
-import { DurableObject } from 'cloudflare:workers';
 import type { IndexEntry, TakeResult } from '../security/store.ts';
+import { SqlObject } from './sql-object.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entry (
@@ -30,55 +30,12 @@ CREATE INDEX IF NOT EXISTS member_by_score ON member (key, score);
 CREATE TABLE IF NOT EXISTS idx (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 `;
 
-type Row = Record<string, string | number | null>;
-
-export class GatewayStore extends DurableObject {
-  #tables = false;
-
-  constructor(...args: ConstructorParameters<typeof DurableObject>) {
-    super(...args);
+export class GatewayStore extends SqlObject {
+  protected get schema() {
+    return SCHEMA;
   }
 
-  /**
-   * Whether anything was ever written here: a read of a key nobody wrote (another's call id, a
-   * principal that placed nothing) creates no tables, so the object stays empty and free.
-   */
-  private exists(): boolean {
-    if (this.#tables) return true;
-    this.#tables =
-      this.ctx.storage.sql
-        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entry'")
-        .toArray().length > 0;
-    return this.#tables;
-  }
-
-  /** Creates the tables if need be: `deleteAll` drops them with the rows. */
-  private tables(): void {
-    if (this.#tables) return;
-    this.ctx.storage.sql.exec(SCHEMA);
-    this.#tables = true;
-  }
-
-  /** Runs one statement (or several), the tables there. */
-  private exec<T extends Record<string, string | number | null>>(
-    query: string,
-    ...bindings: (string | number | null)[]
-  ) {
-    this.tables();
-    return this.ctx.storage.sql.exec<T>(query, ...bindings);
-  }
-
-  /** Deletes everything (tables, alarm): the object then holds nothing, and costs nothing. */
-  private async forget(): Promise<void> {
-    await this.ctx.storage.deleteAll();
-    this.#tables = false;
-  }
-
-  private rows<T extends Row>(query: string, ...bindings: (string | number | null)[]): T[] {
-    return this.exec<T>(query, ...bindings).toArray();
-  }
-
-  /** The live row of `key` (an expired one is deleted and reads as absent). */
+  /** The live row of `key` (an expired one reads as absent; the alarm deletes it). */
   private live(key: string, now: number) {
     const [row] = this.rows<{ value: string | null; tokens: number | null; updated_at: number }>(
       'SELECT value, tokens, updated_at FROM entry WHERE key = ? AND expires_at > ?',
@@ -129,6 +86,7 @@ export class GatewayStore extends DurableObject {
   }
 
   async get(key: string): Promise<string | null> {
+    // A key nobody wrote creates no tables: the object stays empty and free.
     if (!this.exists()) return null;
     const row = this.live(key, Date.now());
     return typeof row?.value === 'string' ? row.value : null;
