@@ -4,12 +4,10 @@ import type { ACTION_SCHEMAS } from './actions/all.ts';
 import { type ActionSchemaLike, byType } from './actions/define.ts';
 import { type Call, CallSchema } from './call.ts';
 import {
-  type MuteRequest,
-  MuteRequestSchema,
-  type RecordingStartRequest,
-  RecordingStartRequestSchema,
-  type TalkRequest,
-  TalkRequestSchema,
+  CALL_CONTROLS,
+  type CallControlMethod,
+  type CallControlName,
+  type CallControlVerb,
 } from './call-control.ts';
 import { type CreateCallRequestWith, createCallRequestSchema } from './create-call-request.ts';
 import { ERROR_STATUS_CODES, ErrorResponseSchema, type ErrorStatus } from './error-response.ts';
@@ -30,6 +28,7 @@ import {
 import { type Groupcall, GroupcallSchema } from './groupcall.ts';
 import { loose, UuidSchema } from './primitives.ts';
 import { redactError, redactor } from './redact.ts';
+import { isSafeRequestId, newRequestId } from './request-id.ts';
 import { check } from './validate.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.voipbin.net/v1.0';
@@ -52,6 +51,12 @@ export interface ClientOptions<TActions extends readonly ActionSchemaLike[] = re
   token?: string;
   /** The `fetch` to use (a stub in tests, an emulator's handler, a tuned agent). Default: the global one. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Send an `X-Request-Id` with every request, so a log line of yours and VoIPBIN's name the
+   * same request. Default on, except in a browser: VoIPBIN's CORS policy (am main.go) allows no
+   * such header, and the preflight would fail. A `requestId` passed to a request is always sent.
+   */
+  requestIds?: boolean;
   /** Milliseconds to wait for an answer. Default 10 000. */
   timeout?: number;
   /** Retries of a GET or DELETE after a network error, a timeout or a 502/503/504. Default 2. POSTs are never retried. */
@@ -63,6 +68,11 @@ export interface ClientOptions<TActions extends readonly ActionSchemaLike[] = re
 export interface RequestOptions {
   /** Aborts the request; its reason is thrown. */
   signal?: AbortSignal;
+  /**
+   * The request's id, sent as `X-Request-Id` (1 to 64 characters of `A-Z a-z 0-9 _ -`, which
+   * VoIPBIN keeps as its own `request_id`). Default: a fresh `req_...` id. Retries send the same.
+   */
+  requestId?: string;
 }
 
 export interface ListParams {
@@ -128,6 +138,7 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
   options: ClientOptions<TActions> = {},
 ) {
   const { accessKey, token, timeout = 10_000, retry = 2, retryDelay = defaultDelay } = options;
+  const requestIds = options.requestIds ?? !inBrowser();
   const action = checkActions(options.actions ?? []) as unknown as TActions[number];
   const callRequestSchema = createCallRequestSchema(action);
   const flowRequestSchema = createFlowRequestSchema(action);
@@ -151,9 +162,10 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
       body?: unknown;
       query?: Record<string, unknown>;
       signal?: AbortSignal | undefined;
+      requestId?: string | undefined;
     } = {},
   ): Promise<v.InferOutput<T>> {
-    const request: RequestInfo = { method, path };
+    const request: RequestInfo = { method, path, requestId: requestIdOf(init.requestId) };
     const retries = method === 'POST' ? 0 : retry;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -188,6 +200,7 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
   ): Promise<v.InferOutput<T>> {
     const fetchOptions: FetchOptions<'text'> = {
       method: request.method,
+      ...(request.requestId === null ? {} : { headers: { 'x-request-id': request.requestId } }),
       query: accessKey ? { ...init.query, accesskey: accessKey } : init.query,
       body: init.body as FetchOptions['body'],
       responseType: 'text',
@@ -231,7 +244,10 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
       readable = false;
     }
 
-    if (!response.ok) throw apiError(request, response.status, readable ? data : undefined);
+    if (!response.ok) {
+      const echoed = response.headers.get('x-request-id');
+      throw apiError(request, response.status, readable ? data : undefined, echoed);
+    }
     if (!readable) {
       throw new VoipbinResponseError(request, response.status, [
         { path: '', message: 'Expected a JSON body' },
@@ -252,6 +268,18 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
     return result.output;
   }
 
+  /** The caller's request id, checked (nothing is sent with a bad one), or a fresh one. */
+  const requestIdOf = (given: string | undefined) => {
+    if (given === undefined) return requestIds ? newRequestId() : null;
+    if (isSafeRequestId(given)) return given;
+    throw redactError(
+      new VoipbinValidationError('request options', [
+        { path: 'requestId', message: 'Expected 1 to 64 characters of A-Z a-z 0-9 _ -' },
+      ]),
+      redact,
+    );
+  };
+
   const id = (value: string, what: string) =>
     encodeURIComponent(validate(v.object({ id: UuidSchema }), { id: value }, what).id);
 
@@ -261,6 +289,7 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
       send('GET', path, pageSchema, {
         query: validate(ListParamsSchema, params, 'list parameters'),
         signal: opts.signal,
+        requestId: opts.requestId,
       }) as Promise<Page<v.InferOutput<T>>>;
     return {
       /** Fetches one by id. */
@@ -292,29 +321,35 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
 
   const calls = resource('/calls', CallSchema, 'call');
 
-  /** `method /calls/{id}/action`; its answer read by `schema` (any body, for an answer with none). */
-  const control = async <T extends v.GenericSchema>(
-    method: 'POST' | 'DELETE',
-    value: string,
-    action: string,
-    opts: RequestOptions,
-    schema: T,
-    body?: unknown,
-  ) =>
-    send(method, `/calls/${id(value, 'call id')}/${action}`, schema, { body, signal: opts.signal });
-  const any = v.unknown();
-  const mute =
-    (method: 'POST' | 'DELETE') =>
-    async (value: string, request: MuteRequest, opts: RequestOptions = {}): Promise<void> => {
-      await control(
-        method,
-        value,
-        'mute',
-        opts,
-        any,
-        validate(MuteRequestSchema, request, 'mute request'),
+  /**
+   * The in-call control methods, one per row of `CALL_CONTROLS`: `method /calls/{id}/<path>`,
+   * the body checked by the row's schema, the answer read as a call or taken as nothing.
+   */
+  const nothing = v.unknown();
+  const controls = {} as { [K in CallControlName]: CallControlMethod<K, RequestOptions> };
+  for (const [name, verb] of Object.entries(CALL_CONTROLS) as [
+    CallControlName,
+    CallControlVerb,
+  ][]) {
+    const schema = verb.answers === 'call' ? CallSchema : nothing;
+    const what = `${name} request`;
+    const sendVerb = async (value: string, body: unknown, opts: RequestOptions = {}) => {
+      const answer = await send(
+        verb.method,
+        `/calls/${id(value, 'call id')}/${verb.path}`,
+        schema,
+        {
+          body: verb.body ? validate(verb.body, body ?? {}, what) : undefined,
+          signal: opts.signal,
+          requestId: opts.requestId,
+        },
       );
+      return verb.answers === 'call' ? answer : undefined;
     };
+    (controls as Record<string, unknown>)[name] = verb.body
+      ? (value: string, body?: unknown, opts?: RequestOptions) => sendVerb(value, body, opts)
+      : (value: string, opts?: RequestOptions) => sendVerb(value, undefined, opts);
+  }
   const flows = resource('/flows', FlowSchema, 'flow');
 
   return {
@@ -331,69 +366,9 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
         send('POST', '/calls', CreateCallResultSchema, {
           body: validate(callRequestSchema, request, 'call request'),
           signal: opts.signal,
+          requestId: opts.requestId,
         }),
-      /** Hangs up a call (`POST /calls/{id}/hangup`) and returns it. */
-      hangup: async (value: string, opts: RequestOptions = {}): Promise<Call> =>
-        control('POST', value, 'hangup', opts, CallSchema),
-      /**
-       * Says `text` on an answered call (`POST /calls/{id}/talk`). VoIPBIN answers no documented
-       * body: resolves with nothing. Never retried. A call not answered yet, or hung up, is
-       * refused by VoIPBIN (`VoipbinApiError`, 409).
-       */
-      talk: async (
-        value: string,
-        request: TalkRequest,
-        opts: RequestOptions = {},
-      ): Promise<void> => {
-        await control(
-          'POST',
-          value,
-          'talk',
-          opts,
-          any,
-          validate(TalkRequestSchema, request, 'talk request'),
-        );
-      },
-      /** Puts a call on hold (`POST /calls/{id}/hold`). Resolves with nothing; never retried. */
-      hold: async (value: string, opts: RequestOptions = {}): Promise<void> => {
-        await control('POST', value, 'hold', opts, any);
-      },
-      /**
-       * Takes a call off hold (`DELETE /calls/{id}/hold`). Resolves with nothing; retried like any
-       * DELETE (after a network error, a timeout or a 502/503/504), which is harmless here.
-       */
-      unhold: async (value: string, opts: RequestOptions = {}): Promise<void> => {
-        await control('DELETE', value, 'hold', opts, any);
-      },
-      /** Mutes a call in `direction` (`POST /calls/{id}/mute`). Resolves with nothing; never retried. */
-      mute: mute('POST'),
-      /**
-       * Unmutes a call in `direction` (`DELETE /calls/{id}/mute`, with the body). Resolves with
-       * nothing; retried like any DELETE.
-       */
-      unmute: mute('DELETE'),
-      /**
-       * Starts recording a call (`POST /calls/{id}/recording_start`) and returns the call, whose
-       * `recording_id` is the new recording. Fields left out get the defaults VoIPBIN requires:
-       * `format: 'wav'`, `end_of_silence: 0`, `end_of_key: ''`, `duration: 0`, `on_end_flow_id`
-       * the nil UUID (see `RecordingStartRequestSchema`). Never retried.
-       */
-      startRecording: async (
-        value: string,
-        request: RecordingStartRequest = {},
-        opts: RequestOptions = {},
-      ): Promise<Call> =>
-        control(
-          'POST',
-          value,
-          'recording_start',
-          opts,
-          CallSchema,
-          validate(RecordingStartRequestSchema, request, 'recording request'),
-        ),
-      /** Stops a call's recording (`POST /calls/{id}/recording_stop`) and returns the call. Never retried. */
-      stopRecording: async (value: string, opts: RequestOptions = {}): Promise<Call> =>
-        control('POST', value, 'recording_stop', opts, CallSchema),
+      ...controls,
     },
     flows: {
       ...flows,
@@ -405,6 +380,7 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
         send('POST', '/flows', FlowSchema, {
           body: validate(flowRequestSchema, request, 'flow request'),
           signal: opts.signal,
+          requestId: opts.requestId,
         }),
     },
   };
@@ -438,7 +414,15 @@ function checkActions(schemas: readonly ActionSchemaLike[]) {
   );
 }
 
-function apiError(request: RequestInfo, httpStatus: number, data: unknown): VoipbinApiError {
+function apiError(
+  request: RequestInfo,
+  httpStatus: number,
+  data: unknown,
+  echoed: string | null,
+): VoipbinApiError {
+  // VoIPBIN's id of the request: its error body's, else its header's (a proxy's error has neither).
+  const requestId = (id: string | null | undefined) =>
+    id || (isSafeRequestId(echoed) ? echoed : null);
   const body = v.safeParse(ErrorResponseSchema, data);
   if (body.success) {
     const { status, reason, message, request_id, details } = body.output.error;
@@ -447,7 +431,7 @@ function apiError(request: RequestInfo, httpStatus: number, data: unknown): Voip
       status,
       reason,
       message,
-      requestId: request_id || null,
+      requestId: requestId(request_id),
       details,
       request,
     });
@@ -462,9 +446,17 @@ function apiError(request: RequestInfo, httpStatus: number, data: unknown): Voip
     status,
     reason: 'UNEXPECTED_ERROR_BODY',
     message: null,
-    requestId: null,
+    requestId: requestId(null),
     request,
   });
+}
+
+/** A browser page or a browser's worker, where VoIPBIN's CORS policy applies. */
+function inBrowser(): boolean {
+  return (
+    typeof (globalThis as { document?: unknown }).document !== 'undefined' ||
+    typeof (globalThis as { importScripts?: unknown }).importScripts === 'function'
+  );
 }
 
 function unwrap(error: unknown): unknown {

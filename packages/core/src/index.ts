@@ -20,4 +20,5 @@ export {
   UuidSchema,
 } from './primitives.ts';
 export { redactor } from './redact.ts';
+export * from './request-id.ts';
 export { check } from './validate.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CALL_CONTROLS,
+  callControlOf,
   createClient,
   NIL_UUID,
   VoipbinApiError,
@@ -63,10 +65,51 @@ describe('in-call control', () => {
         }),
       'POST',
       'recording_start',
-      { format: 'wav', end_of_silence: 3, end_of_key: '#', duration: 60, on_end_flow_id: CALL_ID },
+      {
+        format: 'wav',
+        end_of_silence: 3,
+        end_of_key: '#',
+        duration: 60,
+        beep_start: false,
+        on_end_flow_id: CALL_ID,
+      },
+    ],
+    [
+      'startRecording (mp3, beep)',
+      (c) => c.calls.startRecording(CALL_ID, { format: 'mp3', beep_start: true }),
+      'POST',
+      'recording_start',
+      {
+        format: 'mp3',
+        end_of_silence: 0,
+        end_of_key: '',
+        duration: 0,
+        beep_start: true,
+        on_end_flow_id: NIL_UUID,
+      },
     ],
     ['stopRecording', (c) => c.calls.stopRecording(CALL_ID), 'POST', 'recording_stop', undefined],
+    ['hangup', (c) => c.calls.hangup(CALL_ID), 'POST', 'hangup', undefined],
+    ['mute (no direction)', (c) => c.calls.mute(CALL_ID), 'POST', 'mute', {}],
+    ['unmute (no direction)', (c) => c.calls.unmute(CALL_ID, {}), 'DELETE', 'mute', {}],
+    ['startMusicOnHold', (c) => c.calls.startMusicOnHold(CALL_ID), 'POST', 'moh', undefined],
+    ['stopMusicOnHold', (c) => c.calls.stopMusicOnHold(CALL_ID), 'DELETE', 'moh', undefined],
+    ['startSilence', (c) => c.calls.startSilence(CALL_ID), 'POST', 'silence', undefined],
+    ['stopSilence', (c) => c.calls.stopSilence(CALL_ID), 'DELETE', 'silence', undefined],
   ];
+
+  it('has a method for every verb of the table, and each sends its row', () => {
+    const c = client(stubFetch(json(rawCall())).fetch);
+    for (const name of Object.keys(CALL_CONTROLS)) {
+      expect(typeof (c.calls as Record<string, unknown>)[name], name).toBe('function');
+    }
+    const sent = new Set(sends.map(([, , method, path]) => `${method} ${path}`));
+    for (const verb of Object.values(CALL_CONTROLS)) {
+      expect(sent.has(`${verb.method} ${verb.path}`), `${verb.method} ${verb.path}`).toBe(true);
+    }
+    expect(callControlOf('DELETE', 'moh')).toBe('stopMusicOnHold');
+    expect(callControlOf('GET', 'moh')).toBeUndefined();
+  });
 
   it.each(sends)('%s sends its method, path and body', async (_name, call, method, path, body) => {
     const stub = stubFetch(json(rawCall()));
@@ -86,10 +129,12 @@ describe('in-call control', () => {
       await expect(c.calls.unhold(CALL_ID)).resolves.toBeUndefined();
       await expect(c.calls.mute(CALL_ID, { direction: 'out' })).resolves.toBeUndefined();
       await expect(c.calls.unmute(CALL_ID, { direction: 'out' })).resolves.toBeUndefined();
+      await expect(c.calls.startMusicOnHold(CALL_ID)).resolves.toBeUndefined();
+      await expect(c.calls.stopSilence(CALL_ID)).resolves.toBeUndefined();
     }
   });
 
-  it('fills the fields VoIPBIN requires when a recording is started with none', async () => {
+  it("sends VoIPBIN's zero values for the recording fields left out (format: wav)", async () => {
     const stub = stubFetch(json(rawCall()));
     await client(stub.fetch).calls.startRecording(CALL_ID);
     expect(stub.requests[0]?.body).toEqual({
@@ -97,6 +142,7 @@ describe('in-call control', () => {
       end_of_silence: 0,
       end_of_key: '',
       duration: 0,
+      beep_start: false,
       on_end_flow_id: NIL_UUID,
     });
   });
@@ -146,12 +192,12 @@ describe('in-call control', () => {
     ],
     ['no text', (c) => c.calls.talk(CALL_ID, {} as never), ['text']],
     ['a bad direction', (c) => c.calls.mute(CALL_ID, { direction: 'up' } as never), ['direction']],
-    ['no direction', (c) => c.calls.unmute(CALL_ID, {} as never), ['direction']],
+    ['a typo in a mute', (c) => c.calls.unmute(CALL_ID, { direct: 'in' } as never), ['direct']],
     [
       'a bad recording request',
       (c) =>
         c.calls.startRecording(CALL_ID, {
-          format: 'mp3',
+          format: 'flac',
           duration: -1,
           end_of_silence: 1.5,
           on_end_flow_id: 'flow',
