@@ -83,7 +83,8 @@ export function toVoipbinAddress(input: AddressInputShape): Address {
   return out as Address;
 }
 
-function toVoipbinValue(schema: Schema, value: unknown): unknown {
+/** A GraphQL input's value as VoIPBIN's JSON, by the valibot schema it was generated from. */
+export function toVoipbinValue(schema: Schema, value: unknown): unknown {
   if (value == null) return undefined;
   const s = unwrap(schema).schema;
   if (s === (AddressSchema as unknown)) return toVoipbinAddress(value as AddressInputShape);

@@ -3,6 +3,7 @@
  * with the gateway's rules (the calls:control scope, the caller's own calls, the talk length
  * limit, the rate limit), and an answer that is not a call read as an unknown outcome.
  */
+import { CALL_CONTROLS } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,16 @@ const MUTATIONS: Record<string, string> = {
   unmuteCall: `mutation($id: ID!) { unmuteCall(id: $id, direction: IN) { ${CALL_FIELDS} } }`,
   startRecording: `mutation($id: ID!) { startRecording(id: $id) { ${CALL_FIELDS} } }`,
   stopRecording: `mutation($id: ID!) { stopRecording(id: $id) { ${CALL_FIELDS} } }`,
+  startMusicOnHold: `mutation($id: ID!) { startMusicOnHold(id: $id) { ${CALL_FIELDS} } }`,
+  stopMusicOnHold: `mutation($id: ID!) { stopMusicOnHold(id: $id) { ${CALL_FIELDS} } }`,
+  startSilence: `mutation($id: ID!) { startSilence(id: $id) { ${CALL_FIELDS} } }`,
+  stopSilence: `mutation($id: ID!) { stopSilence(id: $id) { ${CALL_FIELDS} } }`,
 };
+
+it('has a mutation for every control verb of core (hangupCall is tried in ownership.test.ts)', () => {
+  const verbs = Object.values(CALL_CONTROLS).map((verb) => verb.mutation);
+  expect(Object.keys(MUTATIONS).sort()).toEqual(verbs.filter((m) => m !== 'hangupCall').sort());
+});
 
 let emulator: Emulator;
 let gateway: Gateway;

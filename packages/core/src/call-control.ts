@@ -14,6 +14,9 @@ import { MUTE_DIRECTIONS } from './call.ts';
 import { NIL_UUID } from './normalize.ts';
 import { DurationSchema, LanguageSchema, UuidSchema } from './primitives.ts';
 
+/** Who speaks a talk's text: `gcp` or `aws`; `''` (or none) means GCP. */
+export const TtsProviderSchema = v.picklist(['', 'gcp', 'aws']);
+
 /**
  * The body of `POST /calls/{id}/talk`: says `text` on the call. `text` must not be empty (the
  * talk action sets no upper limit, and neither does this); `language` is a tag such as `en-US`;
@@ -23,13 +26,16 @@ import { DurationSchema, LanguageSchema, UuidSchema } from './primitives.ts';
 export const TalkRequestSchema = v.strictObject({
   text: v.pipe(v.string(), v.nonEmpty('Expected a non-empty string')),
   language: v.optional(LanguageSchema),
-  provider: v.optional(v.picklist(['', 'gcp', 'aws'])),
+  provider: v.optional(TtsProviderSchema),
   voice_id: v.optional(v.string()),
 });
 export type TalkRequest = v.InferInput<typeof TalkRequestSchema>;
 
-/** Which of the call's audio is muted: `both`, `in` or `out` (VoIPBIN's `CallManagerCallMuteDirection`, unset aside). */
-export const MuteDirectionSchema = v.picklist(MUTE_DIRECTIONS);
+/**
+ * Which of the call's audio to mute or unmute: `both`, `in` or `out` (VoIPBIN's
+ * `CallManagerCallMuteDirection`); `''`, VoIPBIN's none, means both.
+ */
+export const MuteDirectionSchema = v.picklist(['', ...MUTE_DIRECTIONS]);
 
 /**
  * The body of `POST /calls/{id}/mute` and `DELETE /calls/{id}/mute`. `direction` is optional:
@@ -37,7 +43,7 @@ export const MuteDirectionSchema = v.picklist(MUTE_DIRECTIONS);
  * muted, and the reverse.
  */
 export const MuteRequestSchema = v.strictObject({
-  direction: v.optional(v.union([MuteDirectionSchema, v.literal('')])),
+  direction: v.optional(MuteDirectionSchema),
 });
 export type MuteRequest = v.InferInput<typeof MuteRequestSchema>;
 

@@ -200,7 +200,7 @@ export function createClient<const TActions extends readonly ActionSchemaLike[] 
   ): Promise<v.InferOutput<T>> {
     const fetchOptions: FetchOptions<'text'> = {
       method: request.method,
-      ...(request.requestId === null ? {} : { headers: { 'x-request-id': request.requestId } }),
+      ...(request.requestId ? { headers: { 'x-request-id': request.requestId } } : {}),
       query: accessKey ? { ...init.query, accesskey: accessKey } : init.query,
       body: init.body as FetchOptions['body'],
       responseType: 'text',

@@ -13,7 +13,7 @@ export interface RequestInfo {
   /** The path below the base URL, e.g. `/calls/5c4b...`, without the query. */
   path: string;
   /** The `X-Request-Id` sent (VoIPBIN's `request_id` of the request when it got it); `null` when none was. */
-  requestId: string | null;
+  requestId?: string | null;
 }
 
 /** The base of every error `core` throws. */

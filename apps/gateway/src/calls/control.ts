@@ -1,49 +1,27 @@
 import {
+  CALL_CONTROLS,
   type Call,
-  type MuteDirection,
-  type RecordingStartRequest,
-  RecordingStartRequestSchema,
+  type CallControlName,
+  type CallControlVerb,
   type TalkRequest,
-  TalkRequestSchema,
 } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import { type Context, reveal } from '../context.ts';
 import { guard, rateLimit } from './guard.ts';
 import { announce, ownCall } from './owned.ts';
 
-/** hangupCall: a call of the caller's, hung up (ringing: canceled; answered: terminated). */
-export async function hangupCall(ctx: Context, id: string): Promise<Call> {
-  await ownCall(ctx, id);
-  const call = await ctx.voipbin.calls.hangup(id);
-  reveal(ctx, call.id);
-  return call;
-}
-
-/** What VoIPBIN's talk, hold and mute answer: no call (read after). */
-const noCall = (): undefined => undefined;
-
 /**
- * Acts on a running call of the caller's and answers the call as it is after: another's (or
- * none) is NOT_FOUND, as everywhere; a control request takes a token of the caller's bucket,
- * as createCall does. The new state goes to live subscribers at once, whatever the source.
+ * What the gateway adds to a verb of core's `CALL_CONTROLS`: a check of its own policy on the
+ * request, and whether the verb takes a token of the caller's rate limit (all but hangup: a
+ * caller must always be able to end a call).
  */
-async function act(
-  ctx: Context,
-  id: string,
-  action: () => Promise<Call | undefined>,
-): Promise<Call> {
-  await ownCall(ctx, id);
-  await rateLimit(ctx);
-  // VoIPBIN answers talk, hold and mute with no call: it is read after the change.
-  const call = (await action()) ?? (await ctx.voipbin.calls.get(id));
-  reveal(ctx, call.id);
-  announce(ctx, call);
-  return call;
+export interface ControlRule {
+  check?: (ctx: Context, json: never) => void;
+  rateLimited?: false;
 }
 
-/** talkToCall: the request checked, its text within the policy's talk length, then spoken. */
-export async function talkToCall(ctx: Context, id: string, json: TalkRequest): Promise<Call> {
-  guard(ctx, TalkRequestSchema, json, 'talk request');
+/** A talk's text within the policy's talk length. */
+function talkLength(ctx: Context, json: TalkRequest) {
   const max = ctx.security.policy.maxTalkLength;
   if (json.text.length > max) {
     const message = `A talk text has at most ${max} characters`;
@@ -51,28 +29,40 @@ export async function talkToCall(ctx: Context, id: string, json: TalkRequest): P
       extensions: { code: 'BAD_USER_INPUT', issues: [{ path: 'input.text', message }] },
     });
   }
-  return act(ctx, id, () => ctx.voipbin.calls.talk(id, json).then(noCall));
 }
 
-export const holdCall = (ctx: Context, id: string) =>
-  act(ctx, id, () => ctx.voipbin.calls.hold(id).then(noCall));
+export const CONTROL_RULES: { readonly [K in CallControlName]?: ControlRule } = {
+  hangup: { rateLimited: false },
+  talk: { check: talkLength },
+};
 
-export const unholdCall = (ctx: Context, id: string) =>
-  act(ctx, id, () => ctx.voipbin.calls.unhold(id).then(noCall));
+type Send = (id: string, ...args: unknown[]) => Promise<Call | undefined>;
 
-/** muteCall and unmuteCall: VoIPBIN's POST or DELETE of the mute, `direction` the same. */
-export const mute = (ctx: Context, way: 'mute' | 'unmute', id: string, direction: MuteDirection) =>
-  act(ctx, id, () => ctx.voipbin.calls[way](id, { direction }).then(noCall));
-
-/** startRecording: the request checked, then the recording started; answers the call. */
-export async function startRecording(
+/**
+ * One in-call control verb on a call of the caller's, answered with the call as it is after.
+ * The request is checked first (core's schema, then the gateway's rule), so nothing is sent
+ * for a bad one; another's call (or none) is NOT_FOUND, as everywhere; the new state goes to
+ * live subscribers at once, whatever the event source. VoIPBIN answers most verbs with no
+ * body: the call is read after the change.
+ */
+export async function controlCall(
   ctx: Context,
+  name: CallControlName,
   id: string,
-  json: RecordingStartRequest,
+  json: Record<string, unknown> | undefined,
 ): Promise<Call> {
-  guard(ctx, RecordingStartRequestSchema, json, 'recording request');
-  return act(ctx, id, () => ctx.voipbin.calls.startRecording(id, json));
+  const verb: CallControlVerb = CALL_CONTROLS[name];
+  const rule = CONTROL_RULES[name];
+  if (verb.body) {
+    guard(ctx, verb.body, json ?? {}, `${name} request`);
+    rule?.check?.(ctx, (json ?? {}) as never);
+  }
+  await ownCall(ctx, id);
+  if (rule?.rateLimited !== false) await rateLimit(ctx);
+  const send = ctx.voipbin.calls[name] as Send;
+  const answer = await (verb.body ? send(id, json ?? {}) : send(id));
+  const call = answer ?? (await ctx.voipbin.calls.get(id));
+  reveal(ctx, call.id);
+  announce(ctx, call);
+  return call;
 }
-
-export const stopRecording = (ctx: Context, id: string) =>
-  act(ctx, id, () => ctx.voipbin.calls.stopRecording(id));

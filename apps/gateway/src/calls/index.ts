@@ -5,15 +5,7 @@
  * of the request's context, one a field; `schema/` imports them, never `security/` or `events/`.
  */
 
-export {
-  hangupCall,
-  holdCall,
-  mute,
-  startRecording,
-  stopRecording,
-  talkToCall,
-  unholdCall,
-} from './control.ts';
+export { CONTROL_RULES, type ControlRule, controlCall } from './control.ts';
 export { createCall, createFlow, validateCall } from './create.ts';
 export type { InputProblem } from './guard.ts';
 export { callEvents, callUpdated, deliver } from './live.ts';

@@ -52,6 +52,22 @@ export const AnonymousMode = voipbinEnum(
 );
 const enums = new Map<unknown, ReturnType<typeof voipbinEnum>>([[AnonymousSchema, AnonymousMode]]);
 
+/**
+ * Gives a schema's picklist a GraphQL enum of its own name, instead of one named after its
+ * field; `values` may leave out some of the schema's (VoIPBIN's `''`, which a GraphQL input
+ * says by leaving the field out).
+ */
+export function namedEnum(
+  schema: unknown,
+  name: string,
+  values: readonly string[],
+  description: string,
+) {
+  const e = voipbinEnum(name, values, description, { open: false });
+  enums.set(schema, e);
+  return e;
+}
+
 /** Enums that several actions share, by their values. */
 const SHARED_ENUMS: Record<string, string> = {
   '|gcp|aws': 'TranscribeProvider',
@@ -68,7 +84,7 @@ const piped = (schema: Schema, type: string): boolean =>
   ) ?? false;
 
 /** The GraphQL input type of a valibot schema, and whether the field is a list. */
-function graphqlType(
+export function graphqlType(
   schema: Schema,
   owner: string,
   field: string,
@@ -106,7 +122,11 @@ function graphqlType(
   }
 }
 
-function objectInput(
+/**
+ * A GraphQL input type with a field per key of a valibot object schema (camelCase names,
+ * optional where the schema's key is), its enums and nested inputs generated alike.
+ */
+export function objectInput(
   name: string,
   schema: Schema,
   description: string,

@@ -9,13 +9,7 @@ import {
   MUTE_DIRECTIONS,
 } from '@voipbin-kit/core';
 import { builder } from '../builder.ts';
-import {
-  createCall,
-  hangupCall,
-  type InputProblem,
-  listCalls,
-  validateCall,
-} from '../calls/index.ts';
+import { createCall, type InputProblem, listCalls, validateCall } from '../calls/index.ts';
 import { loadCalls } from '../context.ts';
 import { ActionInput, ActionRef, AnonymousMode } from './action.ts';
 import { AddressInput, AddressRef } from './address.ts';
@@ -345,12 +339,5 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: (_, { input, idempotencyKey }, ctx) => createCall(ctx, input, idempotencyKey),
-  }),
-  hangupCall: t.field({
-    type: CallRef,
-    description:
-      "Hangs up a call (VoIPBIN `POST /calls/{id}/hangup`): a ringing call is canceled, an answered one terminated. Another's call answers NOT_FOUND, as one that does not exist.",
-    args: { id: t.arg.id({ required: true, description: 'The call id.' }) },
-    resolve: (_, { id }, ctx) => hangupCall(ctx, id),
   }),
 }));
