@@ -2,6 +2,7 @@
  * VoIPBIN's quickstart (`quickstart-call.rst`) asked through the gateway: both of its requests
  * as GraphQL mutations, compared with what the same body POSTed to the REST API answers.
  */
+import { readFileSync } from 'node:fs';
 import type { Emulator } from '@voipbin-kit/emulator';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/index.ts';
@@ -192,5 +193,77 @@ describe('the quickstart through GraphQL', () => {
       voipbin: { status: 'NOT_FOUND', reason: 'FLOW_NOT_FOUND' },
     });
     expect(emulator.calls()).toHaveLength(0);
+  });
+});
+
+/** VoIPBIN's current quickstart (quickstart_call.rst at 2bf22fa): an extension, called by name. */
+describe("VoIPBIN's current quickstart through GraphQL", () => {
+  const rst = readFileSync(
+    new URL(
+      '../../../reference/voipbin-2bf22fa/bin-api-manager/docsdev/source/quickstart_call.rst',
+      import.meta.url,
+    ),
+    'utf8',
+  );
+  const body = JSON.parse(
+    (/--data-raw '([\s\S]*?)'\n/.exec(rst)?.[1] ?? '').replace(
+      '<your-source-number>',
+      QUICKSTART.source,
+    ),
+  );
+  const EXTENSION = /* GraphQL */ `
+    mutation Extension($input: CreateCallInput!) {
+      createCall(input: $input) {
+        calls { id }
+        groupcalls {
+          id status ringMethod answerMethod callIds callCount
+          source { type target }
+          destinations { type targetName }
+          calls { id status destination { type targetName } }
+        }
+      }
+    }`;
+
+  it('places the extension call and answers a group call whose leg can be followed', async () => {
+    const { emulator, gateway } = emulatedGateway();
+    const [action] = body.actions as { type: string; option: Record<string, string> }[];
+    const input = {
+      source: { type: 'TEL', target: body.source.target },
+      destinations: [{ type: 'EXTENSION', targetName: body.destinations[0].target_name }],
+      actions: [{ talk: action?.option }],
+    };
+    const { data, errors } = await graphql(gateway, EXTENSION, { input });
+
+    expect(errors).toBeUndefined();
+    expect(body.destinations).toEqual([{ type: 'extension', target_name: 'quickstart-phone' }]);
+    expect(data?.createCall.calls).toEqual([]);
+    const [group] = data?.createCall.groupcalls ?? [];
+    expect(group).toMatchObject({
+      status: 'PROGRESSING',
+      ringMethod: 'ring_all',
+      answerMethod: 'hangup_others',
+      callCount: 1,
+      source: { type: 'TEL', target: QUICKSTART.source },
+      destinations: [{ type: 'EXTENSION', targetName: 'quickstart-phone' }],
+    });
+    expect(group.callIds).toHaveLength(1);
+    expect(group.calls).toEqual([
+      {
+        id: group.callIds[0],
+        status: 'DIALING',
+        destination: { type: 'EXTENSION', targetName: 'quickstart-phone' },
+      },
+    ]);
+    // The same body POSTed to the REST API answers the same shape.
+    const response = await emulator.fetch(
+      new Request('http://emulator.test/v1.0/calls?token=x', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
+    const rest = (await response.json()) as { calls: unknown[]; groupcalls: { call_ids: [] }[] };
+    expect(rest.calls ?? []).toEqual([]);
+    expect(rest.groupcalls[0]?.call_ids).toHaveLength(1);
   });
 });

@@ -9,7 +9,12 @@ import { describe, expect, it } from 'vitest';
 
 const copies = new URL('../../../reference/', import.meta.url);
 const originals = new URL('../../../../shared/reference/', import.meta.url);
-const FILES = ['voipbin-calls-openapi.yaml', 'quickstart-call.rst'];
+const FILES = [
+  'voipbin-calls-openapi.yaml',
+  'quickstart-call.rst',
+  'voipbin-2bf22fa/LICENSE',
+  'voipbin-2bf22fa/bin-api-manager/docsdev/source/quickstart_call.rst',
+];
 
 describe.skipIf(!existsSync(fileURLToPath(originals)))(
   "reference/ matches the team's ../shared/reference",

@@ -41,3 +41,39 @@ export function quickstartExamples(): QuickstartExample[] {
     return { title, url: new URL(url), request: JSON.parse(filled), response: JSON.parse(answer) };
   });
 }
+
+/** VoIPBIN's current call quickstart (2bf22fa), read from the repo's reference/. */
+export const CURRENT_QUICKSTART_PATH = fileURLToPath(
+  new URL(
+    '../../../../reference/voipbin-2bf22fa/bin-api-manager/docsdev/source/quickstart_call.rst',
+    import.meta.url,
+  ),
+);
+
+export interface CurrentQuickstart {
+  url: URL;
+  /** The request body, `<your-source-number>` filled with `SOURCE_NUMBER`. */
+  request: Record<string, unknown>;
+  /** The answer the quickstart shows, its `...` (more fields) line taken out. */
+  response: { calls: unknown[]; groupcalls: Record<string, unknown>[] };
+}
+
+/**
+ * The current quickstart's one curl request (an `extension` destination by `target_name`) and
+ * its answer (a `groupcalls` entry, `calls` empty). The answer's `...` stands for fields left
+ * out of the page: removed, with the comma before it.
+ */
+export function currentQuickstart(): CurrentQuickstart {
+  const text = readFileSync(CURRENT_QUICKSTART_PATH, 'utf8');
+  const url = /curl --request POST '([^']+)'/.exec(text)?.[1];
+  const body = /--data-raw '([\s\S]*?)'\n/.exec(text)?.[1];
+  const answer = /to ring the extension\):\n\n\.\. code::\n\n(\s+\{[\s\S]*?\n {4}\})\n/.exec(
+    text,
+  )?.[1];
+  if (!url || !body || !answer) throw new Error('current quickstart not understood');
+  const request = JSON.parse(body.replaceAll('<your-source-number>', SOURCE_NUMBER));
+  const response = JSON.parse(
+    answer.replaceAll('<your-source-number>', SOURCE_NUMBER).replace(/,\s*\.\.\.\s*/g, ''),
+  );
+  return { url: new URL(url.replace('<your-token>', 'your-token')), request, response };
+}
