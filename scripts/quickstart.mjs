@@ -7,7 +7,7 @@ const emulator = createEmulator(); // a manual clock: time moves when we say
 const voipbin = createClient({
   baseURL: 'http://emulator.local/v1.0',
   token: 'your-voipbin-token',
-  actions: [TalkActionSchema], // the actions this app sends; ACTION_SCHEMAS has all 40
+  actions: [TalkActionSchema], // the actions this app sends; ACTION_SCHEMAS has all 44
   fetch: (input, init) => emulator.fetch(new Request(input, init)),
 });
 

@@ -130,7 +130,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
               : {}),
           })
       : undefined;
-  // The gateway sends any of the 40 actions a caller asks for.
+  // The gateway sends any of the 44 actions a caller asks for.
   const base: ClientOptions<typeof ACTION_SCHEMAS> = emulator
     ? {
         // Timeout and retries apply to the emulator too, so its injected faults act as VoIPBIN's.

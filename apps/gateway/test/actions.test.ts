@@ -37,6 +37,10 @@ const ACTIONS = {
       option: { assistance_type: 'ai', assistance_id: U1, duration: 60 },
     },
   },
+  ai_task: {
+    input: `{ aiTask: { assistanceType: TEAM, assistanceId: "${U1}" } }`,
+    expected: { type: 'ai_task', option: { assistance_type: 'team', assistance_id: U1 } },
+  },
   amd: {
     input: '{ amd: { machineHandle: HANGUP, async: true } }',
     expected: { type: 'amd', option: { machine_handle: 'hangup', async: true } },
@@ -46,6 +50,7 @@ const ACTIONS = {
     input: `{ beep: { id: "${U1}", nextId: "${U2}" } }`,
     expected: { type: 'beep', id: U1, next_id: U2 },
   },
+  block: { input: '{ block: {} }', expected: { type: 'block' } },
   branch: {
     input: `{ branch: { variable: "voipbin.call.digits", defaultTargetId: "${U1}", targetIds: { press_1: "${U2}", press_2: "${U3}" } } }`,
     expected: {
@@ -80,22 +85,29 @@ const ACTIONS = {
       },
     },
   },
+  case_create: {
+    input: '{ caseCreate: { name: "Refund", detail: "Order 1234", note: "", sync: true } }',
+    expected: {
+      type: 'case_create',
+      option: { name: 'Refund', detail: 'Order 1234', note: '', sync: true },
+    },
+  },
   condition_call_digits: {
-    input: `{ conditionCallDigits: { option: { length: 4, key: "#", false_target_id: "${U1}" } } }`,
+    input: `{ conditionCallDigits: { length: 4, key: "#", falseTargetId: "${U1}" } }`,
     expected: {
       type: 'condition_call_digits',
       option: { length: 4, key: '#', false_target_id: U1 },
     },
   },
   condition_call_status: {
-    input: `{ conditionCallStatus: { option: { status: "progressing", false_target_id: "${U1}" } } }`,
+    input: `{ conditionCallStatus: { status: PROGRESSING, falseTargetId: "${U1}" } }`,
     expected: {
       type: 'condition_call_status',
       option: { status: 'progressing', false_target_id: U1 },
     },
   },
   condition_datetime: {
-    input: '{ conditionDatetime: { option: { condition: ">=", hour: 9, weekdays: [1, 2, 3] } } }',
+    input: '{ conditionDatetime: { condition: GREATER_EQUAL, hour: 9, weekdays: [1, 2, 3] } }',
     expected: {
       type: 'condition_datetime',
       option: { condition: '>=', hour: 9, weekdays: [1, 2, 3] },
@@ -103,7 +115,7 @@ const ACTIONS = {
   },
   condition_variable: {
     input:
-      '{ conditionVariable: { option: { condition: "==", variable: "customer.tier", value_type: "string", value_string: "gold" } } }',
+      '{ conditionVariable: { condition: EQUAL, variable: "customer.tier", valueType: STRING, valueString: "gold", valueNumber: 2.5 } }',
     expected: {
       type: 'condition_variable',
       option: {
@@ -111,6 +123,8 @@ const ACTIONS = {
         variable: 'customer.tier',
         value_type: 'string',
         value_string: 'gold',
+        // VoIPBIN's float32: the one Float of the inputs.
+        value_number: 2.5,
       },
     },
   },
@@ -180,10 +194,12 @@ const ACTIONS = {
       },
     },
   },
+  empty: { input: '{ empty: {} }', expected: { type: 'empty' } },
   external_media_start: {
     input: `{ externalMediaStart: {
       externalHost: "media.example.com:10000", encapsulation: "rtp", transport: "udp"
-      connectionType: "client", format: "ulaw", direction: "both", data: "", transportData: "x=1"
+      connectionType: "client", format: "ulaw", directionListen: "in", directionSpeak: "out"
+      data: "", transportData: "x=1"
     } }`,
     expected: {
       type: 'external_media_start',
@@ -193,7 +209,8 @@ const ACTIONS = {
         transport: 'udp',
         connection_type: 'client',
         format: 'ulaw',
-        direction: 'both',
+        direction_listen: 'in',
+        direction_speak: 'out',
         // An empty string is a value, not "unset".
         data: '',
         transport_data: 'x=1',
@@ -238,10 +255,7 @@ const ACTIONS = {
       },
     },
   },
-  mute: {
-    input: '{ mute: { option: { direction: "both" } } }',
-    expected: { type: 'mute', option: { direction: 'both' } },
-  },
+  mute: { input: '{ mute: {} }', expected: { type: 'mute' } },
   play: {
     input: '{ play: { streamUrls: ["https://example.com/a.wav", "https://example.com/b.mp3"] } }',
     expected: {
@@ -279,13 +293,15 @@ const ACTIONS = {
   },
   talk: {
     input:
-      '{ talk: { text: "Hello. This is voipbin test.", gender: FEMALE, language: "en-US", digitsHandle: NONE, async: false } }',
+      '{ talk: { text: "Hello. This is voipbin test.", gender: FEMALE, language: "en-US", provider: "gcp", voiceId: "en-US-Neural2-F", digitsHandle: NONE, async: false } }',
     expected: {
       type: 'talk',
       option: {
         text: 'Hello. This is voipbin test.',
         gender: 'female',
         language: 'en-US',
+        provider: 'gcp',
+        voice_id: 'en-US-Neural2-F',
         // NONE is VoIPBIN's empty value.
         digits_handle: '',
         async: false,
@@ -347,7 +363,7 @@ const sent = (method: string, path: string) =>
   recorded.filter((r) => r.method === method && r.url.pathname === path).map((r) => r.body);
 
 describe('every action type', () => {
-  it('has a case, and ActionInput has a field, for each of the 40 types', async () => {
+  it('has a case, and ActionInput has a field, for each of the 44 types', async () => {
     expect(Object.keys(ACTIONS).sort()).toEqual([...ACTION_TYPES].sort());
     const { data } = await graphql(
       gateway,
@@ -356,7 +372,7 @@ describe('every action type', () => {
     expect(data?.__type.inputFields).toHaveLength(ACTION_TYPES.length);
   });
 
-  it('takes numbers of options (durations, counts) as Int, as VoIPBIN does: no Float anywhere', async () => {
+  it('takes numbers of options (durations, counts) as Int, as VoIPBIN does: Float only for its float32', async () => {
     const { data } = await graphql(
       gateway,
       '{ __schema { types { name kind inputFields { name type { name ofType { name } } } } } }',
@@ -374,7 +390,7 @@ describe('every action type', () => {
           .filter((f) => (f.type.name ?? f.type.ofType?.name) === 'Float')
           .map((f) => `${t.name}.${f.name}`),
       );
-    expect(floats).toEqual([]);
+    expect(floats).toEqual(['ConditionVariableActionInput.valueNumber']);
   });
 
   it.each(Object.entries(ACTIONS))(

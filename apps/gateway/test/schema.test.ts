@@ -53,7 +53,7 @@ describe('the schema', () => {
     const actionInput = schema.getType('ActionInput');
     expect(isInputObjectType(actionInput) && actionInput.isOneOf).toBe(true);
     expect(Object.keys(isInputObjectType(actionInput) ? actionInput.getFields() : {})).toHaveLength(
-      40,
+      44,
     );
     const call = schema.getType('Call');
     expect(isObjectType(call) && String(call.getFields().status?.type)).toBe('CallStatus!');

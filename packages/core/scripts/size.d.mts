@@ -4,7 +4,7 @@ export interface Entry {
   /** The app's source, importing from dist/index.js. */
   source: string;
 }
-/** The apps measured: `talk` (talk actions only) and `all` (any of the 40). */
+/** The apps measured: `talk` (talk actions only) and `all` (any of the 44). */
 export declare const ENTRIES: { talk: Entry; all: Entry };
 export type EntryName = keyof typeof ENTRIES;
 /** The headline figure, `talk`'s. */

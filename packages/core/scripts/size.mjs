@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 // - `talk`: places calls with talk actions only, so it lists only `TalkActionSchema` (issue 14
 //   asked for <= 8 KB; ofetch and valibot alone take 6.4 KB of it, see
 //   docs/decisions/2026-12-05-tree-shakeable-actions.md);
-// - `all`: sends any of the 40 actions (`ACTION_SCHEMAS`), as a server does.
+// - `all`: sends any of the 44 actions (`ACTION_SCHEMAS`), as a server does.
 export const ENTRIES = {
   talk: {
     label: 'core browser bundle (createClient + calls.create, talk only)',
@@ -28,7 +28,7 @@ export async function placeCall(token, request) {
 `,
   },
   all: {
-    label: 'core browser bundle (createClient + calls.create, all 40 actions)',
+    label: 'core browser bundle (createClient + calls.create, all 44 actions)',
     budgetBytes: 13.5 * 1024,
     source: `
 import { ACTION_SCHEMAS, createClient } from './dist/index.js';

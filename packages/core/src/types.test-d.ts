@@ -7,14 +7,17 @@ import {
   type ActionType,
   type AiSummaryAction,
   type AiTalkAction,
+  type AiTaskAction,
   type AmdAction,
   type AnswerAction,
   action,
   type BeepAction,
+  type BlockAction,
   type BranchAction,
   type Call,
   type CallAction,
   type CallStatus,
+  type CaseCreateAction,
   type ClientOptions,
   type ConditionCallDigitsAction,
   type ConditionCallStatusAction,
@@ -31,6 +34,7 @@ import {
   type DigitsSendAction,
   type EchoAction,
   type EmailSendAction,
+  type EmptyAction,
   type Event,
   type ExternalMediaStartAction,
   type ExternalMediaStopAction,
@@ -103,11 +107,14 @@ describe('inferred types', () => {
     type Named = {
       ai_talk: AiTalkAction;
       ai_summary: AiSummaryAction;
+      ai_task: AiTaskAction;
       amd: AmdAction;
       answer: AnswerAction;
       beep: BeepAction;
+      block: BlockAction;
       branch: BranchAction;
       call: CallAction;
+      case_create: CaseCreateAction;
       condition_call_digits: ConditionCallDigitsAction;
       condition_call_status: ConditionCallStatusAction;
       condition_datetime: ConditionDatetimeAction;
@@ -120,6 +127,7 @@ describe('inferred types', () => {
       digits_send: DigitsSendAction;
       echo: EchoAction;
       email_send: EmailSendAction;
+      empty: EmptyAction;
       external_media_start: ExternalMediaStartAction;
       external_media_stop: ExternalMediaStopAction;
       fetch: FetchAction;

@@ -2,7 +2,7 @@
  * What a browser app pays for placing calls: scripts/size.mjs bundles an app from the built
  * package (esbuild, platform browser, ESM, minified, tree-shaken) and gzips it at level 9, for
  * two apps: one that sends talk actions only (`actions: [TalkActionSchema]`) and one that sends
- * any of the 40 (`ACTION_SCHEMAS`). `pnpm --filter @voipbin-kit/core size` prints the same
+ * any of the 44 (`ACTION_SCHEMAS`). `pnpm --filter @voipbin-kit/core size` prints the same
  * numbers, and with `--why` what each bundle is made of.
  */
 import { describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ describe('an app bundles the actions it lists, and no other', () => {
   const file = (type: string) => type.replaceAll('_', '-');
   const schemaName = (type: string) =>
     `${type.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}ActionSchema`;
-  // all.ts: the registry, with `call` in it (a call runs a flow of any of the 40).
+  // all.ts: the registry, with `call` in it (a call runs a flow of any of the 44).
   const registry = [
     'all',
     ...ACTION_TYPES.filter((type) => type !== 'call').map(file),

@@ -1,5 +1,5 @@
 /**
- * reference/ holds copies of VoIPBIN's spec and quickstart so a clone anywhere runs its tests;
+ * reference/ holds copies of VoIPBIN's spec, quickstart and flow-manager Go files so a clone anywhere runs its tests;
  * the team keeps the originals in ../shared/reference beside the clone. Where that folder is,
  * the copies must be the same, byte for byte.
  */
@@ -14,6 +14,8 @@ const FILES = [
   'quickstart-call.rst',
   'voipbin-2bf22fa/LICENSE',
   'voipbin-2bf22fa/bin-api-manager/docsdev/source/quickstart_call.rst',
+  'voipbin-2bf22fa/bin-flow-manager/models/action/option.go',
+  'voipbin-2bf22fa/bin-flow-manager/models/action/action.go',
 ];
 
 describe.skipIf(!existsSync(fileURLToPath(originals)))(

@@ -72,7 +72,10 @@ export function namedEnum(
 const SHARED_ENUMS: Record<string, string> = {
   '|gcp|aws': 'TranscribeProvider',
   'both|in|out': 'TranscribeDirection',
+  '==|!=|>|>=|<|<=': 'ConditionOperator',
 };
+
+const sharedEnums = new Map<string, ReturnType<typeof voipbinEnum>>();
 
 // biome-ignore lint/suspicious/noExplicitAny: generated types are checked at run time by core
 type AnyRef = any;
@@ -105,8 +108,13 @@ export function graphqlType(
       const values = s.options as string[];
       let e = enums.get(s);
       if (!e) {
-        const name = SHARED_ENUMS[values.join('|')] ?? `${owner}${pascal(field)}`;
-        e = voipbinEnum(name, values, `Values of VoIPBIN's \`${field}\` option.`, { open: false });
+        const shared = SHARED_ENUMS[values.join('|')];
+        const name = shared ?? `${owner}${pascal(field)}`;
+        // A shared enum is made once, whichever schema object carries its values.
+        e =
+          (shared && sharedEnums.get(shared)) ||
+          voipbinEnum(name, values, `Values of VoIPBIN's \`${field}\` option.`, { open: false });
+        if (shared) sharedEnums.set(shared, e);
         enums.set(s, e);
       }
       return { type: e.ref, list: false };

@@ -4,9 +4,19 @@ import { builder, type Types } from '../builder.ts';
 /** The internal value of `UNKNOWN`: a value VoIPBIN sent that this gateway does not know yet. */
 export const UNKNOWN = '\u0000unknown';
 
-/** `sip-service` -> `SIP_SERVICE`, `""` -> `NONE`. */
+/** The comparisons of VoIPBIN's conditions, named as its Go constants name them. */
+const OPERATORS: Record<string, string> = {
+  '==': 'EQUAL',
+  '!=': 'NOT_EQUAL',
+  '>': 'GREATER',
+  '>=': 'GREATER_EQUAL',
+  '<': 'LESS',
+  '<=': 'LESS_EQUAL',
+};
+
+/** `sip-service` -> `SIP_SERVICE`, `""` -> `NONE`, `>=` -> `GREATER_EQUAL`. */
 export const screaming = (value: string) =>
-  value === '' ? 'NONE' : value.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+  value === '' ? 'NONE' : (OPERATORS[value] ?? value.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase());
 
 /**
  * A GraphQL enum over VoIPBIN's values, in SCREAMING_CASE. `open` enums (those of answers)

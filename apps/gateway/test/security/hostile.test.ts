@@ -542,15 +542,15 @@ const rows: Row[] = [
     message: /Expected no variable named __proto__, constructor or prototype/,
   },
   {
-    name: '`__proto__` in an open action option (JSONObject)',
+    name: '`__proto__` in a branch target_ids (JSONObject), as raw JSON',
     send: () =>
       request({
-        body: `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": ${JSON.stringify(input({ actions: [{ mute: { option: {} } }] })).replace('"option":{}', '"option":{"__proto__":{"polluted":"yes"}}')}}}`,
+        body: `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": ${JSON.stringify(input({ actions: [{ branch: { targetIds: {} } }] })).replace('"targetIds":{}', '"targetIds":{"__proto__":"00000000-0000-4000-8000-000000000001"}')}}}`,
       }),
     status: 200,
     code: 'BAD_USER_INPUT',
     message:
-      /input\.actions\.0\.mute\.option\.__proto__: Expected no key named __proto__, constructor or prototype/,
+      /input\.actions\.0\.branch\.targetIds\.__proto__: Expected no key named __proto__, constructor or prototype/,
   },
   {
     name: '`constructor` in a branch target_ids (JSONObject)',
@@ -567,22 +567,25 @@ const rows: Row[] = [
       /input\.actions\.1\.branch\.targetIds\.constructor: Expected no key named __proto__, constructor or prototype/,
   },
   {
-    name: '`prototype` in an open action option, nested',
-    send: () => call({ actions: [{ stop: { option: { a: { b: { prototype: { x: 1 } } } } } }] }),
+    name: '`prototype` in a branch target_ids (JSONObject), nested',
+    send: () =>
+      call({ actions: [{ branch: { targetIds: { a: { b: { prototype: { x: 1 } } } } } }] }),
     status: 200,
     code: 'BAD_USER_INPUT',
-    message: /input\.actions\.0\.stop\.option\.a\.b\.prototype: Expected no key named __proto__/,
+    // No action takes open JSON any more (VoIPBIN's Go structs type every option): a nested
+    // object is refused as not an ID before the key guard would look.
+    message: /input\.actions\.0\.branch\.targetIds\.a: Invalid type: Expected string/,
   },
   {
-    name: 'an open action option nested 100,000 levels deep',
+    name: 'a branch target_ids (JSONObject) nested 100,000 levels deep',
     send: () =>
       request({
-        body: `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": ${JSON.stringify(input({ actions: [{ mute: { option: {} } }] })).replace('"option":{}', `"option":{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)}}}`,
+        body: `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": ${JSON.stringify(input({ actions: [{ branch: { targetIds: {} } }] })).replace('"targetIds":{}', `"targetIds":{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)}}}`,
       }),
     status: 200,
     code: 'BAD_USER_INPUT',
-    message:
-      /input\.actions\.0\.mute\.option\.deep(\.0)+: Expected at most 32 levels of nested objects and lists/,
+    // Refused at once as not an ID (the depth guard no longer has an open action option to walk).
+    message: /input\.actions\.0\.branch\.targetIds\.deep: Invalid type: Expected string/,
   },
   {
     name: '101 flow variables',

@@ -4,10 +4,14 @@ import { check } from '../validate.ts';
 import { ACTION_TYPES, ActionByTypeSchema, ActionSchema, type ActionType } from './all.ts';
 import {
   action,
+  aiTask,
   answer,
+  block,
+  caseCreate,
   connect,
   digitsReceive,
   digitsSend,
+  empty,
   goto,
   hangup,
   play,
@@ -25,9 +29,11 @@ const email = { type: 'email', target: 'alice@example.com' } as const;
 const examples = {
   ai_talk: { type: 'ai_talk', option: { assistance_type: 'ai', assistance_id: ID, duration: 300 } },
   ai_summary: { type: 'ai_summary', option: { reference_type: 'call', language: 'en-US' } },
+  ai_task: { type: 'ai_task', option: { assistance_type: 'team', assistance_id: ID } },
   amd: { type: 'amd', option: { machine_handle: 'hangup', async: false } },
   answer: { type: 'answer' },
   beep: { type: 'beep', option: {} },
+  block: { type: 'block' },
   branch: {
     type: 'branch',
     option: { variable: 'voipbin.call.digits', default_target_id: ID, target_ids: { '1': ID } },
@@ -42,18 +48,31 @@ const examples = {
       anonymous: 'auto',
     },
   },
+  case_create: {
+    type: 'case_create',
+    option: { name: 'Billing question', detail: 'Caller asked about an invoice', sync: true },
+  },
   condition_call_digits: {
     type: 'condition_call_digits',
-    option: { length: 4, false_target_id: ID },
+    option: { length: 4, key: '#', false_target_id: ID },
   },
   condition_call_status: {
     type: 'condition_call_status',
     option: { status: 'progressing', false_target_id: ID },
   },
-  condition_datetime: { type: 'condition_datetime', option: { hour: 9, false_target_id: ID } },
+  condition_datetime: {
+    type: 'condition_datetime',
+    option: { condition: '>=', hour: 9, weekdays: [1, 2, 3, 4, 5], false_target_id: ID },
+  },
   condition_variable: {
     type: 'condition_variable',
-    option: { variable: 'plan', value_string: 'gold', false_target_id: ID },
+    option: {
+      condition: '==',
+      variable: 'plan',
+      value_type: 'string',
+      value_string: 'gold',
+      false_target_id: ID,
+    },
   },
   confbridge_join: { type: 'confbridge_join', option: { confbridge_id: ID } },
   conference_join: { type: 'conference_join', option: { conference_id: ID } },
@@ -73,9 +92,15 @@ const examples = {
       attachments: [{ reference_type: 'recording', reference_id: ID }],
     },
   },
+  empty: { type: 'empty' },
   external_media_start: {
     type: 'external_media_start',
-    option: { external_host: 'media.example.com:10000', encapsulation: 'rtp' },
+    option: {
+      external_host: 'media.example.com:10000',
+      encapsulation: 'rtp',
+      direction_listen: 'in',
+      direction_speak: 'out',
+    },
   },
   external_media_stop: { type: 'external_media_stop' },
   fetch: {
@@ -89,7 +114,7 @@ const examples = {
     type: 'message_send',
     option: { source: tel, destinations: [tel], text: 'Your code is 1234.' },
   },
-  mute: { type: 'mute', option: { direction: 'both' } },
+  mute: { type: 'mute' },
   play: { type: 'play', option: { stream_urls: ['https://media.voipbin.net/audio/greeting.wav'] } },
   queue_join: { type: 'queue_join', option: { queue_id: ID } },
   recording_start: { type: 'recording_start', option: { format: 'wav', beep_start: true } },
@@ -99,7 +124,12 @@ const examples = {
   stream_echo: { type: 'stream_echo', option: { duration: 30000 } },
   talk: {
     type: 'talk',
-    option: { text: 'Hello from VoIPBIN.', gender: 'female', language: 'en-US' },
+    option: {
+      text: 'Hello from VoIPBIN.',
+      language: 'en-US',
+      provider: 'gcp',
+      voice_id: 'en-US-Neural2-F',
+    },
   },
   transcribe_start: {
     type: 'transcribe_start',
@@ -124,11 +154,14 @@ const examples = {
 const required = {
   ai_talk: [],
   ai_summary: [],
+  ai_task: [],
   amd: [],
   answer: [],
   beep: [],
+  block: [],
   branch: [],
   call: ['destinations'],
+  case_create: [],
   condition_call_digits: [],
   condition_call_status: [],
   condition_datetime: [],
@@ -141,6 +174,7 @@ const required = {
   digits_send: ['digits'],
   echo: [],
   email_send: ['destinations'],
+  empty: [],
   external_media_start: ['external_host'],
   external_media_stop: [],
   fetch: ['event_url'],
@@ -153,14 +187,14 @@ const required = {
   queue_join: ['queue_id'],
   recording_start: [],
   recording_stop: [],
-  sleep: ['duration'],
+  sleep: [],
   stop: [],
   stream_echo: [],
   talk: ['text'],
   transcribe_start: [],
   transcribe_stop: [],
   transcribe_recording: [],
-  variable_set: ['key', 'value'],
+  variable_set: ['key'],
   webhook_send: ['uri'],
 } as const satisfies Record<ActionType, readonly string[]>;
 
@@ -173,9 +207,9 @@ function issuesOf(input: unknown) {
 const withOption = (type: ActionType, option: Record<string, unknown>) => ({ type, option });
 
 describe('ActionSchema', () => {
-  it('has an example for each of the 40 action types', () => {
+  it('has an example for each of the 44 action types', () => {
     expect(Object.keys(examples)).toEqual([...ACTION_TYPES]);
-    expect(ACTION_TYPES).toHaveLength(40);
+    expect(ACTION_TYPES).toHaveLength(44);
   });
 
   it.each(ACTION_TYPES)('accepts a valid %s action unchanged', (type) => {
@@ -202,7 +236,7 @@ describe('ActionSchema', () => {
   });
 
   const optionRequired = ACTION_TYPES.filter(
-    (type) => required[type].length > 0 || type === 'ai_talk',
+    (type) => required[type].length > 0 || type === 'ai_talk' || type === 'ai_task',
   );
   it.each(optionRequired)('rejects a %s action without its option', (type) => {
     expect(issuesOf({ type })).toEqual([{ path: 'option', message: 'Required' }]);
@@ -219,6 +253,34 @@ describe('ActionSchema', () => {
       { path: 'option', message: 'ai_talk needs `assistance_id` (or the deprecated `ai_id`)' },
     ]);
     expect(check(ActionSchema, withOption('ai_talk', { ai_id: ID })).success).toBe(true);
+  });
+
+  it('rejects an ai_task action that names neither assistance_id nor ai_id', () => {
+    expect(issuesOf(withOption('ai_task', { assistance_type: 'team' }))).toEqual([
+      { path: 'option', message: 'ai_task needs `assistance_id` (or the deprecated `ai_id`)' },
+    ]);
+    expect(check(ActionSchema, withOption('ai_task', { ai_id: ID })).success).toBe(true);
+  });
+
+  it('accepts a variable_set without value (VoIPBIN sets "") and a sleep without duration', () => {
+    expect(check(ActionSchema, withOption('variable_set', { key: 'k' })).success).toBe(true);
+    expect(check(ActionSchema, { type: 'sleep' }).success).toBe(true);
+  });
+
+  it.each([
+    ['mute', { direction: 'both' }, 'option.direction'],
+    ['stop', { reason: 'done' }, 'option.reason'],
+    ['external_media_start', { external_host: 'h:1', direction: 'both' }, 'option.direction'],
+    ['condition_variable', { value_number: '3' }, 'option.value_number'],
+    ['condition_datetime', { condition: '=' }, 'option.condition'],
+    ['condition_call_status', { status: 'ended' }, 'option.status'],
+  ] as const)('rejects %s with a field VoIPBIN does not read: %j', (type, option, path) => {
+    expect(issuesOf(withOption(type, option)).map((issue) => issue.path)).toEqual([path]);
+  });
+
+  it('takes value_number as any number, as VoIPBIN reads it into a float32', () => {
+    const option = { condition: '>', value_type: 'number', value_number: 2.5 };
+    expect(check(ActionSchema, withOption('condition_variable', option)).success).toBe(true);
   });
 
   it('rejects an unknown action type and lists the known ones', () => {
@@ -323,9 +385,17 @@ describe('ActionSchema', () => {
   });
 
   describe('talk', () => {
-    it.each(['male', 'female', 'neutral'])('accepts the gender %s', (gender) => {
-      expect(check(ActionSchema, withOption('talk', { text: 'Hi', gender })).success).toBe(true);
+    it('accepts provider and voice_id, with which VoIPBIN picks the voice', () => {
+      const option = { text: 'Hi', provider: 'aws', voice_id: 'Joanna' };
+      expect(check(ActionSchema, withOption('talk', option)).success).toBe(true);
     });
+
+    it.each(['male', 'female', 'neutral'])(
+      'accepts the gender %s (not read by VoIPBIN any more)',
+      (gender) => {
+        expect(check(ActionSchema, withOption('talk', { text: 'Hi', gender })).success).toBe(true);
+      },
+    );
 
     it('rejects a gender outside male, female and neutral', () => {
       expect(issuesOf(withOption('talk', { text: 'Hi', gender: 'robot' }))).toEqual([
@@ -403,7 +473,7 @@ describe('ActionSchema', () => {
     ['recording_start', { format: 'flac' }, 'option.format'],
     ['transcribe_start', { provider: 'azure' }, 'option.provider'],
     ['amd', { machine_handle: 'ignore' }, 'option.machine_handle'],
-    ['digits_receive', { length: 0 }, 'option.length'],
+    ['digits_receive', { length: -1 }, 'option.length'],
     ['branch', { target_ids: { '1': 'step-2' } }, 'option.target_ids.1'],
     ['queue_join', { queue_id: 'support' }, 'option.queue_id'],
     ['answer', { now: true }, 'option.now'],
@@ -531,6 +601,11 @@ describe('builders', () => {
     digitsReceiveAction: action('digits_receive', { duration: 5000, length: 4 }),
     conferenceJoin: action('conference_join', { conference_id: ID }),
     beep: action('beep'),
+    aiTask: aiTask({ assistance_type: 'ai', assistance_id: ID }),
+    block: block(),
+    caseCreate: caseCreate({ name: 'Billing question', sync: true }),
+    caseCreateBare: caseCreate(),
+    empty: empty(),
     call: action('call', {
       destinations: [{ type: 'extension', target_name: 'alice' }],
       actions: [talk({ text: 'Connecting you.' })],
@@ -555,6 +630,9 @@ describe('builders', () => {
     expect(built.sleep).toEqual({ type: 'sleep', option: { duration: 1500 } });
     expect(built.answer).toEqual({ type: 'answer' });
     expect(built.hangup).toEqual({ type: 'hangup' });
+    expect(built.block).toEqual({ type: 'block' });
+    expect(built.empty).toEqual({ type: 'empty' });
+    expect(built.caseCreateBare).toEqual({ type: 'case_create' });
     expect(Object.hasOwn(built.answer, 'option')).toBe(false);
   });
 

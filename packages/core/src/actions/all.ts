@@ -8,10 +8,13 @@ import { type Address, AddressSchema } from '../address.ts';
 import { type Anonymous, AnonymousSchema, UuidSchema } from '../primitives.ts';
 import { AiSummaryActionSchema } from './ai-summary.ts';
 import { AiTalkActionSchema } from './ai-talk.ts';
+import { AiTaskActionSchema } from './ai-task.ts';
 import { AmdActionSchema } from './amd.ts';
 import { AnswerActionSchema } from './answer.ts';
 import { BeepActionSchema } from './beep.ts';
+import { BlockActionSchema } from './block.ts';
 import { BranchActionSchema } from './branch.ts';
+import { CaseCreateActionSchema } from './case-create.ts';
 import { ConditionCallDigitsActionSchema } from './condition-call-digits.ts';
 import { ConditionCallStatusActionSchema } from './condition-call-status.ts';
 import { ConditionDatetimeActionSchema } from './condition-datetime.ts';
@@ -25,6 +28,7 @@ import { DigitsReceiveActionSchema } from './digits-receive.ts';
 import { DigitsSendActionSchema } from './digits-send.ts';
 import { EchoActionSchema } from './echo.ts';
 import { EmailSendActionSchema } from './email-send.ts';
+import { EmptyActionSchema } from './empty.ts';
 import { ExternalMediaStartActionSchema } from './external-media-start.ts';
 import { ExternalMediaStopActionSchema } from './external-media-stop.ts';
 import { FetchActionSchema } from './fetch.ts';
@@ -47,15 +51,21 @@ import { TranscribeStopActionSchema } from './transcribe-stop.ts';
 import { VariableSetActionSchema } from './variable-set.ts';
 import { WebhookSendActionSchema } from './webhook-send.ts';
 
-/** The 40 action types of VoIPBIN's `FlowManagerActionType`. */
+/**
+ * The 44 action types of VoIPBIN's flow manager (`TypeListAll` in its action.go): the 40 of its
+ * spec's `FlowManagerActionType` plus `ai_task`, `block`, `case_create` and `empty`.
+ */
 export const ACTION_TYPES = [
   'ai_talk',
   'ai_summary',
+  'ai_task',
   'amd',
   'answer',
   'beep',
+  'block',
   'branch',
   'call',
+  'case_create',
   'condition_call_digits',
   'condition_call_status',
   'condition_datetime',
@@ -68,6 +78,7 @@ export const ACTION_TYPES = [
   'digits_send',
   'echo',
   'email_send',
+  'empty',
   'external_media_start',
   'external_media_stop',
   'fetch',
@@ -120,11 +131,14 @@ export const CallActionSchema = actionSchema('call', CallOptionSchema);
 export const ACTION_SCHEMAS = [
   AiTalkActionSchema,
   AiSummaryActionSchema,
+  AiTaskActionSchema,
   AmdActionSchema,
   AnswerActionSchema,
   BeepActionSchema,
+  BlockActionSchema,
   BranchActionSchema,
   CallActionSchema,
+  CaseCreateActionSchema,
   ConditionCallDigitsActionSchema,
   ConditionCallStatusActionSchema,
   ConditionDatetimeActionSchema,
@@ -137,6 +151,7 @@ export const ACTION_SCHEMAS = [
   DigitsSendActionSchema,
   EchoActionSchema,
   EmailSendActionSchema,
+  EmptyActionSchema,
   ExternalMediaStartActionSchema,
   ExternalMediaStopActionSchema,
   FetchActionSchema,

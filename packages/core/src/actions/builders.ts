@@ -1,8 +1,12 @@
+import type { AiTaskAction } from './ai-task.ts';
 import type { ActionOf, ActionOption, ActionType } from './all.ts';
 import type { AnswerAction } from './answer.ts';
+import type { BlockAction } from './block.ts';
+import type { CaseCreateAction } from './case-create.ts';
 import type { ConnectAction } from './connect.ts';
 import type { DigitsReceiveAction } from './digits-receive.ts';
 import type { DigitsSendAction } from './digits-send.ts';
+import type { EmptyAction } from './empty.ts';
 import type { GotoAction } from './goto.ts';
 import type { HangupAction } from './hangup.ts';
 import type { PlayAction } from './play.ts';
@@ -24,7 +28,10 @@ export function action<T extends ActionType>(
   return { ...ids, type, ...(option === undefined ? {} : { option }) } as ActionOf<T>;
 }
 
-/** Speaks `text`: `talk({ text: 'Hello', language: 'en-US', gender: 'female' })`. */
+/**
+ * Speaks `text`: `talk({ text: 'Hello', language: 'en-US' })`; `provider` and `voice_id` choose
+ * the voice (`gender` is still accepted, but VoIPBIN no longer reads it).
+ */
 export const talk = (option: ActionOption<'talk'>, ids?: Ids): TalkAction =>
   action('talk', option, ids);
 
@@ -60,3 +67,17 @@ export const goto = (option: ActionOption<'goto'>, ids?: Ids): GotoAction =>
 /** Hangs up the call. */
 export const hangup = (option?: ActionOption<'hangup'>, ids?: Ids): HangupAction =>
   action('hangup', option, ids);
+
+/** Runs an AI task with an AI or a team: `aiTask({ assistance_type: 'ai', assistance_id })`. */
+export const aiTask = (option: ActionOption<'ai_task'>, ids?: Ids): AiTaskAction =>
+  action('ai_task', option, ids);
+
+/** Holds the flow until VoIPBIN is told to go on to the next action. */
+export const block = (ids?: Ids): BlockAction => action('block', undefined, ids);
+
+/** Creates a CRM case for the call or conversation the flow runs for. */
+export const caseCreate = (option?: ActionOption<'case_create'>, ids?: Ids): CaseCreateAction =>
+  action('case_create', option, ids);
+
+/** Does nothing: VoIPBIN's `empty` action, which halts the flow where it is. */
+export const empty = (ids?: Ids): EmptyAction => action('empty', undefined, ids);

@@ -1,9 +1,18 @@
 import * as v from 'valibot';
-import { actionSchema, OpenOptionSchema } from './define.ts';
+import { UuidSchema } from '../primitives.ts';
+import { actionSchema } from './define.ts';
+
+/** Deprecated by VoIPBIN: use `condition_variable`. */
+export const ConditionCallStatusOptionSchema = v.strictObject({
+  status: v.optional(
+    v.picklist(['dialing', 'ringing', 'progressing', 'terminating', 'canceling', 'hangup']),
+  ),
+  false_target_id: v.optional(UuidSchema),
+});
 
 export const ConditionCallStatusActionSchema = actionSchema(
   'condition_call_status',
-  v.optional(OpenOptionSchema),
+  v.optional(ConditionCallStatusOptionSchema),
 );
 
 export type ConditionCallStatusAction = v.InferOutput<typeof ConditionCallStatusActionSchema>;

@@ -29,7 +29,10 @@ export function actionSchema<const T extends string, const O extends v.GenericSc
 
 /** Options of an action the spec gives no options for. */
 export const NoOptionSchema = v.strictObject({});
-/** Options of an action the spec leaves open (`condition_*`, `mute`, `stop`). */
+/**
+ * Options left open: any JSON object. No action uses it any more (VoIPBIN's option.go gives
+ * every action its fields); kept for apps that built on it.
+ */
 export const OpenOptionSchema = v.record(v.string(), v.unknown());
 
 // Option fields of several actions. Functions, not constants: one an app does not use costs nothing.
@@ -39,6 +42,8 @@ export const url = () =>
   v.pipe(v.string(), v.url('Expected an absolute URL such as https://example.com/a'));
 export const destinations = () =>
   v.pipe(v.array(AddressSchema), v.minLength(1, 'Expected at least one destination'));
+/** A comparison of `condition_datetime` and `condition_variable` (`OptionConditionCommonCondition`). */
+export const condition = () => v.picklist(['==', '!=', '>', '>=', '<', '<=']);
 export const dtmfKeys = () =>
   v.pipe(v.string(), v.regex(/^[0-9ABCD#*]*$/, 'Expected DTMF keys: 0-9, A-D, # or *'));
 

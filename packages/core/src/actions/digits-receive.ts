@@ -5,7 +5,7 @@ import { actionSchema, dtmfKeys } from './define.ts';
 export const DigitsReceiveOptionSchema = v.strictObject({
   duration: v.optional(DurationSchema),
   key: v.optional(dtmfKeys()),
-  length: v.optional(v.pipe(DurationSchema, v.minValue(1, 'Expected at least 1'))),
+  length: v.optional(DurationSchema),
 });
 
 export const DigitsReceiveActionSchema = actionSchema(

@@ -5,11 +5,12 @@ export const ExternalMediaStartOptionSchema = v.strictObject({
   external_host: nonEmptyText(),
   encapsulation: v.optional(text()),
   transport: v.optional(text()),
+  transport_data: v.optional(text()),
   connection_type: v.optional(text()),
   format: v.optional(text()),
-  direction: v.optional(text()),
+  direction_listen: v.optional(text()),
+  direction_speak: v.optional(text()),
   data: v.optional(text()),
-  transport_data: v.optional(text()),
 });
 
 export const ExternalMediaStartActionSchema = actionSchema(

@@ -2,12 +2,15 @@
 // pieces, the builders, and `all.ts`, the registry of every action.
 export * from './ai-summary.ts';
 export * from './ai-talk.ts';
+export * from './ai-task.ts';
 export * from './all.ts';
 export * from './amd.ts';
 export * from './answer.ts';
 export * from './beep.ts';
+export * from './block.ts';
 export * from './branch.ts';
 export * from './builders.ts';
+export * from './case-create.ts';
 export * from './condition-call-digits.ts';
 export * from './condition-call-status.ts';
 export * from './condition-datetime.ts';
@@ -21,6 +24,7 @@ export * from './digits-receive.ts';
 export * from './digits-send.ts';
 export * from './echo.ts';
 export * from './email-send.ts';
+export * from './empty.ts';
 export * from './external-media-start.ts';
 export * from './external-media-stop.ts';
 export * from './fetch.ts';

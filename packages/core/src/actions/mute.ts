@@ -1,6 +1,7 @@
 import * as v from 'valibot';
-import { actionSchema, OpenOptionSchema } from './define.ts';
+import { actionSchema, NoOptionSchema } from './define.ts';
 
-export const MuteActionSchema = actionSchema('mute', v.optional(OpenOptionSchema));
+/** VoIPBIN decodes no options for `mute` (`struct{}{}` in its `OptionStructByType`). */
+export const MuteActionSchema = actionSchema('mute', v.optional(NoOptionSchema));
 
 export type MuteAction = v.InferOutput<typeof MuteActionSchema>;

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
-import { actionSchema, OpenOptionSchema } from './define.ts';
+import { actionSchema, NoOptionSchema } from './define.ts';
 
-export const StopActionSchema = actionSchema('stop', v.optional(OpenOptionSchema));
+/** VoIPBIN decodes no options for `stop` (`struct{}{}` in its `OptionStructByType`). */
+export const StopActionSchema = actionSchema('stop', v.optional(NoOptionSchema));
 
 export type StopAction = v.InferOutput<typeof StopActionSchema>;

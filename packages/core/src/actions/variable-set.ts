@@ -3,7 +3,8 @@ import { actionSchema, nonEmptyText, text } from './define.ts';
 
 export const VariableSetOptionSchema = v.strictObject({
   key: nonEmptyText(),
-  value: text(),
+  /** Left out, the variable is set to `""`. */
+  value: v.optional(text()),
 });
 
 export const VariableSetActionSchema = actionSchema('variable_set', VariableSetOptionSchema);
