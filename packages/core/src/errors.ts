@@ -152,7 +152,8 @@ export type EventErrorReason =
   | 'NOT_AN_EVENT'
   | 'FRAME_TOO_LARGE'
   | 'CONNECTION_FAILED'
-  | 'SUBSCRIPTION_REJECTED';
+  | 'SUBSCRIPTION_REJECTED'
+  | 'SUBSCRIPTION_FAILED';
 
 /**
  * The event socket could not read a frame (which was dropped), or its connection failed or was
@@ -160,11 +161,18 @@ export type EventErrorReason =
  */
 export class VoipbinEventError extends VoipbinError {
   override name = 'VoipbinEventError';
-  /** What happened: a frame that is not JSON text, not an event, or too large; a failed connection; a topic refused (close 1008). */
+  /**
+   * What happened: a frame that is not JSON text, not an event, or too large
+   * (`UNREADABLE_FRAME`, `NOT_AN_EVENT`, `FRAME_TOO_LARGE`); a failed connection
+   * (`CONNECTION_FAILED`); a topic refused with close 1008 by older servers
+   * (`SUBSCRIPTION_REJECTED`); or `reconnect.maxFailedConnections` connections in a row that
+   * ended before any event, after which the subscription is closed (`SUBSCRIPTION_FAILED`:
+   * a refused topic or credential, or VoIPBIN unreachable).
+   */
   readonly reason: EventErrorReason;
   /** Why a frame is not an event, with paths; empty otherwise. */
   readonly issues: ValidationIssue[];
-  /** The WebSocket close code when the socket was closed (1008 for a refused topic), else `null`. */
+  /** The WebSocket close code when the socket was closed (1006 or, from older servers, 1008 for a refused topic), else `null`. */
   readonly closeCode: number | null;
 
   constructor(

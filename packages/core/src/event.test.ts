@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalisedWebhookCall, webhookCall } from '../test/support/event-fixtures.ts';
-import { EventSchema } from './event.ts';
+import { CALL_EVENT_TYPES, EventSchema } from './event.ts';
 import { GroupcallSchema } from './groupcall.ts';
 import { check } from './validate.ts';
 
@@ -39,12 +39,23 @@ describe('EventSchema', () => {
     expect(normalisedCall).toMatchObject({ chained_call_ids: [], tm_delete: null });
   });
 
+  it('lists the eight call events VoIPBIN sends (cm models/call/event.go)', () => {
+    expect(CALL_EVENT_TYPES).toEqual([
+      'call_created',
+      'call_ringing',
+      'call_progressing',
+      'call_updated',
+      'call_terminating',
+      'call_canceling',
+      'call_hangup',
+      'call_deleted',
+    ]);
+  });
+
   it.each([
-    'call_created',
-    'call_ringing',
-    'call_progressing',
-    'call_updated',
-    'call_hangup',
+    ...CALL_EVENT_TYPES,
+    // Newer types VoIPBIN may add: kept as an open string, never an error.
+    'call_whatever',
     'call_recording_started',
   ])('reads the wrapped call event %s as kind call', (type) => {
     expect(parse({ type, data: call })).toMatchObject({ kind: 'call', type });
@@ -82,6 +93,15 @@ describe('EventSchema', () => {
       data,
     });
   });
+
+  it.each(['foo_created', 'call.outbound_whitelist_rejected'])(
+    'reads an event of a type it does not know (%s) as kind unknown, without throwing',
+    (type) => {
+      const data = { id: 'a1b2c3d4-e5f6-7890-1234-567890abcdef', reason: 'not whitelisted' };
+      expect(() => check(EventSchema, { type, data })).not.toThrow();
+      expect(parse({ type, data })).toEqual({ kind: 'unknown', type, data });
+    },
+  );
 
   it('does not read a wrapped event as a call when only the data is a call', () => {
     expect(parse({ type: 'recording_started', data: call })).toMatchObject({ kind: 'unknown' });

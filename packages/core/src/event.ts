@@ -3,12 +3,21 @@ import { CallSchema } from './call.ts';
 import { GroupcallSchema } from './groupcall.ts';
 import type { Open } from './primitives.ts';
 
+/**
+ * The call events VoIPBIN sends (cm models/call/event.go), in lifecycle order; `call_dialing`
+ * is defined there but never sent. VoIPBIN may add more: an event's `type` is open
+ * (`Open<CallEventType>`), so a newer `call_*` type still reads as a call event and an unknown
+ * resource's event as `kind: 'unknown'`; none is an error.
+ */
 export const CALL_EVENT_TYPES = [
   'call_created',
   'call_ringing',
   'call_progressing',
   'call_updated',
+  'call_terminating',
+  'call_canceling',
   'call_hangup',
+  'call_deleted',
 ] as const;
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 

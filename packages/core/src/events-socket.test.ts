@@ -16,6 +16,11 @@ import {
 // A call as VoIPBIN sends it (the docs' example, as event.test.ts reads it).
 const call = webhookCall;
 const normalisedCall = normalisedWebhookCall;
+/** The call as updated `n` seconds after its creation: another state, not a copy. */
+const callAt = (n: number) => ({
+  ...call,
+  tm_update: new Date(Date.UTC(2023, 2, 28, 12, 0, 5) + n * 1000).toISOString(),
+});
 
 const TOPIC = 'customer_id:5e4a0680-804e-11ec-8477-2fea5968d85b:call';
 const subscribeFrame = (topics: string[]) => JSON.stringify({ type: 'subscribe', topics });
@@ -199,11 +204,11 @@ describe('subscribeEvents: frames', () => {
   it('reads binary frames: ArrayBuffer, Uint8Array (ws, Node Buffers) and Blob (browsers)', async () => {
     const { last, events, errors } = setup();
     last().open();
-    const bytes = new TextEncoder().encode(JSON.stringify(call));
-    last().receive(bytes.buffer.slice(0));
-    last().receive(bytes);
-    last().receive(new Blob([JSON.stringify({ type: 'call_updated', data: call })]));
-    last().receive(JSON.stringify({ type: 'call_hangup', data: call })); // waits for the Blob
+    const bytes = (n: number) => new TextEncoder().encode(JSON.stringify(callAt(n)));
+    last().receive(bytes(1).buffer.slice(0));
+    last().receive(bytes(2));
+    last().receive(new Blob([JSON.stringify({ type: 'call_updated', data: callAt(3) })]));
+    last().receive(JSON.stringify({ type: 'call_hangup', data: callAt(4) })); // waits for the Blob
     expect(events).toHaveLength(2);
     await vi.waitFor(() => expect(events).toHaveLength(4));
     expect(events.map((event) => event.type)).toEqual([null, null, 'call_updated', 'call_hangup']);
@@ -274,7 +279,9 @@ describe('subscribeEvents: reconnecting', () => {
 
   it('waits longer after each failure, up to the cap (full jitter: 0 to the ceiling)', () => {
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.999_999);
-    const { last, statuses } = setup({ reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } });
+    const { last, statuses } = setup({
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1000, maxFailedConnections: Infinity },
+    });
     const delays: number[] = [];
     for (let i = 0; i < 7; i++) {
       last().fail();
@@ -292,7 +299,7 @@ describe('subscribeEvents: reconnecting', () => {
   });
 
   it('keeps every real jittered delay within [0, ceiling)', () => {
-    const { last, statuses } = setup();
+    const { last, statuses } = setup({ reconnect: { maxFailedConnections: Infinity } });
     for (let attempt = 1; attempt <= 12; attempt++) {
       last().fail();
       const info = statuses.at(-1)?.[1];
@@ -388,6 +395,130 @@ describe('subscribeEvents: reconnecting', () => {
     expect(statuses.at(-1)).toMatchObject(['reconnecting', { attempt: 1 }]);
   });
 
+  it('gives up after maxFailedConnections refused topics (dropped without a close frame, 1006): one SUBSCRIPTION_FAILED, closed', () => {
+    const { last, sockets, errors, statuses, subscription } = setup({
+      reconnect: { maxFailedConnections: 3 },
+    });
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) vi.runOnlyPendingTimers();
+      last().open();
+      expect(last().sent).toEqual([subscribeFrame([TOPIC])]);
+      last().drop(1006); // VoIPBIN refuses the topic: ws.Close() without a close frame
+    }
+    expect(sockets).toHaveLength(3);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(VoipbinEventError);
+    expect(errors[0]).toMatchObject({ reason: 'SUBSCRIPTION_FAILED', closeCode: 1006 });
+    expect(errors[0]?.message).toMatch(
+      /^3 event socket connections in a row ended before any event/,
+    );
+    expect(errors[0]?.message).toMatch(/refused the subscription or is unreachable/);
+    expect(errors[0]?.message).toMatch(/check the topics \(customer_id:<your customer id>/);
+    expect(errors[0]?.message).toMatch(/and that the credential may read them/);
+    expect(statuses.at(-1)).toEqual(['closed', { attempt: 2, code: 1006 }]);
+    expect(subscription.status).toBe('closed');
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(600_000);
+    expect(sockets).toHaveLength(3);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('gives up by default after 8 failed connections, opened or not (refused or unreachable)', () => {
+    const { last, sockets, errors, statuses } = setup();
+    for (let i = 0; i < 8; i++) {
+      if (i > 0) vi.runOnlyPendingTimers();
+      if (i % 2 === 0)
+        last().fail({ message: 'connection refused' }); // never opened
+      else {
+        last().open();
+        last().drop(1006);
+      }
+    }
+    expect(sockets).toHaveLength(8);
+    expect(errors.map((error) => error.reason)).toEqual([
+      'CONNECTION_FAILED',
+      'CONNECTION_FAILED',
+      'CONNECTION_FAILED',
+      'CONNECTION_FAILED',
+      'SUBSCRIPTION_FAILED',
+    ]);
+    expect(statuses.at(-1)?.[0]).toBe('closed');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('counts failed connections from the last that delivered an event or stayed open 10 s', () => {
+    const { last, errors, subscription } = setup({ reconnect: { maxFailedConnections: 2 } });
+    const refused = () => {
+      last().open();
+      last().drop(1006);
+      vi.runOnlyPendingTimers();
+    };
+    refused();
+    last().open();
+    last().receive(JSON.stringify(call)); // a good connection: the count starts over
+    last().drop(1006);
+    vi.runOnlyPendingTimers();
+    refused();
+    last().open();
+    vi.advanceTimersByTime(10_000); // steady without an event: starts over too
+    last().drop(1006);
+    vi.runOnlyPendingTimers();
+    refused();
+    expect(errors).toEqual([]);
+    expect(subscription.status).toBe('reconnecting');
+    last().open();
+    vi.advanceTimersByTime(9_999); // not yet steady: a second failure in a row
+    last().drop(1006);
+    expect(errors.map((error) => error.reason)).toEqual(['SUBSCRIPTION_FAILED']);
+    expect(subscription.status).toBe('closed');
+  });
+
+  it('a topic added later and refused ends it too: every reconnect subscribes to it again', () => {
+    const bad = 'customer_id:00000000-0000-0000-0000-00000000beef:call';
+    const { last, errors, subscription } = setup({ reconnect: { maxFailedConnections: 2 } });
+    last().open();
+    last().receive(JSON.stringify(call));
+    subscription.subscribe([bad]);
+    last().drop(1006); // the added topic is refused
+    vi.runOnlyPendingTimers();
+    last().open();
+    expect(last().sent).toEqual([subscribeFrame([TOPIC, bad])]);
+    last().drop(1006);
+    expect(errors).toEqual([]);
+    vi.runOnlyPendingTimers();
+    last().open();
+    last().drop(1006);
+    expect(errors.map((error) => error.reason)).toEqual(['SUBSCRIPTION_FAILED']);
+    expect(subscription.status).toBe('closed');
+  });
+
+  it('counts 1008 (older servers) as failed connections too: SUBSCRIPTION_REJECTED, then SUBSCRIPTION_FAILED', () => {
+    const { last, errors, subscription } = setup({ reconnect: { maxFailedConnections: 2 } });
+    last().open();
+    last().drop(1008);
+    vi.runOnlyPendingTimers();
+    last().open();
+    last().drop(1008);
+    expect(errors.map((error) => [error.reason, error.closeCode])).toEqual([
+      ['SUBSCRIPTION_REJECTED', 1008],
+      ['SUBSCRIPTION_FAILED', 1008],
+    ]);
+    expect(subscription.status).toBe('closed');
+  });
+
+  it('retries for ever with maxFailedConnections: Infinity', () => {
+    const { last, errors, subscription } = setup({
+      reconnect: { maxFailedConnections: Infinity },
+    });
+    for (let i = 0; i < 50; i++) {
+      last().open();
+      last().drop(1006);
+      vi.runOnlyPendingTimers();
+    }
+    expect(errors).toEqual([]);
+    expect(subscription.status).toBe('reconnecting');
+  });
+
   it('reports a connection error event, then reconnects', () => {
     const { last, sockets, errors } = setup();
     last().fail({ message: 'connection refused' });
@@ -395,6 +526,83 @@ describe('subscribeEvents: reconnecting', () => {
     expect(errors[0]).toMatchObject({ reason: 'CONNECTION_FAILED', closeCode: null });
     vi.runOnlyPendingTimers();
     expect(sockets).toHaveLength(2);
+  });
+});
+
+describe('subscribeEvents: a frame published on two topics', () => {
+  const CUSTOMER = 'customer_id:5e4a0680-804e-11ec-8477-2fea5968d85b';
+
+  it('hands on a frame that arrives twice (broad topic: call:<id> and call:<type>:<id>) once', () => {
+    const { last, events } = setup({ topics: [CUSTOMER] });
+    last().open();
+    const frame = JSON.stringify(callAt(1));
+    last().receive(frame);
+    last().receive(frame);
+    const wrapped = JSON.stringify({ type: 'call_hangup', data: callAt(2) });
+    last().receive(wrapped);
+    last().receive(wrapped);
+    expect(events.map((event) => [event.type, event.data])).toEqual([
+      [null, { ...normalisedCall, tm_update: '2023-03-28T12:00:06.000Z' }],
+      ['call_hangup', { ...normalisedCall, tm_update: '2023-03-28T12:00:07.000Z' }],
+    ]);
+  });
+
+  it('hands on two updates of the same call, and the same time with another status', () => {
+    const { last, events } = setup();
+    last().open();
+    last().receive(JSON.stringify(callAt(1)));
+    last().receive(JSON.stringify(callAt(2)));
+    last().receive(JSON.stringify({ ...callAt(2), status: 'terminating' }));
+    expect(events.map((event) => (event.data as { status: string }).status)).toEqual([
+      'hangup',
+      'hangup',
+      'terminating',
+    ]);
+  });
+
+  it('drops the second copy of a new call (tm_create only), not another call created at once', () => {
+    const { last, events } = setup();
+    last().open();
+    const created = { ...call, status: 'dialing', tm_hangup: undefined, tm_update: undefined };
+    last().receive(JSON.stringify(created));
+    last().receive(JSON.stringify(created));
+    last().receive(JSON.stringify({ ...created, id: 'f3b76e03-5f61-4f48-9739-e018c4dfd68a' }));
+    expect(events).toHaveLength(2);
+  });
+
+  it('hands on every frame without an id and a time (unknown resources)', () => {
+    const { last, events } = setup();
+    last().open();
+    const frame = JSON.stringify({ type: 'conference_created', data: { name: 'Weekly sync' } });
+    last().receive(frame);
+    last().receive(frame);
+    expect(events).toHaveLength(2);
+  });
+
+  it('keeps what it saw across a reconnect, per subscription', () => {
+    const frame = JSON.stringify(callAt(1));
+    const one = setup();
+    const two = setup();
+    one.last().open();
+    two.last().open();
+    one.last().receive(frame);
+    two.last().receive(frame);
+    one.last().drop();
+    vi.runOnlyPendingTimers();
+    one.last().open();
+    one.last().receive(frame);
+    expect(one.events).toHaveLength(1);
+    expect(two.events).toHaveLength(1);
+  });
+
+  it('remembers only the last 512 events: 10,000 distinct frames, then an old one again', () => {
+    const { last, events } = setup();
+    last().open();
+    for (let n = 0; n < 10_000; n++) last().receive(JSON.stringify(callAt(n)));
+    expect(events).toHaveLength(10_000);
+    last().receive(JSON.stringify(callAt(9_999))); // recent: dropped
+    last().receive(JSON.stringify(callAt(0))); // long forgotten: handed on
+    expect(events).toHaveLength(10_001);
   });
 });
 
@@ -576,6 +784,16 @@ describe('subscribeEvents: options are checked first', () => {
       /`reconnect.maxDelayMs`/,
     ],
     ['half an attempt', { reconnect: { maxAttempts: 1.5 } }, /`reconnect.maxAttempts`/],
+    [
+      'no failed connection allowed',
+      { reconnect: { maxFailedConnections: 0 } },
+      /`reconnect.maxFailedConnections`/,
+    ],
+    [
+      'a fraction of failed connections',
+      { reconnect: { maxFailedConnections: 2.5 } },
+      /`reconnect.maxFailedConnections`/,
+    ],
   ])('%s: TypeError', (_, options, message) => {
     expect(() => subscribeEvents({ ...base, ...options })).toThrow(TypeError);
     expect(() => subscribeEvents({ ...base, ...options })).toThrow(message);

@@ -1,6 +1,7 @@
 import { DEFAULT_BASE_URL } from './client.ts';
 import { VoipbinEventError } from './errors.ts';
 import { type Event, EventSchema } from './event.ts';
+import { RecentKeys } from './recent-keys.ts';
 import { redactError, redactor } from './redact.ts';
 import { check } from './validate.ts';
 
@@ -37,8 +38,18 @@ export interface ReconnectOptions {
   initialDelayMs?: number;
   /** The highest ceiling. Default 30 000 ms. */
   maxDelayMs?: number;
-  /** Attempts in a row before giving up (status `closed`). Default unlimited. */
+  /** Attempts in a row before giving up (status `closed`), without an error. Default unlimited. */
   maxAttempts?: number;
+  /**
+   * Failed connections in a row before giving up: connections that closed (or never opened)
+   * before any event arrived and within 10 s. VoIPBIN drops a socket whose topic it refuses
+   * without a close frame, which looks like any drop (1006), so this is how a refused topic
+   * or a wrong credential ends. The last one is reported to `onError` (`SUBSCRIPTION_FAILED`)
+   * and the status becomes `closed`. A connection that delivered an event or stayed open 10 s
+   * starts the count over. Default 8 (about a minute of retrying with the default delays);
+   * `Infinity` retries for ever.
+   */
+  maxFailedConnections?: number;
 }
 
 /** Options of `subscribeEvents`. */
@@ -82,6 +93,8 @@ const CLOSED = 3;
 const POLICY_VIOLATION = 1008;
 /** A connection that delivered a frame or stayed open this long resets the backoff. */
 const STEADY_MS = 10_000;
+/** Events remembered to drop the second copy of a frame published on two topics. */
+const RECENT_EVENTS = 512;
 
 /**
  * Follows VoIPBIN's events over its WebSocket (`<baseURL>/ws`): subscribes to `topics` on every
@@ -89,11 +102,21 @@ const STEADY_MS = 10_000;
  * (exponential backoff from 500 ms, capped at 30 s, full jitter; reset once a connection has
  * delivered a frame or stayed open 10 s).
  *
- * VoIPBIN closes the socket (code 1008) when a topic is refused; it says no more. That close is
- * reported once to `onError` (`SUBSCRIPTION_REJECTED`) and reconnected with backoff like any
- * drop, since a 1008 may also be a passing fault; set `reconnect.maxAttempts` to give up. A
- * `WebSocket` constructor that throws (a bad URL, a page's security policy) is final.
- * Options are checked first: a `TypeError` before anything is opened.
+ * VoIPBIN publishes each event on two topics (`customer_id:C:call:<id>` and
+ * `customer_id:C:call:<event_type>:<id>`), so a broad topic such as `customer_id:C:call` gets
+ * each frame twice. The second copy is dropped: an event whose resource id, `tm_update` (or,
+ * for a new resource, `tm_create`), status and type match one of the last 512 is not handed on
+ * again. Frames without an id or those times are all handed on.
+ *
+ * VoIPBIN drops the socket when a topic is refused (or the credential may not read it) without
+ * a close frame: the client sees 1006, as for a network drop, and is told nothing more. So a
+ * connection that ends before any event arrived (and within 10 s), or never opens, is a failed
+ * connection; after `reconnect.maxFailedConnections` of them in a row (default 8) the last is
+ * reported to `onError` (`SUBSCRIPTION_FAILED`) and the subscription closes. Older servers
+ * closed with 1008: that is reported at once (`SUBSCRIPTION_REJECTED`, once until a steady
+ * connection) and counts as a failed connection too. A `WebSocket` constructor that throws (a
+ * bad URL, a page's security policy) is final. Options are checked first: a `TypeError` before
+ * anything is opened.
  *
  * ```ts
  * const events = subscribeEvents({ token, topics: [`customer_id:${customerId}:call`], onEvent });
@@ -110,6 +133,9 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
   let socket: WebSocketLike | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
+  /** Connections in a row that ended before an event arrived and before they were steady. */
+  let failed = 0;
+  const recent = new RecentKeys(RECENT_EVENTS);
   let openedAt: number | undefined;
   let heard = false;
   let rejectionReported = false;
@@ -181,6 +207,8 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
     }
     // Only an event proves the connection good: an error frame before a close does not.
     heard = true;
+    const key = eventKey(parsed.output);
+    if (key !== null && recent.seen(key)) return; // the same frame from a second topic
     onEvent(parsed.output);
   };
 
@@ -204,6 +232,7 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
     const steady = heard || (openedAt !== undefined && Date.now() - openedAt >= STEADY_MS);
     if (steady) rejectionReported = false;
     if (steady && code !== POLICY_VIOLATION) attempt = 0;
+    failed = steady ? 0 : failed + 1;
     openedAt = undefined;
     if (code === POLICY_VIOLATION && !rejectionReported) {
       rejectionReported = true;
@@ -216,6 +245,16 @@ export function subscribeEvents(options: SubscribeEventsOptions): EventSubscript
       );
     }
     if (status === 'closed') return; // onError closed it
+    if (reconnect !== false && failed >= reconnect.maxFailedConnections) {
+      report(
+        new VoipbinEventError(
+          'SUBSCRIPTION_FAILED',
+          `${failed} event socket connection${failed === 1 ? '' : 's'} in a row ended before any event arrived (last close ${code}): VoIPBIN refused the subscription or is unreachable; check the topics (customer_id:<your customer id>..., agent_id:<your agent id>...) and that the credential may read them. The event subscription is closed`,
+          { closeCode: code },
+        ),
+      );
+      return finish({ attempt, code });
+    }
     if (reconnect === false || attempt >= reconnect.maxAttempts) return finish({ attempt, code });
     attempt++;
     const ceiling = Math.min(reconnect.maxDelayMs, reconnect.initialDelayMs * 2 ** (attempt - 1));
@@ -339,9 +378,10 @@ function validate(options: SubscribeEventsOptions) {
           initialDelayMs: options.reconnect?.initialDelayMs ?? 500,
           maxDelayMs: options.reconnect?.maxDelayMs ?? 30_000,
           maxAttempts: options.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
+          maxFailedConnections: options.reconnect?.maxFailedConnections ?? 8,
         };
   if (reconnect) {
-    const { initialDelayMs, maxDelayMs, maxAttempts } = reconnect;
+    const { initialDelayMs, maxDelayMs, maxAttempts, maxFailedConnections } = reconnect;
     if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) {
       throw new TypeError('`reconnect.initialDelayMs` must be a number of milliseconds, 0 or more');
     }
@@ -353,6 +393,16 @@ function validate(options: SubscribeEventsOptions) {
       maxAttempts < 0
     ) {
       throw new TypeError('`reconnect.maxAttempts` must be a whole number, 0 or more');
+    }
+    if (
+      !(
+        Number.isInteger(maxFailedConnections) || maxFailedConnections === Number.POSITIVE_INFINITY
+      ) ||
+      maxFailedConnections < 1
+    ) {
+      throw new TypeError(
+        '`reconnect.maxFailedConnections` must be a whole number, 1 or more, or Infinity',
+      );
     }
   }
   return {
@@ -396,6 +446,26 @@ function checkTopics(topics: unknown): string[] {
     }
   }
   return [...new Set(topics as string[])];
+}
+
+/**
+ * What makes two frames the same event: the kind, the type, the resource id, its version
+ * (`tm_update`, or `tm_create` for a resource never updated) and its status. `null` (always
+ * handed on) for a frame without an id or either time.
+ */
+function eventKey(event: Event): string | null {
+  const data = event.data as Record<string, unknown> | null;
+  if (typeof data !== 'object' || data === null) return null;
+  const { id, status, tm_update: updated, tm_create: created } = data;
+  if (typeof id !== 'string' || id === '') return null;
+  const version =
+    typeof updated === 'string' && updated !== ''
+      ? updated
+      : typeof created === 'string' && created !== ''
+        ? `created ${created}`
+        : null;
+  if (version === null) return null;
+  return JSON.stringify([event.kind, event.type, id, version, status ?? null]);
 }
 
 /** A frame's text; a Blob's comes later; a frame too large or not text is an error. */

@@ -40,6 +40,9 @@ const topicOf = (customerId: string) => `customer_id:${customerId}:call`;
  * while anyone follows its calls, subscribed to each customer the account is seen acting as.
  * VoIPBIN replays nothing after a drop, so on every (re)open the calls followed, and those
  * seen running, are read again and published (subscriptions drop what they already had).
+ * The topic is a broad one, on which VoIPBIN sends each frame twice: core drops the copy. When
+ * core gives up (too many connections in a row ended before an event: a refused topic or
+ * VoIPBIN unreachable), the next watch, or a customer newly learned, opens the socket again.
  */
 export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOptions): EventSource {
   const connections = new Map<string, Connection>();
@@ -72,7 +75,8 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
     if (connection.topics.has(topic)) return;
     connection.topics.add(topic);
     const socket = connection.socket;
-    // A socket that gave up for good (its constructor threw, or maxAttempts) is opened anew.
+    // A socket that gave up for good (its constructor threw, too many failed connections in a
+    // row, or maxAttempts) is opened anew.
     if (!socket || socket.status === 'closed') return open(connection);
     socket.subscribe([topic]);
     // What the new topic said before it was subscribed is not replayed: read it.
@@ -137,6 +141,9 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
       else held.calls.set(id, (held.calls.get(id) ?? 0) + 1);
       for (const customerId of hub.customersOf(account.key)) addTopic(held, customerId);
       if (id !== undefined && watched.customerId) addTopic(held, watched.customerId);
+      // A socket that gave up (core's SUBSCRIPTION_FAILED: refused or unreachable for a while,
+      // or maxAttempts) is tried again for a new watch, with the topics it had.
+      if (held.topics.size > 0 && held.socket?.status === 'closed') open(held);
       let stopped = false;
       return () => {
         if (stopped) return;
