@@ -328,9 +328,25 @@ describe('live call status settings', () => {
     });
   });
 
+  it("reads VOIPBIN_WEBHOOK_SECRET, the account's webhook secret, as the signing secret", () => {
+    expect(
+      readEnv({ GATEWAY_EVENTS_SOURCE: 'webhook', VOIPBIN_WEBHOOK_SECRET: ' any secret ' }).events,
+    ).toMatchObject({ source: 'webhook', webhookSigningSecret: ' any secret ' });
+    expect(
+      readEnv({
+        VOIPBIN_WEBHOOK_SECRET: 'signing',
+        GATEWAY_WEBHOOK_SECRET: 'abcdefghijklmnop-1234',
+      }).events,
+    ).toMatchObject({ webhookSigningSecret: 'signing', webhookSecret: 'abcdefghijklmnop-1234' });
+    expect(readEnv({}).events).not.toHaveProperty('webhookSigningSecret');
+    expect(() => readEnv({ VOIPBIN_WEBHOOK_SECRET: '' })).toThrow(
+      /VOIPBIN_WEBHOOK_SECRET: Expected the account's webhook secret, not an empty value/,
+    );
+  });
+
   it('refuses a webhook source without a secret, a short or unsafe secret (without echoing it), a poll faster than 200 ms, an unknown source', () => {
     expect(() => readEnv({ GATEWAY_EVENTS_SOURCE: 'webhook' })).toThrow(
-      /GATEWAY_EVENTS_SOURCE=webhook needs GATEWAY_WEBHOOK_SECRET/,
+      /GATEWAY_EVENTS_SOURCE=webhook needs VOIPBIN_WEBHOOK_SECRET .* or GATEWAY_WEBHOOK_SECRET/,
     );
     for (const secret of ['short-canary', 'has/a/slash/in-it-canary', 'has a space in it canary']) {
       let message = '';

@@ -206,6 +206,19 @@ const EnvSchema = v.object({
       v.regex(/^[\w.~-]+$/, 'Expected only A-Z a-z 0-9 _ . ~ - (it goes in a URL path)'),
     ),
   ),
+  /**
+   * The VoIPBIN account's webhook secret: webhooks to /webhooks/voipbin must carry
+   * X-VoIPBIN-Signature, the HMAC-SHA256 of their body under it.
+   */
+  VOIPBIN_WEBHOOK_SECRET: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(
+        1,
+        "Expected the account's webhook secret, not an empty value (unset it to receive no signed webhooks)",
+      ),
+    ),
+  ),
   /** Milliseconds between two reads of a followed call when polling. */
   GATEWAY_EVENTS_POLL_INTERVAL_MS: count('1000', 200),
   /** Open subscriptions on one instance, in all and per principal. */
@@ -262,9 +275,13 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
           ...(e.VOIPBIN_TOKEN ? { token: e.VOIPBIN_TOKEN } : {}),
         }
       : { kind: 'emulator', speed: e.EMULATOR_SPEED };
-  if (e.GATEWAY_EVENTS_SOURCE === 'webhook' && !e.GATEWAY_WEBHOOK_SECRET) {
+  if (
+    e.GATEWAY_EVENTS_SOURCE === 'webhook' &&
+    !e.GATEWAY_WEBHOOK_SECRET &&
+    e.VOIPBIN_WEBHOOK_SECRET === undefined
+  ) {
     throw new Error(
-      'Invalid gateway configuration: GATEWAY_EVENTS_SOURCE=webhook needs GATEWAY_WEBHOOK_SECRET (the last segment of the URL VoIPBIN posts to)',
+      "Invalid gateway configuration: GATEWAY_EVENTS_SOURCE=webhook needs VOIPBIN_WEBHOOK_SECRET (the account's webhook secret, which VoIPBIN signs with) or GATEWAY_WEBHOOK_SECRET (the last segment of the URL VoIPBIN posts to)",
     );
   }
   if (e.GATEWAY_REDIS_URL && e.GATEWAY_DENO_KV) {
@@ -326,6 +343,9 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
     events: {
       ...(e.GATEWAY_EVENTS_SOURCE ? { source: e.GATEWAY_EVENTS_SOURCE } : {}),
       ...(e.GATEWAY_WEBHOOK_SECRET ? { webhookSecret: e.GATEWAY_WEBHOOK_SECRET } : {}),
+      ...(e.VOIPBIN_WEBHOOK_SECRET === undefined
+        ? {}
+        : { webhookSigningSecret: e.VOIPBIN_WEBHOOK_SECRET }),
       pollIntervalMs: e.GATEWAY_EVENTS_POLL_INTERVAL_MS,
       maxSubscriptions: e.GATEWAY_SUBSCRIPTIONS_MAX,
       maxPerPrincipal: e.GATEWAY_SUBSCRIPTIONS_PER_PRINCIPAL,

@@ -16,6 +16,9 @@ import {
   type Events,
   type EventsConfig,
   SERVER_ACCOUNT,
+  SIGNATURE_HEADER,
+  SIGNED_WEBHOOK_PATH,
+  signWebhook,
   WEBHOOK_PATH,
 } from './events/index.ts';
 import type { GraphiQLPageFactory } from './graphiql-page.ts';
@@ -112,8 +115,18 @@ export interface Gateway {
 export function createGateway(config: GatewayConfig = {}): Gateway {
   const upstream = config.upstream ?? { kind: 'emulator', speed: 1 };
   const webhookSecret = config.events?.webhookSecret;
-  // The embedded emulator posts its webhooks to this gateway, in-process, when there is a secret.
+  const signingSecret = config.events?.webhookSigningSecret;
+  // The embedded emulator posts its webhooks to this gateway, in-process, when there is a
+  // secret: signed as VoIPBIN signs them when there is a signing secret (the emulator does not
+  // sign yet: its requests are signed here), else to the path secret's URL.
   let self: ((request: Request) => Promise<Response>) | undefined;
+  const post = (request: Request) => (self as NonNullable<typeof self>)(request);
+  const signedPost = async (request: Request) => {
+    const body = new Uint8Array(await request.arrayBuffer());
+    const headers = new Headers(request.headers);
+    headers.set(SIGNATURE_HEADER, await signWebhook(signingSecret as string, body));
+    return post(new Request(request.url, { method: request.method, headers, body }));
+  };
   const emulator =
     upstream.kind === 'emulator'
       ? 'emulator' in upstream
@@ -121,13 +134,17 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         : createEmulator({
             clock: { speed: upstream.speed },
             waitUntil: config.waitUntil,
-            ...(webhookSecret
+            ...(signingSecret
               ? {
-                  webhookUrl: `http://gateway.local${WEBHOOK_PATH}${webhookSecret}`,
-                  webhookFetch: (input, init) =>
-                    (self as NonNullable<typeof self>)(new Request(input, init)),
+                  webhookUrl: `http://gateway.local${SIGNED_WEBHOOK_PATH}`,
+                  webhookFetch: (input, init) => signedPost(new Request(input, init)),
                 }
-              : {}),
+              : webhookSecret
+                ? {
+                    webhookUrl: `http://gateway.local${WEBHOOK_PATH}${webhookSecret}`,
+                    webhookFetch: (input, init) => post(new Request(input, init)),
+                  }
+                : {}),
           })
       : undefined;
   // The gateway sends any of the 44 actions a caller asks for.

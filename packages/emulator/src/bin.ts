@@ -12,7 +12,7 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '1' },
     webhook: { type: 'string' },
     customer: { type: 'string' },
-    'ws-frames': { type: 'string', default: 'mixed' },
+    'ws-frames': { type: 'string', default: 'bare' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -25,8 +25,9 @@ if (values.help) {
   --speed <x>          run call lifecycles x times faster than real time (default 1)
   --webhook <url>      POST every call event { type, data } to this URL
   --customer <uuid>    customer id of every call (default the quickstart's)
-  --ws-frames <shape>  frames of the event WebSocket (/v1.0/ws): wrapped ({ type, data }),
-                       bare (the call alone) or mixed (the two in turn; default mixed)`);
+  --ws-frames <shape>  frames of the event WebSocket (/v1.0/ws): bare (the call alone, as
+                       VoIPBIN sends them; the default), wrapped ({ type, data }, older
+                       servers') or mixed (the two in turn)`);
   process.exit(0);
 }
 

@@ -253,7 +253,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
     }
     return customerId;
   };
-  const sockets = new SocketHub(options.wsFrames ?? 'mixed', authenticate);
+  const sockets = new SocketHub(options.wsFrames, authenticate);
 
   const socketControl: EmulatorSockets = {
     get frames() {

@@ -4,6 +4,7 @@ import type { Server } from 'srvx';
 import { serve } from 'srvx/node';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Emulator as FullEmulator } from './emulator.ts';
+import { WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } from './sockets.ts';
 
 /**
  * What the adapter uses of an emulator. Not the whole type: this entry is bundled apart, and
@@ -19,6 +20,13 @@ export interface ListenOptions {
   hostname?: string;
   /** Bodies larger than this answer 413. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Milliseconds between the event WebSocket's pings. Default VoIPBIN's, 10 s. */
+  wsPingIntervalMs?: number;
+  /**
+   * A socket that answers no ping for this long (since it opened or its last pong) is cut off,
+   * with no close frame (1006). Default VoIPBIN's, 60 s.
+   */
+  wsPongTimeoutMs?: number;
 }
 
 /** The largest message a WebSocket client may send (a subscribe is a few hundred bytes). */
@@ -66,7 +74,10 @@ export async function listen(
   });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
   server.node?.server?.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    upgrade(emulator, sockets, request, socket, head),
+    upgrade(emulator, sockets, request, socket, head, {
+      pingMs: options.wsPingIntervalMs ?? WS_PING_INTERVAL_MS,
+      pongMs: options.wsPongTimeoutMs ?? WS_PONG_TIMEOUT_MS,
+    }),
   );
   await server.ready();
   const url = new URL(
@@ -90,6 +101,7 @@ function upgrade(
   request: IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  keepAlive: { pingMs: number; pongMs: number },
 ) {
   socket.on('error', () => socket.destroy());
   // Only what the credential is read from: the cookie and Authorization headers, and the URL.
@@ -111,8 +123,20 @@ function upgrade(
       close: (code, reason) => ws.close(code, reason),
       drop: () => ws.terminate(),
     });
-    ws.on('message', (data) => connection.receive(String(data)));
-    ws.on('close', () => connection.closed());
+    ws.on('message', (data, isBinary) => connection.receive(String(data), isBinary));
+    // As VoIPBIN: a ping every pingMs; the read deadline is pongMs after the last pong (the
+    // client's messages do not move it), and past it the connection is cut, no close frame.
+    // Both timers are unref'd, so an idle socket keeps no process alive.
+    const pinger = setInterval(() => ws.ping(), keepAlive.pingMs);
+    const deadline = setTimeout(() => ws.terminate(), keepAlive.pongMs);
+    pinger.unref();
+    deadline.unref();
+    ws.on('pong', () => deadline.refresh());
+    ws.on('close', () => {
+      clearInterval(pinger);
+      clearTimeout(deadline);
+      connection.closed();
+    });
     // An error (a frame too large, a protocol error) is followed by close: nothing else to do.
     ws.on('error', () => {});
   });

@@ -143,16 +143,20 @@ export class EmulatorWebSocket extends EventTarget {
     this.#setHandler('error', handler);
   }
 
-  /** Sends a text frame (binary data is read as UTF-8). Throws while the socket is connecting. */
+  /**
+   * Sends a frame: a string as text, binary data as a binary frame (which VoIPBIN does not
+   * read: it ends the socket, 1006). Throws while the socket is connecting.
+   */
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (this.#readyState === CONNECTING) {
       throw new DOMException('The WebSocket is still connecting.', 'InvalidStateError');
     }
     // After close(), as a browser: the data is discarded.
     if (this.#readyState !== OPEN || !this.#connection) return;
-    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    const binary = typeof data !== 'string';
+    const text = binary ? new TextDecoder().decode(data) : data;
     // The hub reads it now, so a subscription holds as soon as send() returns.
-    this.#connection.receive(text);
+    this.#connection.receive(text, binary);
   }
 
   /** Closes: `code` 1000 or 3000-4999, `reason` at most 123 bytes of UTF-8. */
@@ -201,7 +205,7 @@ export class EmulatorWebSocket extends EventTarget {
         this.#later(() => this.#closed(1006, '', false));
       },
     };
-    this.#connection = hub.attach(accepted.customerId, peer);
+    this.#connection = hub.attach(accepted.customerId, peer, accepted.agentId);
     this.#readyState = OPEN;
     this.#fire(new Event('open'));
   }

@@ -3,25 +3,34 @@ import type { Route } from '../routes.ts';
 import type { Ownership } from '../security/ownership.ts';
 import { createEventHub, type Fanout } from './hub.ts';
 import { createPollSource, createWebhookSource, type EventSource } from './source.ts';
-import { webhookRoute } from './webhook.ts';
+import { webhookRoutes } from './webhook.ts';
 import { createWebSocketSource } from './websocket-source.ts';
 
 export type { FollowEvent } from './follow.ts';
 export type { Fanout } from './hub.ts';
 export { SERVER_ACCOUNT, type UpstreamAccount } from './source.ts';
-export { WEBHOOK_PATH } from './webhook.ts';
+export { SIGNATURE_HEADER, SIGNED_WEBHOOK_PATH, signWebhook, WEBHOOK_PATH } from './webhook.ts';
 
 export type EventSourceKind = EventSource['kind'];
 
 /** How call events reach subscriptions (README: "Live call status"). */
 export interface EventsConfig {
   /**
-   * Where states come from: VoIPBIN's WebSocket, its webhooks (needs `webhookSecret`) or
+   * Where states come from: VoIPBIN's WebSocket, its webhooks (needs `webhookSigningSecret`
+   * or `webhookSecret`) or
    * polling. Default: the WebSocket where one can be opened (a `WebSocket` given or global),
    * else polling.
    */
   source?: EventSourceKind;
-  /** Receives webhooks at `/webhooks/voipbin/<secret>` (whatever the source; required for `webhook`). */
+  /**
+   * The account's webhook secret (VOIPBIN_WEBHOOK_SECRET): receives webhooks VoIPBIN signs at
+   * `/webhooks/voipbin`, checking `X-VoIPBIN-Signature` (whatever the source).
+   */
+  webhookSigningSecret?: string;
+  /**
+   * Receives webhooks at `/webhooks/voipbin/<secret>` (whatever the source): the weaker option,
+   * for an account with no webhook secret. `webhook` needs this or `webhookSigningSecret`.
+   */
   webhookSecret?: string;
   /** Milliseconds between two reads when polling (at least 200). Default 1,000. */
   pollIntervalMs?: number;
@@ -60,8 +69,10 @@ export function createEvents(
   });
   const WebSocket = config.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
   const kind = config.eventSource?.kind ?? config.source ?? (WebSocket ? 'websocket' : 'poll');
-  if (kind === 'webhook' && !config.webhookSecret) {
-    throw new Error('The webhook event source needs a secret (GATEWAY_WEBHOOK_SECRET)');
+  if (kind === 'webhook' && !config.webhookSecret && config.webhookSigningSecret === undefined) {
+    throw new Error(
+      'The webhook event source needs a secret (VOIPBIN_WEBHOOK_SECRET or GATEWAY_WEBHOOK_SECRET)',
+    );
   }
   if (kind === 'websocket' && !WebSocket && !config.eventSource) {
     throw new Error(
@@ -82,14 +93,16 @@ export function createEvents(
             ...(config.pollIntervalMs === undefined ? {} : { intervalMs: config.pollIntervalMs }),
             ...(config.pollShared === undefined ? {} : { shared: config.pollShared }),
           }));
-  const routes: Route[] = config.webhookSecret
-    ? [
-        webhookRoute(hub, {
-          secret: config.webhookSecret,
+  const routes: Route[] =
+    config.webhookSecret || config.webhookSigningSecret !== undefined
+      ? webhookRoutes(hub, {
+          ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
+          ...(config.webhookSigningSecret !== undefined
+            ? { signingSecret: config.webhookSigningSecret }
+            : {}),
           ...(serverAccount ? { account: serverAccount } : {}),
-        }),
-      ]
-    : [];
+        })
+      : [];
   return {
     hub,
     source,
