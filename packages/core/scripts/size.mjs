@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 export const ENTRIES = {
   talk: {
     label: 'core browser bundle (createClient + calls.create, talk only)',
-    budgetBytes: 12 * 1024,
+    budgetBytes: 13 * 1024,
     source: `
 import { createClient, TalkActionSchema } from './dist/index.js';
 export async function placeCall(token, request) {
@@ -29,7 +29,7 @@ export async function placeCall(token, request) {
   },
   all: {
     label: 'core browser bundle (createClient + calls.create, all 44 actions)',
-    budgetBytes: 13.5 * 1024,
+    budgetBytes: 14.75 * 1024,
     source: `
 import { ACTION_SCHEMAS, createClient } from './dist/index.js';
 export async function placeCall(token, request) {
