@@ -15,6 +15,12 @@ export interface WebSocketSourceOptions {
   WebSocket?: WebSocketConstructor;
   /** Milliseconds before the first reconnect after a drop (doubling, up to 30 s). */
   reconnectDelayMs?: number;
+  /**
+   * Milliseconds after core gave up (refused or unreachable) before the socket is opened again
+   * while anyone still follows the account's calls. Default 60 000: an outage of VoIPBIN must
+   * not end live status for good, and a refused topic is retried no more than once a minute.
+   */
+  reopenAfterMs?: number;
 }
 
 interface Connection {
@@ -27,6 +33,8 @@ interface Connection {
   topics: Set<string>;
   socket: EventSubscription | undefined;
   stopLearning: () => void;
+  /** The timer that opens a given-up socket again. */
+  reopen: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Calls read at once when a socket (re)opens. */
@@ -42,7 +50,8 @@ const topicOf = (customerId: string) => `customer_id:${customerId}:call`;
  * seen running, are read again and published (subscriptions drop what they already had).
  * The topic is a broad one, on which VoIPBIN sends each frame twice: core drops the copy. When
  * core gives up (too many connections in a row ended before an event: a refused topic or
- * VoIPBIN unreachable), the next watch, or a customer newly learned, opens the socket again.
+ * VoIPBIN unreachable), the socket is opened again after `reopenAfterMs` while anyone still
+ * follows, or at once for the next watch or a customer newly learned.
  */
 export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOptions): EventSource {
   const connections = new Map<string, Connection>();
@@ -98,6 +107,9 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
       },
       onStatus: (status) => {
         if (status === 'open') resync(connection);
+        if (status === 'closed' && connections.get(connection.account.key) === connection) {
+          scheduleReopen(connection);
+        }
       },
       // By reason only: core's errors carry neither the URL nor the credential, but a frame's
       // issues may quote a phone number.
@@ -108,8 +120,22 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
     });
   }
 
+  /** Core gave up: open again later, once, if anyone still watches then. */
+  function scheduleReopen(connection: Connection) {
+    clearTimeout(connection.reopen);
+    connection.reopen = setTimeout(() => {
+      connection.reopen = undefined;
+      const watched = connection.everyCall > 0 || connection.calls.size > 0;
+      if (watched && connection.socket?.status === 'closed' && connection.topics.size > 0) {
+        open(connection);
+      }
+    }, options.reopenAfterMs ?? 60_000);
+    (connection.reopen as { unref?: () => void }).unref?.();
+  }
+
   function release(connection: Connection) {
     if (connection.everyCall > 0 || connection.calls.size > 0) return;
+    clearTimeout(connection.reopen);
     connection.socket?.close();
     connection.stopLearning();
     connections.delete(connection.account.key);
@@ -127,6 +153,7 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
           active: new Set(),
           topics: new Set(),
           socket: undefined,
+          reopen: undefined,
           // Every customer the account is seen acting as gets its topic (createCall teaches them).
           stopLearning: hub.onLearn((key, customerId) => {
             if (key === account.key) addTopic(created, customerId);
@@ -163,6 +190,7 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
     }),
     async close() {
       for (const connection of connections.values()) {
+        clearTimeout(connection.reopen);
         connection.socket?.close();
         connection.stopLearning();
       }

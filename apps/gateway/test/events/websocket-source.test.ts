@@ -92,4 +92,23 @@ describe('the websocket source, on a topic VoIPBIN refuses', () => {
     await source.close();
     expect(source.stats()).toEqual({ sockets: 0, watched: 0 });
   });
+
+  it('opens a given-up socket again by itself while someone follows, and not once nobody does', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { WebSocket, made } = refusingWebSocket();
+    const source = createWebSocketSource(hub, {
+      baseURL: 'http://127.0.0.1:9/v1.0',
+      WebSocket,
+      reconnectDelayMs: 1,
+      reopenAfterMs: 20,
+    });
+    const stop = source.watch(account, {});
+    // Given up (8 connections), then opened again by the timer: 8 more, and so on.
+    await vi.waitFor(() => expect(made.length).toBeGreaterThanOrEqual(16), { timeout: 10_000 });
+    stop();
+    await source.close();
+    const after = made.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(made.length).toBe(after);
+  });
 });
