@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { createEmulator, DEFAULT_CUSTOMER_ID } from './emulator.ts';
+import { createEmulator, DEFAULT_CUSTOMER_ID } from './create.ts';
 import { listen } from './node.ts';
 import { WS_FRAMES, type WsFrames } from './sockets.ts';
 import { TEST_NUMBERS } from './test-numbers.ts';

@@ -31,12 +31,24 @@ interface Spec {
 
 export const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
 
-// The one documented exception (VOIPBIN-FACTS.md, "Actions"): the spec's FlowManagerActionType
-// enum omits "", yet VoIPBIN's real call answers carry `"action": { ..., "type": "" }` before the
-// first action runs (see the quickstart's answers). Where the spec and the real answers differ,
-// the project follows the answers.
-const actionType = spec.components.schemas.FlowManagerActionType as { enum: string[] };
-if (!actionType.enum.includes('')) actionType.enum.unshift('');
+// Where the spec lags the Go code, the Go structs win (VOIPBIN-FACTS.md, "Sources"); each
+// exception below names its struct. fm models/action/action.go `Action`: `type` is `omitempty`,
+// so the action VoIPBIN shows before the first runs (`IDStart`, type "") has no `type` at all;
+// `tm_execute` has no `omitempty`, so an action not run yet has `"tm_execute": null`.
+export const GO_STRUCT_EXCEPTIONS = [
+  'FlowManagerAction.type: omitempty (fm models/action/action.go)',
+  'FlowManagerAction.tm_execute: a *time.Time without omitempty, null until run (same file)',
+] as const;
+{
+  const action = spec.components.schemas.FlowManagerAction as {
+    required?: string[];
+    properties: Record<string, Json>;
+  };
+  action.required = (action.required ?? []).filter((name) => name !== 'type');
+  action.properties.tm_execute = { ...action.properties.tm_execute, nullable: true };
+  const actionType = spec.components.schemas.FlowManagerActionType as { enum: string[] };
+  if (!actionType.enum.includes('')) actionType.enum.unshift('');
+}
 
 /** The path prefix of every operation (`/v1.0`), from the spec's server URL. */
 export const BASE_PATH = new URL(spec.servers[0]?.url ?? 'https://x/v1.0').pathname;
