@@ -205,7 +205,7 @@ export function pageSize(url: URL): number {
 }
 
 /** A page token VoIPBIN gave (`2006-01-02T15:04:05.000000Z`), as µs; an unknown one matches nothing. */
-function parseToken(token: string): number {
+export function parseToken(token: string): number {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})(\d{3})Z$/.exec(token);
   if (!match) return Number.NEGATIVE_INFINITY;
   return Date.parse(`${match[1]}Z`) * 1000 + Number(match[2]);

@@ -1,11 +1,13 @@
 /** `/v1.0/flows` and `/v1.0/flows/{id}` (am server/flows.go, fm flowhandler). */
 import { NIL_UUID } from '@voipbin-kit/core';
+import { pageToken } from '../clock.ts';
 import { flowRequest, parseBody, uuidOf } from '../decode.ts';
 import { errors } from '../errors.ts';
 import { flowJson } from '../json.ts';
 import { withIds } from '../state.ts';
 import type { FlowAction, FlowRecord } from '../types.ts';
 import { validateActionTypes } from './actions.ts';
+import { pageSize, parseToken } from './calls.ts';
 import { answer, type Handler, type RouteContext } from './context.ts';
 
 /** A flow of the request's customer (`id` already a UUID), or the error VoIPBIN answers. */
@@ -38,16 +40,19 @@ async function readFlow(context: RouteContext, request: Request) {
   return { input, actions, relaxed: body.relaxed };
 }
 
+/** As `GET /calls`: `page_size` 100 by default, the token the last item's `tm_create`. */
 export const listFlows: Handler = (context, _request, url) => {
-  const size = Number(url.searchParams.get('page_size') ?? 100);
+  const size = pageSize(url);
+  const token = url.searchParams.get('page_token');
+  const before = token ? parseToken(token) : Number.POSITIVE_INFINITY;
   const mine = [...context.store.flows.values()]
-    .filter((f) => f.customerId === context.customerId && !f.temporary)
+    .filter((f) => f.customerId === context.customerId && !f.temporary && f.createdUs < before)
     .sort((a, b) => b.createdUs - a.createdUs);
-  const page = mine.slice(0, Number.isInteger(size) && size > 0 && size <= 100 ? size : 100);
+  const page = mine.slice(0, size);
   const last = page.at(-1);
   return answer({
     result: page.map((f) => flowJson(f)),
-    next_page_token: last ? (flowJson(last).tm_create as string) : '',
+    next_page_token: last ? pageToken(last.createdUs) : '',
   });
 };
 
