@@ -6,7 +6,6 @@ import {
   createClient,
   sleep,
   talk,
-  VoipbinApiError,
   type VoipbinClient,
 } from '@voipbin-kit/core';
 import { describe, expect, test } from 'vitest';

@@ -29,7 +29,10 @@ const CURL = (process.env.PATH ?? '')
   .find((file) => existsSync(file));
 
 /** Sends a quickstart request as its curl command does, to the emulator instead of VoIPBIN. */
-async function send(running: RunningEmulator, request: QuickstartRequest) {
+async function send(
+  running: RunningEmulator,
+  request: Pick<QuickstartRequest, 'method' | 'url' | 'headers' | 'body'>,
+) {
   const url = new URL(`${request.url.pathname}${request.url.search}`, running.url);
   const response = await fetch(url, {
     method: request.method,

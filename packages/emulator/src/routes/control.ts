@@ -19,6 +19,7 @@ interface Behaviour<B> {
 }
 
 /** The behaviour of every verb of `CALL_CONTROLS`, by its name. */
+// biome-ignore lint/suspicious/noExplicitAny: each verb's body is its own decoder's type.
 type Behaviours = { [K in CallControlName]: Behaviour<any> };
 
 /**
