@@ -11,6 +11,7 @@ import type { CallRecord, FlowAction, FlowRecord, GroupcallRecord } from '../typ
 import { validateActionTypes } from './actions.ts';
 import { answer, type Handler, type RouteContext } from './context.ts';
 import { ownFlow } from './flows.ts';
+import { pageSize, parseToken } from './paging.ts';
 
 /** A call of the request's customer by a path id, or the error VoIPBIN answers. */
 export function ownCall(context: RouteContext, id: string): CallRecord {
@@ -194,22 +195,6 @@ export const listCalls: Handler = (context, _request, url) => {
     next_page_token: last ? pageToken(last.createdUs) : '',
   });
 };
-
-export function pageSize(url: URL): number {
-  const text = url.searchParams.get('page_size');
-  if (text === null) return 100;
-  // oapi-codegen binds an `int` with strconv: an optional sign and digits.
-  if (!/^[+-]?\d+$/.test(text)) throw errors.invalidRequestParameter('page_size');
-  const size = Number(text);
-  return size <= 0 || size > 100 ? 100 : size;
-}
-
-/** A page token VoIPBIN gave (`2006-01-02T15:04:05.000000Z`), as µs; an unknown one matches nothing. */
-export function parseToken(token: string): number {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})(\d{3})Z$/.exec(token);
-  if (!match) return Number.NEGATIVE_INFINITY;
-  return Date.parse(`${match[1]}Z`) * 1000 + Number(match[2]);
-}
 
 export const getCall: Handler = (context, _request, _url, { id }) =>
   answer(context.runner.json(ownCall(context, id)));

@@ -7,8 +7,8 @@ import { flowJson } from '../json.ts';
 import { withIds } from '../state.ts';
 import type { FlowAction, FlowRecord } from '../types.ts';
 import { validateActionTypes } from './actions.ts';
-import { pageSize, parseToken } from './calls.ts';
 import { answer, type Handler, type RouteContext } from './context.ts';
+import { pageSize, parseToken } from './paging.ts';
 
 /** A flow of the request's customer (`id` already a UUID), or the error VoIPBIN answers. */
 export function ownFlow(context: RouteContext, id: string): FlowRecord {
