@@ -36,7 +36,7 @@ describe('X-Request-Id', () => {
     }
   });
 
-  it('gives the error body VoIPBIN's shape: { error: { status, reason, message, request_id } }', async () => {
+  it("gives the error body VoIPBIN's shape: { error: { status, reason, message, request_id } }", async () => {
     const { status, body } = await send('GET', '/calls', { credential: null });
     expect(status).toBe(401);
     expect(Object.keys(body)).toEqual(['error']);
