@@ -1,7 +1,10 @@
 /** fm models/action/action.go `TypeListAll` and actionhandler `ValidateActions`. */
 import { errors } from '../errors.ts';
 
-/** The 44 action types VoIPBIN runs (fm models/action/action.go `TypeListAll`, at 2bf22fa). */
+/**
+ * The 43 action types `ValidateActions` accepts (fm models/action/action.go `TypeListAll`, at
+ * 2bf22fa). The file defines 44: `empty` (`TypeEmpty`) is not in the list, so it is refused.
+ */
 export const VOIPBIN_ACTION_TYPES = [
   'amd',
   'answer',
@@ -25,7 +28,6 @@ export const VOIPBIN_ACTION_TYPES = [
   'digits_send',
   'echo',
   'email_send',
-  'empty',
   'external_media_start',
   'external_media_stop',
   'fetch',
