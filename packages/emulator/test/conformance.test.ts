@@ -703,11 +703,16 @@ describe('errors', () => {
       const answer = await placeCall(h, { actions: [{ type: 'talk' }, { type: 'dance' }] });
       expectError(answer, 'INVALID_ARGUMENT', 'INVALID_ACTION_TYPE');
       expect(answer.body.error.message).toBe('not supported action type: dance');
-      // VoIPBIN's four types the spec lacks are known.
+      // Types the spec lacks are known; `empty` is defined but not in TypeListAll: refused.
       const known = await placeCall(h, {
-        actions: ['ai_task', 'block', 'case_create', 'empty'].map((type) => ({ type })),
+        actions: ['ai_task', 'block', 'case_create'].map((type) => ({ type })),
       });
       expect(known.status).toBe(200);
+      expectError(
+        await placeCall(h, { actions: [{ type: 'empty' }] }),
+        'INVALID_ARGUMENT',
+        'INVALID_ACTION_TYPE',
+      );
       // With a flow_id the actions are not read.
       const flow = await placeCall(h, {
         flow_id: QUICKSTART_FLOW.id,
