@@ -82,7 +82,8 @@ function factsOf(call: RestCall) {
     value === undefined || value === '' || value === '00000000-0000-0000-0000-000000000000'
       ? null
       : value;
-  const enumOf = (value: string) => (value === '' ? null : value.toUpperCase());
+  // VoIPBIN leaves empty strings out (omitempty): missing and '' are both unset.
+  const enumOf = (value: string | undefined) => (!value ? null : value.toUpperCase());
   const address = (a: RestCall) => ({
     type: enumOf(a.type),
     target: unset(a.target),
@@ -106,7 +107,9 @@ describe('the quickstart through GraphQL', () => {
   let emulator: Emulator;
   let gateway: Gateway;
   beforeEach(() => {
-    ({ emulator, gateway } = emulatedGateway());
+    // The 2023 quickstart's second body has a trailing comma, which VoIPBIN (and by default the
+    // emulator) refuses: accepted here to send it as written.
+    ({ emulator, gateway } = emulatedGateway({ strictJson: false }));
   });
 
   it('places the "manual actions" call and answers the facts the REST API answers', async () => {
@@ -225,7 +228,7 @@ describe("VoIPBIN's current quickstart through GraphQL", () => {
     }`;
 
   it('places the extension call and answers a group call whose leg can be followed', async () => {
-    const { emulator, gateway } = emulatedGateway();
+    const { emulator, gateway } = emulatedGateway({ strictJson: false });
     const [action] = body.actions as { type: string; option: Record<string, string> }[];
     const input = {
       source: { type: 'TEL', target: body.source.target },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { createEmulator, DEFAULT_CUSTOMER_ID } from './emulator.ts';
+import { createEmulator, DEFAULT_CUSTOMER_ID } from './create.ts';
 import { listen } from './node.ts';
 import { WS_FRAMES, type WsFrames } from './sockets.ts';
 import { TEST_NUMBERS } from './test-numbers.ts';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     speed: { type: 'string', default: '1' },
     webhook: { type: 'string' },
+    'webhook-secret': { type: 'string' },
     customer: { type: 'string' },
     'ws-frames': { type: 'string', default: 'bare' },
     help: { type: 'boolean', short: 'h' },
@@ -24,6 +25,7 @@ if (values.help) {
   --host <addr>        address to listen on (default 127.0.0.1)
   --speed <x>          run call lifecycles x times faster than real time (default 1)
   --webhook <url>      POST every call event { type, data } to this URL
+  --webhook-secret <s> sign each webhook: X-VoIPBIN-Signature: sha256=<HMAC-SHA256 hex>
   --customer <uuid>    customer id of every call (default the quickstart's)
   --ws-frames <shape>  frames of the event WebSocket (/v1.0/ws): bare (the call alone, as
                        VoIPBIN sends them; the default), wrapped ({ type, data }, older
@@ -47,6 +49,7 @@ const emulator = createEmulator({
   clock: { speed },
   wsFrames,
   ...(values.webhook ? { webhookUrl: values.webhook } : {}),
+  ...(values['webhook-secret'] ? { webhookSecret: values['webhook-secret'] } : {}),
   ...(values.customer ? { customerId: values.customer } : {}),
 });
 const running = await listen(emulator, { port, hostname: values.host });

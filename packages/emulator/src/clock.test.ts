@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { manualClock, realClock, voipbinTime } from './clock.ts';
+import { manualClock, pageToken, realClock, voipbinTime } from './clock.ts';
 
 describe('manualClock', () => {
   test('starts at 2026-01-15T09:30:00Z unless told otherwise', () => {
@@ -49,10 +49,21 @@ describe('realClock', () => {
 });
 
 describe('voipbinTime', () => {
-  test('writes epoch microseconds as VoIPBIN does: ISO 8601 UTC with six digits', () => {
+  test("writes epoch microseconds as Go's time.RFC3339Nano JSON: trailing zeros trimmed", () => {
     const us = Date.UTC(2026, 0, 15, 9, 30) * 1_000;
-    expect(voipbinTime(us)).toBe('2026-01-15T09:30:00.000000Z');
+    expect(voipbinTime(us)).toBe('2026-01-15T09:30:00Z');
+    expect(voipbinTime(us + 500_000)).toBe('2026-01-15T09:30:00.5Z');
     expect(voipbinTime(us + 5_248_732)).toBe('2026-01-15T09:30:05.248732Z');
     expect(voipbinTime(us + 7)).toBe('2026-01-15T09:30:00.000007Z');
+    expect(voipbinTime(us + 995_000)).toBe('2026-01-15T09:30:00.995Z');
+  });
+});
+
+describe('pageToken', () => {
+  test('writes tm_create as am GetCalls does: 2006-01-02T15:04:05.000000Z', () => {
+    const us = Date.UTC(2020, 8, 20, 3, 23, 21) * 1_000 + 995_000;
+    // calls_test.go: tm_create 2020-09-20T03:23:21.995Z gives this token.
+    expect(voipbinTime(us)).toBe('2020-09-20T03:23:21.995Z');
+    expect(pageToken(us)).toBe('2020-09-20T03:23:21.995000Z');
   });
 });

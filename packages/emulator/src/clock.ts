@@ -42,9 +42,29 @@ export function realClock(speed = 1): RealClock {
   return { kind: 'real', speed, now: () => origin + (Date.now() - origin) * speed };
 }
 
-/** VoIPBIN's current timestamp format: ISO 8601 UTC with microseconds. */
+/**
+ * A time as VoIPBIN's answers write it: Go's `time.Time` JSON, RFC 3339 with `RFC3339Nano`'s
+ * fraction, in UTC. VoIPBIN keeps microseconds, so up to 6 fraction digits, trailing zeros
+ * trimmed, and no fraction at all on a whole second (`2026-01-15T09:30:00.5Z`,
+ * `2026-01-15T09:30:00Z`).
+ */
 export function voipbinTime(epochMicros: number): string {
-  const ms = Math.floor(epochMicros / 1000);
-  const micros = String(Math.floor(epochMicros) % 1000).padStart(3, '0');
+  const us = Math.floor(epochMicros);
+  const seconds = Math.floor(us / 1_000_000);
+  const fraction = String(us - seconds * 1_000_000)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
+  const base = new Date(seconds * 1000).toISOString().replace('.000Z', '');
+  return `${base}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+/**
+ * A page token as VoIPBIN makes them (am server/calls.go `GetCalls`): the last item's
+ * `tm_create` as `2006-01-02T15:04:05.000000Z`, always 6 fraction digits.
+ */
+export function pageToken(epochMicros: number): string {
+  const us = Math.floor(epochMicros);
+  const ms = Math.floor(us / 1000);
+  const micros = String(us - ms * 1000).padStart(3, '0');
   return new Date(ms).toISOString().replace('Z', `${micros}Z`);
 }

@@ -74,7 +74,11 @@ export class Faults {
    * The wait ends early when `signal` (the request's) aborts, as a caller's timeout cuts a slow
    * answer short; the abort reason is thrown.
    */
-  async apply(rule: FaultRule, signal?: AbortSignal): Promise<Response | undefined> {
+  async apply(
+    rule: FaultRule,
+    signal?: AbortSignal,
+    requestId?: string,
+  ): Promise<Response | undefined> {
     if (rule.latency) await delay(rule.latency, signal);
     if (rule.drop) throw new DroppedConnectionError();
     if (rule.status) {
@@ -82,11 +86,16 @@ export class Faults {
         STATUS[rule.status],
         'INJECTED_FAULT',
         `Injected fault: ${rule.status}.`,
+        undefined,
+        requestId,
       );
       response.headers.set(FAULT_HEADER, 'status');
       return new Response(response.body, { status: rule.status, headers: response.headers });
     }
-    const headers = { 'content-type': 'application/json' };
+    const headers = {
+      'content-type': 'application/json',
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    };
     if (rule.malformed) {
       return new Response('{"calls": [{"id": "', {
         status: 200,

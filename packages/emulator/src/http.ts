@@ -1,10 +1,37 @@
 import { type ErrorStatus, ERROR_STATUS_CODES as HTTP } from '@voipbin-kit/core';
 
-const REQUEST_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/**
+ * A new request id as VoIPBIN makes them (am lib/middleware/request_id.go): `req_` and 16
+ * random bytes in base32 without padding, 26 characters.
+ */
 export function requestId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `req_${Array.from(bytes, (b) => REQUEST_ID_ALPHABET[b % REQUEST_ID_ALPHABET.length]).join('')}`;
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return `req_${out}`;
+}
+
+/** Whether a caller's `X-Request-Id` is echoed: 1 to 64 characters of `[A-Za-z0-9_-]`. */
+export function isSafeRequestId(id: string | null): id is string {
+  return id !== null && /^[A-Za-z0-9_-]{1,64}$/.test(id);
+}
+
+/** The request id of a request: the caller's own when it is safe, else a new one. */
+export function requestIdOf(request: Request): string {
+  const own = request.headers.get('x-request-id');
+  return isSafeRequestId(own) ? own : requestId();
 }
 
 export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
@@ -19,15 +46,16 @@ export function error(
   reason: string,
   message: string,
   details?: Record<string, unknown>[],
+  id: string = requestId(),
 ): Response {
   const body = {
     status,
     reason,
     message,
-    request_id: requestId(),
+    request_id: id,
     ...(details ? { details } : {}),
   };
-  return json({ error: body }, HTTP[status]);
+  return json({ error: body }, HTTP[status], { 'x-request-id': id });
 }
 
 /** Parses a JSON body; `lenient` also takes trailing commas, as in VoIPBIN's quickstart. */

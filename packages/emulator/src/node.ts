@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Server } from 'srvx';
 import { serve } from 'srvx/node';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Emulator as FullEmulator } from './emulator.ts';
+import type { Emulator as FullEmulator } from './create.ts';
 import { WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } from './sockets.ts';
 
 /**

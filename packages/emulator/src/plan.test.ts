@@ -190,41 +190,41 @@ describe('goto', () => {
     expect(last(steps).hangup?.reason).toBe('normal');
   });
 
-  test('without loop_count it loops until the step limit, then VoIPBIN hangs up with timeout', () => {
+  test('without loop_count it loops until the flow stops at 100 actions, then VoIPBIN hangs up normal', () => {
     const steps = planCall(
       [talk('Again', { id: 'loop' }), act('goto', { target_id: 'loop' })],
       'answer',
     );
+    expect(TIMING.maxSteps).toBe(100);
     expect(actionsRun(steps)).toHaveLength(TIMING.maxSteps);
-    // 500 talks of 1 s each, then the call is cut.
+    // 50 talks of 1 s each, then the flow stops (fm maxActiveFlowExecuteCount).
     const cut = TIMING.answer + (TIMING.maxSteps / 2) * 1_000;
     expect(statuses(steps).slice(-2)).toEqual([
       [cut, 'terminating'],
       [cut + TIMING.hangingUp, 'hangup'],
     ]);
-    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'timeout' });
+    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'normal' });
   });
 
-  test('without loop_count, long steps loop until the longest call duration, then timeout', () => {
+  test('max duration: long steps run until 1 h, then progressing -> hangup, timeout, remote', () => {
     const steps = planCall(
-      [sleep(60_000, { id: 'wait' }), act('goto', { target_id: 'wait' })],
+      [sleep(3_000_000, { id: 'wait' }), sleep(3_000_000), act('goto', { target_id: 'wait' })],
       'answer',
     );
-    expect(actionsRun(steps).length).toBeLessThan(TIMING.maxSteps);
     expect(statuses(steps).slice(-2)).toEqual([
-      [TIMING.maxDuration, 'terminating'],
-      [TIMING.maxDuration + TIMING.hangingUp, 'hangup'],
+      [TIMING.answer, 'progressing'],
+      [TIMING.maxDuration, 'hangup'],
     ]);
-    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'timeout' });
+    expect(last(steps).hangup).toEqual({ by: 'remote', reason: 'timeout' });
   });
 
-  test('a single step longer than the longest call duration is cut at it', () => {
+  test('a single step longer than the longest call duration is cut at it (timeout, remote)', () => {
     const steps = planCall([sleep(2 * TIMING.maxDuration)], 'answer');
     expect(statuses(steps).slice(-2)).toEqual([
-      [TIMING.maxDuration, 'terminating'],
-      [TIMING.maxDuration + TIMING.hangingUp, 'hangup'],
+      [TIMING.answer, 'progressing'],
+      [TIMING.maxDuration, 'hangup'],
     ]);
-    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'timeout' });
+    expect(last(steps).hangup).toEqual({ by: 'remote', reason: 'timeout' });
   });
 
   test('a goto to an unknown action ends the flow normally', () => {
@@ -326,7 +326,7 @@ describe('next_id', () => {
 // ---- hangup and stop ----------------------------------------------------------------------
 
 describe('hangup and stop actions', () => {
-  test('a hangup action ends the call there, hung up locally with the reason of its option', () => {
+  test("a hangup action's reason sets only the channel cause: the call still ends normal (cm action.go)", () => {
     const steps = planCall(
       [talk('Bye', { id: 'bye' }), act('hangup', { reason: 'busy' }), talk('never')],
       'answer',
@@ -336,7 +336,12 @@ describe('hangup and stop actions', () => {
       [5_000, 'terminating'],
       [5_200, 'hangup'],
     ]);
-    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'busy' });
+    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'normal' });
+  });
+
+  test('a hangup action with reason amd ends amd: from terminating only the amd cause shows', () => {
+    const steps = planCall([act('hangup', { reason: 'amd' })], 'answer');
+    expect(last(steps).hangup).toEqual({ by: 'local', reason: 'amd' });
   });
 
   test('a hangup action without a reason hangs up normal', () => {
@@ -403,7 +408,7 @@ describe('endings chosen by test numbers', () => {
     expect(last(steps).hangup).toEqual({ by: 'remote', reason: 'failed' });
   });
 
-  test('noanswer: rings, then hangs up noanswer (remote) after 31 s', () => {
+  test('noanswer: rings, then hangs up noanswer (remote) at the 60 s dial timeout', () => {
     const steps = planCall(flow, 'noanswer');
     expect(statuses(steps)).toEqual([
       [0, 'dialing'],
@@ -446,11 +451,28 @@ describe('endings chosen by test numbers', () => {
     expect(last(steps).hangup?.reason).toBe('normal');
   });
 
-  test('endless: runs the flow and stays progressing, with no hangup planned', () => {
+  test('endless: runs the flow and stays progressing until the 1 h maximum (timeout, remote)', () => {
     const steps = planCall(flow, 'endless');
-    expect(statuses(steps).map(([, s]) => s)).toEqual(['dialing', 'ringing', 'progressing']);
+    expect(statuses(steps)).toEqual([
+      [0, 'dialing'],
+      [TIMING.ringing, 'ringing'],
+      [TIMING.answer, 'progressing'],
+      [TIMING.maxDuration, 'hangup'],
+    ]);
     expect(actionsRun(steps).map(([, type]) => type)).toEqual(['talk', 'sleep']);
-    expect(steps.some((step) => step.hangup)).toBe(false);
+    expect(last(steps).hangup).toEqual({ by: 'remote', reason: 'timeout' });
+  });
+
+  test('calleeHangup: the callee hangs up 5 s after answering, mid-flow (progressing -> hangup, normal, remote)', () => {
+    const steps = planCall([sleep(10_000), talk('never')], 'calleeHangup');
+    expect(statuses(steps)).toEqual([
+      [0, 'dialing'],
+      [TIMING.ringing, 'ringing'],
+      [TIMING.answer, 'progressing'],
+      [TIMING.answer + TIMING.calleeHangup, 'hangup'],
+    ]);
+    expect(actionsRun(steps).map(([, type]) => type)).toEqual(['sleep']);
+    expect(last(steps).hangup).toEqual({ by: 'remote', reason: 'normal' });
   });
 
   test('endless: a hangup action still ends the call', () => {
@@ -485,13 +507,9 @@ describe('states only move forward', () => {
         expect(order).toEqual([...order].sort((a, b) => a - b));
         expect(new Set(statuses(steps).map(([, s]) => s)).size).toBe(statuses(steps).length);
         const hangups = steps.filter((step) => step.status === 'hangup');
-        if (ending === 'endless' && name !== 'hangingUp' && name !== 'endlessLoop') {
-          expect(hangups).toHaveLength(0);
-        } else {
-          expect(hangups).toHaveLength(1);
-          expect(last(steps)).toBe(hangups[0]);
-          expect(last(steps).hangup).toBeDefined();
-        }
+        expect(hangups).toHaveLength(1);
+        expect(last(steps)).toBe(hangups[0]);
+        expect(last(steps).hangup).toBeDefined();
       });
     }
   }

@@ -1,39 +1,10 @@
-import {
-  type Action,
-  type CallStatus,
-  HANGUP_REASONS,
-  type HangupBy,
-  type HangupReason,
-  NIL_UUID,
-} from '@voipbin-kit/core';
+import { type CallStatus, NIL_UUID } from '@voipbin-kit/core';
+import { type ChannelCause, causeOfReason, hangupOf, START_ACTION } from './lifecycle.ts';
 import type { Ending } from './test-numbers.ts';
+import type { FlowAction, Step } from './types.ts';
 
-/** The action VoIPBIN shows before the first step runs. */
-export const START_ACTION: ActionState = {
-  id: '00000000-0000-0000-0000-000000000001',
-  next_id: NIL_UUID,
-  type: '',
-};
-
-/** A flow step as the emulator runs it: ids always set. */
-export type FlowAction = Action & { id: string };
-
-export interface ActionState {
-  id: string;
-  next_id: string;
-  type: string;
-  option?: Record<string, unknown>;
-  /** Offset in ms from the call's creation when the step started. */
-  at?: number;
-}
-
-/** One moment of a call's life: what changes then, at `at` ms after creation. */
-export interface Step {
-  at: number;
-  status?: CallStatus;
-  action?: ActionState;
-  hangup?: { by: HangupBy; reason: HangupReason };
-}
+export { START_ACTION } from './lifecycle.ts';
+export type { ActionState, FlowAction, Step } from './types.ts';
 
 /** Seconds of a call's life, as VoIPBIN would plausibly take them. */
 export const TIMING = {
@@ -41,12 +12,22 @@ export const TIMING = {
   answer: 4_000,
   failed: 500,
   busy: 1_500,
-  noanswer: 31_000,
+  /** VoIPBIN's dial timeout (cm callhandler/main.go `defaultDialTimeout`, 60 s): `noanswer`. */
+  noanswer: 60_000,
   hangingUp: 200,
-  /** The longest a call may run; past it VoIPBIN hangs up with `timeout`. */
+  /** The `calleeHangup` number's callee hangs up this long after answering. */
+  calleeHangup: 5_000,
+  /**
+   * The longest a call may run (cm `defaultTimeoutCallDuration`, 1 h): the channel is then
+   * hung up with `call_duration_timeout`, so the call goes `progressing` -> `hangup`,
+   * `timeout`, `remote`.
+   */
   maxDuration: 3_600_000,
-  /** The most actions a call may run; past them VoIPBIN hangs up with `timeout`. */
-  maxSteps: 1_000,
+  /**
+   * The most actions a flow may run (fm activeflowhandler `maxActiveFlowExecuteCount`, 100):
+   * past them the flow stops and VoIPBIN hangs up (`normal`, `local`).
+   */
+  maxSteps: 100,
 } as const;
 
 /** How long a step runs before the next starts. */
@@ -104,21 +85,32 @@ export function planCall(
   variables: Readonly<Record<string, string>> = {},
 ): Step[] {
   const steps: Step[] = [{ at: 0, status: 'dialing', action: START_ACTION }];
-  const end = (at: number, by: HangupBy, reason: HangupReason, via: CallStatus = 'terminating') => {
-    if (via !== 'hangup') steps.push({ at, status: via });
-    steps.push({
-      at: via === 'hangup' ? at : at + TIMING.hangingUp,
-      status: 'hangup',
-      hangup: { by, reason },
-    });
+  let status: CallStatus = 'dialing';
+  const push = (step: Step) => {
+    if (step.status) status = step.status;
+    steps.push(step);
+  };
+  /** The far end or the network ends the channel: `hangup` straight from the current status. */
+  const channelEnds = (at: number, cause: ChannelCause) => {
+    push({ at, status: 'hangup', hangup: hangupOf(status, cause) });
     return steps;
   };
+  /** VoIPBIN hangs up (cm hangup.go `HangingUp`): `terminating`, then the channel ends. */
+  const hangingUp = (at: number, cause: ChannelCause) => {
+    push({ at, status: 'terminating' });
+    return channelEnds(at + TIMING.hangingUp, cause);
+  };
 
-  if (ending === 'failed') return end(TIMING.failed, 'remote', 'failed', 'hangup');
-  if (ending === 'busy') return end(TIMING.busy, 'remote', 'busy', 'hangup');
-  steps.push({ at: TIMING.ringing, status: 'ringing' });
-  if (ending === 'noanswer') return end(TIMING.noanswer, 'remote', 'noanswer', 'hangup');
-  steps.push({ at: TIMING.answer, status: 'progressing' });
+  if (ending === 'failed') return channelEnds(TIMING.failed, 'no_user_response');
+  if (ending === 'busy') return channelEnds(TIMING.busy, 'user_busy');
+  push({ at: TIMING.ringing, status: 'ringing' });
+  if (ending === 'noanswer') return channelEnds(TIMING.noanswer, 'no_answer');
+  push({ at: TIMING.answer, status: 'progressing' });
+  // The channel's own end, whatever the flow does: the 1 h maximum, or the callee hanging up.
+  const cut =
+    ending === 'calleeHangup'
+      ? { at: TIMING.answer + TIMING.calleeHangup, cause: 'normal_clearing' as const }
+      : { at: TIMING.maxDuration, cause: 'call_duration_timeout' as const };
 
   const byId = new Map(actions.map((action, index) => [action.id, index]));
   const loops = new Map<string, number>();
@@ -127,8 +119,10 @@ export function planCall(
   for (let count = 0; index >= 0 && index < actions.length; count++) {
     const action = actions[index] as FlowAction;
     const option = (action.option ?? {}) as Record<string, unknown>;
-    if (count >= TIMING.maxSteps || t >= TIMING.maxDuration) return end(t, 'local', 'timeout');
-    steps.push({
+    if (t >= cut.at) return channelEnds(cut.at, cut.cause);
+    // Past its most executions the flow stops, and VoIPBIN hangs up.
+    if (count >= TIMING.maxSteps) return hangingUp(t, 'normal_clearing');
+    push({
       at: t,
       action: {
         id: action.id,
@@ -139,19 +133,21 @@ export function planCall(
       },
     });
     t += durationOf(action);
-    // VoIPBIN cuts a call at its longest duration, even in the middle of a step.
-    if (t > TIMING.maxDuration) return end(TIMING.maxDuration, 'local', 'timeout');
+    // The channel's end cuts a step short.
+    if (t > cut.at) return channelEnds(cut.at, cut.cause);
 
-    if (action.type === 'hangup') return end(t, 'local', hangupReasonOf(option.reason));
+    // A hangup action's reason only picks the channel's cause (cm action.go): from
+    // terminating every cause but amd ends `normal`.
+    if (action.type === 'hangup') return hangingUp(t, causeOfReason(option.reason));
     if (action.type === 'stop') break;
     if (action.type === 'amd' && ending === 'machine' && option.machine_handle === 'hangup') {
-      return end(t, 'local', 'amd');
+      return hangingUp(t, 'call_amd');
     }
 
     let next = action.next_id && action.next_id !== NIL_UUID ? byId.get(action.next_id) : index + 1;
     if (action.type === 'goto') {
-      // Without `loop_count` a goto loops until the call is cut with `timeout`: at `maxSteps`
-      // steps, or at `maxDuration` if that comes first.
+      // Without `loop_count` a goto loops until the flow is stopped: at `maxSteps` actions, or
+      // at the 1 h maximum if that comes first.
       const left =
         loops.get(action.id) ??
         (typeof option.loop_count === 'number' ? option.loop_count : Infinity);
@@ -168,17 +164,31 @@ export function planCall(
     }
     index = next ?? -1;
   }
-  if (ending === 'endless') return steps;
-  return end(t, 'local', 'normal');
+  // The flow has ended: VoIPBIN hangs up, unless the far end stays on the line until its end.
+  if (ending === 'endless' || ending === 'calleeHangup') return channelEnds(cut.at, cut.cause);
+  return hangingUp(t, 'normal_clearing');
 }
 
 /**
- * The `hangup_reason` of a call ended by a `hangup` action: its option's `reason` when that is
- * one of VoIPBIN's `CallManagerCallHangupReason` values, else `normal` (the option is free text;
- * the call's field is an enum).
+ * The steps of a call hung up `offset` ms after its creation (cm hangup.go `HangingUp`):
+ * those already past, then `canceling` (an outgoing call not answered yet) or `terminating`,
+ * then `hangup` once the channel is gone. Undefined for a call already ending: it keeps its
+ * steps.
  */
-function hangupReasonOf(reason: unknown): HangupReason {
-  return (HANGUP_REASONS as readonly unknown[]).includes(reason)
-    ? (reason as HangupReason)
-    : 'normal';
+export function planHangingUp(
+  steps: readonly Step[],
+  status: CallStatus,
+  offset: number,
+): Step[] | undefined {
+  if (status === 'terminating' || status === 'canceling' || status === 'hangup') return undefined;
+  const next: CallStatus = status === 'progressing' ? 'terminating' : 'canceling';
+  return [
+    ...steps.filter((step) => step.at <= offset),
+    { at: offset, status: next },
+    {
+      at: offset + TIMING.hangingUp,
+      status: 'hangup',
+      hangup: hangupOf(next, 'normal_clearing'),
+    },
+  ];
 }

@@ -6,7 +6,6 @@ import {
   createClient,
   sleep,
   talk,
-  VoipbinApiError,
   type VoipbinClient,
 } from '@voipbin-kit/core';
 import { describe, expect, test } from 'vitest';
@@ -53,7 +52,7 @@ const TABLE: Row[] = [
       [4_000, 'call_progressing', 'progressing', null],
       [4_000, 'call_updated', 'progressing', 'talk'],
       [5_000, 'call_updated', 'progressing', 'sleep'],
-      [7_000, 'call_updated', 'terminating', 'sleep'],
+      [7_000, 'call_terminating', 'terminating', 'sleep'],
       [7_200, 'call_hangup', 'hangup', 'sleep'],
     ],
     hangup: { by: 'local', reason: 'normal' },
@@ -69,7 +68,7 @@ const TABLE: Row[] = [
       [4_000, 'call_progressing', 'progressing', null],
       [4_000, 'call_updated', 'progressing', 'talk'],
       [5_000, 'call_updated', 'progressing', 'sleep'],
-      [7_000, 'call_updated', 'terminating', 'sleep'],
+      [7_000, 'call_terminating', 'terminating', 'sleep'],
       [7_200, 'call_hangup', 'hangup', 'sleep'],
     ],
     hangup: { by: 'local', reason: 'normal' },
@@ -87,16 +86,16 @@ const TABLE: Row[] = [
     tm: { ringing: null, progressing: null, hangup: 1_500 },
   },
   {
-    name: 'noanswer: rings 30 s, nobody answers, hangs up noanswer (remote)',
+    name: 'noanswer: rings until the 60 s dial timeout, nobody answers, hangs up noanswer (remote)',
     destination: TEST_NUMBERS.noanswer,
     actions: FLOW,
     events: [
       [0, 'call_created', 'dialing', null],
       [1_000, 'call_ringing', 'ringing', null],
-      [31_000, 'call_hangup', 'hangup', null],
+      [60_000, 'call_hangup', 'hangup', null],
     ],
     hangup: { by: 'remote', reason: 'noanswer' },
-    tm: { ringing: 1_000, progressing: null, hangup: 31_000 },
+    tm: { ringing: 1_000, progressing: null, hangup: 60_000 },
   },
   {
     name: 'failed: the network fails it, hangs up failed (remote)',
@@ -117,7 +116,7 @@ const TABLE: Row[] = [
     events: [
       [0, 'call_created', 'dialing', null],
       [1_000, 'call_ringing', 'ringing', null],
-      [2_000, 'call_updated', 'canceling', null],
+      [2_000, 'call_canceling', 'canceling', null],
       [2_200, 'call_hangup', 'hangup', null],
     ],
     hangup: { by: 'local', reason: 'cancel' },
@@ -130,7 +129,7 @@ const TABLE: Row[] = [
     hangupAt: 300,
     events: [
       [0, 'call_created', 'dialing', null],
-      [300, 'call_updated', 'canceling', null],
+      [300, 'call_canceling', 'canceling', null],
       [500, 'call_hangup', 'hangup', null],
     ],
     hangup: { by: 'local', reason: 'cancel' },
@@ -145,7 +144,7 @@ const TABLE: Row[] = [
       [1_000, 'call_ringing', 'ringing', null],
       [4_000, 'call_progressing', 'progressing', null],
       [4_000, 'call_updated', 'progressing', 'amd'],
-      [6_000, 'call_updated', 'terminating', 'amd'],
+      [6_000, 'call_terminating', 'terminating', 'amd'],
       [6_200, 'call_hangup', 'hangup', 'amd'],
     ],
     hangup: { by: 'local', reason: 'amd' },
@@ -162,11 +161,41 @@ const TABLE: Row[] = [
       [4_000, 'call_progressing', 'progressing', null],
       [4_000, 'call_updated', 'progressing', 'talk'],
       [5_000, 'call_updated', 'progressing', 'sleep'],
-      [600_000, 'call_updated', 'terminating', 'sleep'],
+      [600_000, 'call_terminating', 'terminating', 'sleep'],
       [600_200, 'call_hangup', 'hangup', 'sleep'],
     ],
     hangup: { by: 'local', reason: 'normal' },
     tm: { ringing: 1_000, progressing: 4_000, hangup: 600_200 },
+  },
+  {
+    name: 'max duration: an endless call is cut at 1 h, progressing -> hangup (timeout, remote)',
+    destination: TEST_NUMBERS.endless,
+    actions: FLOW,
+    events: [
+      [0, 'call_created', 'dialing', null],
+      [1_000, 'call_ringing', 'ringing', null],
+      [4_000, 'call_progressing', 'progressing', null],
+      [4_000, 'call_updated', 'progressing', 'talk'],
+      [5_000, 'call_updated', 'progressing', 'sleep'],
+      [3_600_000, 'call_hangup', 'hangup', 'sleep'],
+    ],
+    hangup: { by: 'remote', reason: 'timeout' },
+    tm: { ringing: 1_000, progressing: 4_000, hangup: 3_600_000 },
+  },
+  {
+    name: 'calleeHangup: the callee hangs up mid-call, progressing -> hangup (normal, remote)',
+    destination: TEST_NUMBERS.calleeHangup,
+    actions: [talk({ text: 'Hello there' }), sleep(10_000), talk({ text: 'never said' })],
+    events: [
+      [0, 'call_created', 'dialing', null],
+      [1_000, 'call_ringing', 'ringing', null],
+      [4_000, 'call_progressing', 'progressing', null],
+      [4_000, 'call_updated', 'progressing', 'talk'],
+      [5_000, 'call_updated', 'progressing', 'sleep'],
+      [9_000, 'call_hangup', 'hangup', 'sleep'],
+    ],
+    hangup: { by: 'remote', reason: 'normal' },
+    tm: { ringing: 1_000, progressing: 4_000, hangup: 9_000 },
   },
   {
     name: 'an answered call hung up through the API mid-talk terminates, the rest of its flow never runs',
@@ -178,7 +207,7 @@ const TABLE: Row[] = [
       [1_000, 'call_ringing', 'ringing', null],
       [4_000, 'call_progressing', 'progressing', null],
       [4_000, 'call_updated', 'progressing', 'talk'],
-      [6_000, 'call_updated', 'terminating', 'talk'],
+      [6_000, 'call_terminating', 'terminating', 'talk'],
       [6_200, 'call_hangup', 'hangup', 'talk'],
     ],
     hangup: { by: 'local', reason: 'normal' },
@@ -359,22 +388,20 @@ describe('while a call runs', () => {
     });
   });
 
-  test('a hangup through the API is refused once the call has hung up', async () => {
-    const { emulator, voipbin } = setup();
+  test('a hangup through the API of a call already hung up answers 200 with the call unchanged (cm hangup.go)', async () => {
+    const { emulator, voipbin, events } = setup();
     const { calls } = await voipbin.calls.create({
       source: SOURCE,
       destinations: [{ type: 'tel', target: TEST_NUMBERS.busy }],
       actions: FLOW,
     });
     emulator.advance(1_500);
-    const error = await voipbin.calls.hangup((calls[0] as Call).id).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VoipbinApiError);
-    expect(error).toMatchObject({
-      httpStatus: 409,
-      status: 'FAILED_PRECONDITION',
-      reason: 'CALL_ALREADY_HUNG_UP',
-    });
-    expect(emulator.call((calls[0] as Call).id)?.hangup_reason).toBe('busy');
+    const before = emulator.call((calls[0] as Call).id);
+    const sent = events.length;
+    const again = await voipbin.calls.hangup((calls[0] as Call).id);
+    expect(again).toEqual(before);
+    expect(again.hangup_reason).toBe('busy');
+    expect(events).toHaveLength(sent);
   });
 
   test('a second hangup while the call is already terminating changes nothing', async () => {
@@ -418,13 +445,16 @@ describe('while a call runs', () => {
         'call_progressing',
         'call_updated',
         'call_updated',
-        'call_updated',
+        'call_terminating',
         'call_hangup',
       ],
       ['call_created', 'call_hangup'],
     ]);
     // Across calls, events go out in the order of their moments.
-    const times = events.map((event) => Date.parse(event.data.tm_update as string));
+    // A new call has tm_create only.
+    const times = events.map((event) =>
+      Date.parse((event.data.tm_update ?? event.data.tm_create) as string),
+    );
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 });

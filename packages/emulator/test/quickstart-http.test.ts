@@ -1,7 +1,8 @@
 /**
- * VoIPBIN's call quickstart, run as written against the emulator over real HTTP: its two
- * curl requests (method, `?token=`, Content-Type, the --data-raw body, trailing comma and all)
- * are read from the .rst and sent to 127.0.0.1.
+ * VoIPBIN's call quickstarts, run as written against the emulator over real HTTP: the 2023 one's
+ * two curl requests (method, `?token=`, Content-Type, the --data-raw body, trailing comma and
+ * all) and the current one's (an extension by `target_name`) are read from their .rst and sent
+ * to 127.0.0.1.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, DEFAULT_CUSTOMER_ID, type Emulator } from '../src/index.ts';
 import { listen, type RunningEmulator } from '../src/node.ts';
 import { conforming } from './support/conforming.ts';
-import { type QuickstartRequest, quickstartRequests } from './support/quickstart.ts';
+import {
+  currentQuickstart,
+  type QuickstartRequest,
+  quickstartRequests,
+} from './support/quickstart.ts';
 
 const [manual, existing] = quickstartRequests() as [QuickstartRequest, QuickstartRequest];
 const QUICKSTART_FLOW_ID = 'ed95a3c4-22d4-11ee-add7-8742a741581e';
@@ -24,7 +29,10 @@ const CURL = (process.env.PATH ?? '')
   .find((file) => existsSync(file));
 
 /** Sends a quickstart request as its curl command does, to the emulator instead of VoIPBIN. */
-async function send(running: RunningEmulator, request: QuickstartRequest) {
+async function send(
+  running: RunningEmulator,
+  request: Pick<QuickstartRequest, 'method' | 'url' | 'headers' | 'body'>,
+) {
   const url = new URL(`${request.url.pathname}${request.url.search}`, running.url);
   const response = await fetch(url, {
     method: request.method,
@@ -35,13 +43,16 @@ async function send(running: RunningEmulator, request: QuickstartRequest) {
   return { response, body: await response.json() };
 }
 
-/** What every call of the quickstart's own answers shows, whatever the request. */
+/**
+ * What every call of the quickstart's own (2023) answers shows, whatever the request, as
+ * VoIPBIN writes it now: the empty strings and lists of 2023 are left out (omitempty).
+ */
 function constantFieldsOf(answer: Record<string, unknown>) {
-  const { type, master_call_id, chained_call_ids, recording_id, recording_ids } = answer;
-  const { status, action, direction, hangup_by, hangup_reason, customer_id } = answer;
+  const { type, master_call_id, recording_id, status, direction, customer_id } = answer;
+  const action = answer.action as { id: string; next_id: string };
   return {
-    ...{ type, master_call_id, chained_call_ids, recording_id, recording_ids, status },
-    ...{ action, direction, hangup_by, hangup_reason, customer_id },
+    ...{ type, master_call_id, recording_id, status, direction, customer_id },
+    action: { id: action.id, next_id: action.next_id },
   };
 }
 
@@ -60,12 +71,12 @@ it('reads both requests of the quickstart, as curl sends them', () => {
   expect(JSON.parse(manual.body)).toMatchObject({ source: { target: manual.source } });
 });
 
-describe('the quickstart over HTTP', () => {
+describe('the 2023 quickstart over HTTP, trailing comma accepted (strictJson: false)', () => {
   let emulator: Emulator;
   let running: RunningEmulator;
 
   beforeAll(async () => {
-    emulator = conforming(createEmulator());
+    emulator = conforming(createEmulator({ strictJson: false }));
     running = await listen(emulator, { port: 0 });
   });
   afterAll(async () => {
@@ -88,6 +99,9 @@ describe('the quickstart over HTTP', () => {
     expect(body.groupcalls).toEqual([]);
     expect(body.calls).toHaveLength(1);
     const [call] = body.calls;
+    for (const empty of ['hangup_by', 'hangup_reason', 'chained_call_ids', 'tm_update']) {
+      expect(call[empty]).toBeUndefined();
+    }
     expect(call).toMatchObject({
       ...constantFieldsOf(request.answer[0] as Record<string, unknown>),
       status: 'dialing',
@@ -146,12 +160,12 @@ describe('the quickstart over HTTP', () => {
   );
 });
 
-describe('the quickstart over HTTP with strictJson', () => {
+describe('the 2023 quickstart over HTTP by default, strict JSON as VoIPBIN', () => {
   let emulator: Emulator;
   let running: RunningEmulator;
 
   beforeAll(async () => {
-    emulator = conforming(createEmulator({ strictJson: true }));
+    emulator = conforming(createEmulator());
     running = await listen(emulator, { port: 0 });
   });
   afterAll(async () => {
@@ -174,5 +188,48 @@ describe('the quickstart over HTTP with strictJson', () => {
     });
     // Nothing was placed for the refused request.
     expect(emulator.calls().map((c) => c.id)).toEqual([first.body.calls[0].id]);
+  });
+});
+
+describe("VoIPBIN's current quickstart (an extension by target_name) over HTTP", () => {
+  let emulator: Emulator;
+  let running: RunningEmulator;
+  const request = currentQuickstart();
+
+  beforeAll(async () => {
+    emulator = conforming(createEmulator());
+    running = await listen(emulator, { port: 0 });
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  it('reads the request of quickstart_call.rst, as curl sends it', () => {
+    expect(request.method).toBe('POST');
+    expect(request.url.pathname).toBe('/v1.0/calls');
+    expect(request.url.searchParams.get('token')).toBe('<your-token>');
+    expect(JSON.parse(request.body).destinations).toEqual([
+      { type: 'extension', target_name: 'quickstart-phone' },
+    ]);
+  });
+
+  it('answers { calls: [], groupcalls: [ ... ] } as the quickstart shows, its call_ids legs that can be read', async () => {
+    const { response, body } = await send(running, request);
+    expect(response.status).toBe(200);
+    expect(body.calls).toEqual([]);
+    expect(body.groupcalls).toHaveLength(1);
+    const [group] = body.groupcalls;
+    expect(group).toMatchObject({
+      ...request.answer,
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      customer_id: DEFAULT_CUSTOMER_ID,
+      call_ids: [expect.stringMatching(/^[0-9a-f-]{36}$/)],
+    });
+    const client = createClient({ baseURL: running.url, token: 'your-token' });
+    const leg = await client.calls.get(group.call_ids[0]);
+    expect(leg).toMatchObject({
+      status: 'dialing',
+      destination: { type: 'extension', target_name: 'quickstart-phone' },
+    });
   });
 });

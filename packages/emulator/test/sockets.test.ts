@@ -776,7 +776,7 @@ describe('the WebSocket over HTTP on Node (listen)', () => {
   });
 
   it.each([
-    ['an unknown token', '/ws?token=wrong', 401, 'INVALID_CREDENTIAL'],
+    ['an unknown token', '/ws?token=wrong', 401, 'INVALID_CREDENTIALS'],
     ['no credential', '/ws', 401, 'AUTHENTICATION_REQUIRED'],
     ['another path', '/socket?token=mine', 404, 'ROUTE_NOT_FOUND'],
   ])(

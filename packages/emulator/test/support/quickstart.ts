@@ -56,3 +56,42 @@ export function quickstartRequests(): QuickstartRequest[] {
     return { title, method, url: new URL(url), headers, body, source, destination, answer };
   });
 }
+
+export const CURRENT_QUICKSTART_PATH = fileURLToPath(
+  new URL(
+    '../../../../reference/voipbin-2bf22fa/bin-api-manager/docsdev/source/quickstart_call.rst',
+    import.meta.url,
+  ),
+);
+
+/**
+ * The curl request of VoIPBIN's current call quickstart (bin-api-manager/docsdev, at 2bf22fa),
+ * `<your-source-number>` filled in, and the groupcall its answer shows (without its `...`).
+ */
+export function currentQuickstart(): {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  answer: Record<string, unknown>;
+} {
+  const text = readFileSync(CURRENT_QUICKSTART_PATH, 'utf8');
+  const method = /--request (\w+)/.exec(text)?.[1];
+  const url = /curl --request \w+ '([^']+)'/.exec(text)?.[1];
+  const headers = Object.fromEntries(
+    [...text.matchAll(/--header '([^:']+):\s*([^']*)'/g)].map((m) => [m[1], m[2]]),
+  );
+  const raw = /--data-raw '([\s\S]*?)'\n/.exec(text)?.[1];
+  const shown = /"groupcalls": \[\s*(\{[\s\S]*?)\.\.\.\s*\}\s*\]/.exec(text)?.[1];
+  if (!method || !url || !raw || !shown) throw new Error('quickstart_call.rst not understood');
+  const source = '+15551234567';
+  const body = raw.replaceAll('<your-source-number>', source);
+  const answer = JSON.parse(
+    `${shown.replace(/,\s*$/, '')}}`.replaceAll('<your-source-number>', source),
+  ) as Record<string, unknown>;
+  // The ids the quickstart shows are its own; the emulator makes its own.
+  delete answer.id;
+  delete answer.customer_id;
+  delete answer.call_ids;
+  return { method, url: new URL(url), headers, body, answer };
+}

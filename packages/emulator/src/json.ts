@@ -1,0 +1,124 @@
+/**
+ * The emulator's records as VoIPBIN's JSON: Go's `encoding/json` of cm models/call/webhook.go
+ * `WebhookMessage` (and groupcall's). `omitempty` leaves out empty strings, empty lists, nil
+ * maps and unset times; a UUID (a Go array) and a struct (an address, the action) are always
+ * written; `action.tm_execute` has no `omitempty`, so it is `null` until the action runs.
+ */
+import { type Address, NIL_UUID } from '@voipbin-kit/core';
+import { voipbinTime } from './clock.ts';
+import type { ActionState, CallRecord, CallState, FlowRecord, GroupcallRecord } from './types.ts';
+
+type Json = Record<string, unknown>;
+
+/**
+ * `omitempty`: `''`, `[]` and undefined are left out, but for `owner_type`, which has no
+ * `omitempty` (commonidentity.Owner).
+ */
+function omitEmpty(value: Json): Json {
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || (v === '' && key !== 'owner_type')) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    out[key] = v;
+  }
+  return out;
+}
+
+/** commonaddress.Address: every field `omitempty`. */
+export function addressJson(address: Address): Json {
+  const { type, target, target_name, name, detail } = address;
+  return omitEmpty({ type, target, target_name, name, detail });
+}
+
+/** fmaction.Action: `type` and `option` `omitempty`, `tm_execute` always written. */
+export function actionJson(action: ActionState, executedAt: string | null): Json {
+  const option = action.option && Object.keys(action.option).length > 0 ? action.option : undefined;
+  return {
+    id: action.id,
+    next_id: action.next_id,
+    ...(action.type ? { type: action.type } : {}),
+    ...(option ? { option } : {}),
+    tm_execute: executedAt,
+  };
+}
+
+/** A call as VoIPBIN answers it and its events carry it, in `state`. */
+export function callJson(call: CallRecord, state: CallState): Json {
+  const at = (ms: number | undefined) =>
+    ms === undefined ? undefined : voipbinTime(call.createdUs + ms * 1000);
+  const { controls } = call;
+  const updatedUs = Math.max(state.updatedUs, controls.updatedUs, call.deletedUs ?? -1);
+  return omitEmpty({
+    id: call.id,
+    customer_id: call.customerId,
+    owner_type: '',
+    owner_id: NIL_UUID,
+    flow_id: call.flowId,
+    activeflow_id: call.activeflowId,
+    type: 'flow',
+    master_call_id: NIL_UUID,
+    chained_call_ids: [],
+    recording_id: controls.recordingId,
+    recording_ids: [...controls.recordingIds],
+    // Not copied by `ConvertWebhookMessage`: always the nil UUID, a VoIPBIN quirk.
+    groupcall_id: NIL_UUID,
+    source: addressJson(call.source),
+    destination: addressJson(call.destination),
+    status: state.status,
+    action: actionJson(state.action, at(state.action.at) ?? null),
+    direction: 'outgoing',
+    mute_direction: controls.mute,
+    hangup_by: state.hangupBy,
+    hangup_reason: state.hangupReason,
+    tm_progressing: at(state.progressingAt),
+    tm_ringing: at(state.ringingAt),
+    tm_hangup: at(state.hangupAt),
+    tm_create: at(0),
+    tm_update: updatedUs < 0 ? undefined : voipbinTime(call.createdUs + updatedUs),
+    tm_delete:
+      call.deletedUs === undefined ? undefined : voipbinTime(call.createdUs + call.deletedUs),
+  });
+}
+
+export function flowJson(flow: FlowRecord, deletedUs?: number): Json {
+  return {
+    id: flow.id,
+    customer_id: flow.customerId,
+    type: 'flow',
+    name: flow.name,
+    detail: flow.detail,
+    actions: flow.actions.map((a) => ({ next_id: NIL_UUID, option: {}, ...a })),
+    on_complete_flow_id: flow.onCompleteFlowId,
+    tm_create: voipbinTime(flow.createdUs),
+    tm_update: voipbinTime(flow.updatedUs),
+    ...(deletedUs ? { tm_delete: voipbinTime(deletedUs) } : {}),
+  };
+}
+
+/**
+ * A groupcall (cm models/groupcall/webhook.go) of one leg, `leg` the state of its call (or
+ * undefined once the call is forgotten).
+ */
+export function groupcallJson(group: GroupcallRecord, leg: CallState | undefined): Json {
+  const answered = leg?.progressingAt !== undefined;
+  return omitEmpty({
+    id: group.id,
+    customer_id: group.customerId,
+    owner_type: '',
+    owner_id: NIL_UUID,
+    status: leg?.status === 'hangup' || !leg ? 'hangup' : 'progressing',
+    flow_id: group.flowId,
+    source: addressJson(group.source),
+    destinations: [addressJson(group.destination)],
+    master_call_id: NIL_UUID,
+    master_groupcall_id: NIL_UUID,
+    ring_method: 'ring_all',
+    answer_method: 'hangup_others',
+    answer_call_id: answered ? group.callId : NIL_UUID,
+    call_ids: [group.callId],
+    answer_groupcall_id: NIL_UUID,
+    groupcall_ids: [],
+    call_count: 1,
+    tm_create: voipbinTime(group.createdUs),
+  });
+}
