@@ -621,7 +621,7 @@ describe('pass-through', () => {
     const stranger = await graphql(gateway, LIST_CALLS, undefined, as('tok-z'));
     expect(stranger.errors?.[0]?.extensions).toMatchObject({
       code: 'UNAUTHENTICATED',
-      voipbin: { reason: 'INVALID_CREDENTIAL' },
+      voipbin: { reason: 'INVALID_CREDENTIALS' },
     });
   });
 });

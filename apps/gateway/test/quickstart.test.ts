@@ -137,7 +137,7 @@ describe('the quickstart through GraphQL', () => {
     });
     expect(call.id).toMatch(UUID);
     expect(call.id).not.toBe(restCall?.id);
-    expect(call.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(call.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/);
   });
 
   it('runs the inline actions as a temporary flow holding exactly the talk step asked for', async () => {

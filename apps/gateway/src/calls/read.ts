@@ -37,15 +37,31 @@ export async function listCalls(
       pageInfo: { hasNextPage: page.next !== null, endCursor: page.next },
     };
   }
+  // VoIPBIN sets next_page_token on every page that is not empty (am calls.go), so a page that
+  // ends the list exactly would promise one more, empty: ask one call more to know.
+  const ask = Math.min(size + 1, 100);
   const page = await ctx.voipbin.calls.list({
-    page_size: size,
+    page_size: ask,
     ...(after ? { page_token: after } : {}),
   });
+  const nodes = page.result.slice(0, size);
+  const more = page.result.length > size || (ask === size && page.next_page_token !== null);
+  const last = nodes.at(-1)?.tm_create;
   return {
-    edges: page.result.map((node) => ({ cursor: node.tm_create ?? '', node })),
-    nodes: page.result,
-    pageInfo: { hasNextPage: page.next_page_token !== null, endCursor: page.next_page_token },
+    edges: nodes.map((node) => ({ cursor: pageToken(node.tm_create), node })),
+    nodes,
+    pageInfo: {
+      hasNextPage: more,
+      endCursor: !more ? null : ask === size ? page.next_page_token : pageToken(last),
+    },
   };
+}
+
+/** VoIPBIN's page token of a call: its `tm_create` as `2006-01-02T15:04:05.000000Z`. */
+function pageToken(created: string | null | undefined): string {
+  if (!created) return '';
+  const [, seconds, fraction = ''] = /^(.*?:\d{2})(?:\.(\d+))?Z$/.exec(created) ?? [];
+  return seconds ? `${seconds}.${fraction.padEnd(6, '0').slice(0, 6)}Z` : created;
 }
 
 /** flow: a flow by id when it is the caller's, else null. */

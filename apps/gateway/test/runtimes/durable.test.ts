@@ -20,7 +20,15 @@ import { createDurableStore } from '../../src/durable/store.ts';
 import { hashApiKey } from '../../src/security/auth.ts';
 import { storeContract } from '../security/store-contract.ts';
 import { type FetchHandler, graphql } from '../support/graphql.ts';
-import { CALL_EVENTS, CALL_UPDATED, LIFE, PLACE, statusesOf, until } from '../support/live.ts';
+import {
+  CALL_EVENTS,
+  CALL_UPDATED,
+  LIFE,
+  PLACE,
+  statusesOf,
+  timeOrder,
+  until,
+} from '../support/live.ts';
 import { type SseSubscription, subscribe } from '../support/sse.ts';
 import { bundleWorker, dispose, type WorkerBundle, whenReady } from './miniflare.ts';
 
@@ -207,7 +215,7 @@ function onceInOrder(stream: SseSubscription, field: 'callUpdated' | 'callEvents
   const stamps = stream.results
     .map((result) => result.data?.[field])
     .filter((call) => call?.id === id)
-    .map((call) => call.updatedAt as string);
+    .map((call) => timeOrder(call.updatedAt as string | null));
   expect(stamps.length).toBeGreaterThan(0);
   expect(stamps.every((stamp, i) => i === 0 || stamp > (stamps[i - 1] as string))).toBe(true);
 }

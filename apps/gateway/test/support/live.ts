@@ -41,3 +41,10 @@ export async function until(ready: () => boolean, what: string, timeoutMs = 5_00
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * A time of VoIPBIN's (RFC 3339, 0 to 9 fraction digits, trailing zeros trimmed) as text whose
+ * order is time order; null (a new call's unset `tm_update`) first.
+ */
+export const timeOrder = (time: string | null | undefined): string =>
+  time == null ? '' : time.replace(/(?:\.(\d+))?Z$/, (_m, f = '') => `.${f.padEnd(9, '0')}Z`);
