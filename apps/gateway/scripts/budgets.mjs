@@ -4,7 +4,7 @@
 //
 //   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as `wrangler deploy` does
 //       (platform neutral, conditions workerd/worker/browser, tree-shaken, NODE_ENV production,
-//       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`), gzip -9: 141 KB
+//       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`), gzip -9: 147 KB
 //       for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs),
 //       two apps: one sending talk actions only (12 KB) and one sending any of the 44 (13.5 KB),
@@ -45,7 +45,7 @@ import {
 // The goal is 100 KB (issues 5 and 7); 119 KB measured with the security layer, 125.7 KB with
 // call ownership and scope-auth, 139.5 KB with the Durable Objects: see
 // docs/decisions/2026-11-26-worker-bundle-budget.md.
-export const WORKER_BUDGET_BYTES = 141 * 1024;
+export const WORKER_BUDGET_BYTES = 147 * 1024;
 export const WORKER_GOAL_BYTES = 100 * 1024;
 /** The CPU time the bundle may add to a Worker's cold start, over a trivial Worker's, same run. */
 export const COLD_START_BUDGET_MS = 175;
