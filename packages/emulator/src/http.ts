@@ -1,32 +1,15 @@
-import { type ErrorStatus, ERROR_STATUS_CODES as HTTP } from '@voipbin-kit/core';
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+import {
+  type ErrorStatus,
+  ERROR_STATUS_CODES as HTTP,
+  isSafeRequestId,
+  newRequestId,
+} from '@voipbin-kit/core';
 
 /**
- * A new request id as VoIPBIN makes them (am lib/middleware/request_id.go): `req_` and 16
- * random bytes in base32 without padding, 26 characters.
+ * A new request id as VoIPBIN makes them (am lib/middleware/request_id.go): core's, `req_` and
+ * 16 random bytes in base32 without padding, 26 characters.
  */
-export function requestId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return `req_${out}`;
-}
-
-/** Whether a caller's `X-Request-Id` is echoed: 1 to 64 characters of `[A-Za-z0-9_-]`. */
-export function isSafeRequestId(id: string | null): id is string {
-  return id !== null && /^[A-Za-z0-9_-]{1,64}$/.test(id);
-}
+export const requestId = newRequestId;
 
 /** The request id of a request: the caller's own when it is safe, else a new one. */
 export function requestIdOf(request: Request): string {
