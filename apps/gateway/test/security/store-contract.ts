@@ -11,6 +11,22 @@ import type { Store } from '../../src/security/store.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A promise the test settles itself: work that runs until the test says, so no assertion
+ * depends on how fast a busy machine gets from one line to the next.
+ */
+function gate() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+// The clocks are the engines' own (Redis' TIME, the Durable Object's), so the rates below leave
+// a second or more between what a test does and what it asserts: a stalled CI machine must
+// not turn a refill into a refusal.
+
 export const timeoutError = () =>
   new VoipbinTimeoutError({ method: 'POST', path: '/calls' }, 10_000);
 
@@ -84,30 +100,30 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
     it('takes a burst of tokens, then refuses with when to come back', async () => {
       const store = await open();
       const results = [];
-      for (let i = 0; i < 4; i++) results.push(await store.take('bucket', 60, 3));
+      for (let i = 0; i < 4; i++) results.push(await store.take('bucket', 6, 3));
       expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
       expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0]);
       expect(results[0]?.retryAfterMs).toBe(0);
-      // 60 a minute: one token a second, nearly none refilled yet.
-      expect(results[3]?.retryAfterMs).toBeGreaterThan(900);
-      expect(results[3]?.retryAfterMs).toBeLessThanOrEqual(1_000);
+      // 6 a minute: one token every 10 s, nearly none refilled yet.
+      expect(results[3]?.retryAfterMs).toBeGreaterThan(9_000);
+      expect(results[3]?.retryAfterMs).toBeLessThanOrEqual(10_000);
     });
 
     it('refills the bucket over time', async () => {
       const store = await open();
-      // 1,200 a minute: a token every 50 ms.
-      expect((await store.take('refill', 1_200, 2)).allowed).toBe(true);
-      expect((await store.take('refill', 1_200, 2)).allowed).toBe(true);
-      const refused = await store.take('refill', 1_200, 2);
+      // 60 a minute: a token a second.
+      expect((await store.take('refill', 60, 2)).allowed).toBe(true);
+      expect((await store.take('refill', 60, 2)).allowed).toBe(true);
+      const refused = await store.take('refill', 60, 2);
       expect(refused.allowed).toBe(false);
       expect(refused.retryAfterMs).toBeGreaterThan(0);
-      expect(refused.retryAfterMs).toBeLessThanOrEqual(50);
-      await sleep(refused.retryAfterMs + 30);
-      expect((await store.take('refill', 1_200, 2)).allowed).toBe(true);
-      // Never more than the burst, however long it waits.
-      await sleep(250);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000);
+      await sleep(refused.retryAfterMs + 50);
+      expect((await store.take('refill', 60, 2)).allowed).toBe(true);
+      // Never more than the burst, however long it waits (2.2 tokens' time here).
+      await sleep(2_200);
       const after = [];
-      for (let i = 0; i < 3; i++) after.push((await store.take('refill', 1_200, 2)).allowed);
+      for (let i = 0; i < 3; i++) after.push((await store.take('refill', 60, 2)).allowed);
       expect(after).toEqual([true, true, false]);
     });
 
@@ -147,25 +163,25 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
     });
 
     it('allows a burst, then refuses with retryAfterMs, per principal', async () => {
-      const limit = createRateLimiter(await open(), { perMinute: 30, burst: 2 });
+      const limit = createRateLimiter(await open(), { perMinute: 3, burst: 2 });
       expect(await limit('alice')).toMatchObject({ allowed: true, retryAfterMs: 0, remaining: 1 });
       expect(await limit('alice')).toMatchObject({ allowed: true, retryAfterMs: 0, remaining: 0 });
       const refused = await limit('alice');
       expect(refused.allowed).toBe(false);
-      // 30 a minute: a call every 2 s.
-      expect(refused.retryAfterMs).toBeGreaterThan(1_800);
-      expect(refused.retryAfterMs).toBeLessThanOrEqual(2_000);
+      // 3 a minute: a call every 20 s.
+      expect(refused.retryAfterMs).toBeGreaterThan(18_000);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(20_000);
       // Another principal has a bucket of its own.
       expect((await limit('bob')).allowed).toBe(true);
     });
 
     it('allows again once the bucket refills', async () => {
-      const limit = createRateLimiter(await open(), { perMinute: 600, burst: 1 });
+      const limit = createRateLimiter(await open(), { perMinute: 60, burst: 1 });
       expect((await limit('carol')).allowed).toBe(true);
       const refused = await limit('carol');
       expect(refused.allowed).toBe(false);
-      expect(refused.retryAfterMs).toBeLessThanOrEqual(100);
-      await sleep(refused.retryAfterMs + 30);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000);
+      await sleep(refused.retryAfterMs + 50);
       expect((await limit('carol')).allowed).toBe(true);
     });
 
@@ -260,14 +276,18 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
 
     it('refuses a concurrent duplicate of another input at once', async () => {
       const idempotency = createIdempotency(await open());
+      const started = gate();
+      const finish = gate();
       const first = idempotency.run('alice', 'pending', await fingerprint(1), async () => {
-        await sleep(100);
+        started.open();
+        await finish.opened;
         return call;
       });
-      await sleep(10);
+      await started.opened;
       await expect(
         idempotency.run('alice', 'pending', await fingerprint(2), async () => call),
       ).rejects.toThrow(IdempotencyKeyReusedError);
+      finish.open();
       await first;
     });
 
@@ -275,12 +295,15 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
       const idempotency = createIdempotency(await open(), { waitMs: 80 });
       const fp = await fingerprint(1);
       let firstDone = false;
+      const started = gate();
+      const finish = gate();
       const first = idempotency.run('alice', 'slow', fp, async () => {
-        await sleep(400);
+        started.open();
+        await finish.opened;
         firstDone = true;
         return call;
       });
-      await sleep(10);
+      await started.opened;
       const error = await idempotency
         .run('alice', 'slow', fp, async () => call)
         .catch((e: unknown) => e);
@@ -288,6 +311,7 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
       expect((error as IdempotencyInProgressError).code).toBe('IDEMPOTENCY_IN_PROGRESS');
       // It gave up on its own wait, not once the first run was over.
       expect(firstDone).toBe(false);
+      finish.open();
       expect(await first).toEqual({ result: call, replayed: false });
     });
 
@@ -369,7 +393,7 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
         indexPage: (...args) => store.indexPage(...args),
       };
       let finish: () => void = () => {};
-      const lost = createIdempotency(dying, { leaseMs: 150 }).run(
+      const lost = createIdempotency(dying, { leaseMs: 1_000 }).run(
         'alice',
         'crash',
         fp,
@@ -383,12 +407,12 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
       const retry = vi.fn(async () => call);
       // Within the lease the key is held: a hasty retry is refused.
       await expect(
-        createIdempotency(store, { leaseMs: 150, waitMs: 10 }).run('alice', 'crash', fp, retry),
+        createIdempotency(store, { leaseMs: 1_000, waitMs: 10 }).run('alice', 'crash', fp, retry),
       ).rejects.toThrow(IdempotencyInProgressError);
-      // A patient one runs once the lease is over (the TTL is 24 h), within its 2 s wait (or it
+      // A patient one runs once the lease is over (the TTL is 24 h), within its 5 s wait (or it
       // would be refused as in progress).
       expect(
-        await createIdempotency(store, { leaseMs: 150, waitMs: 2_000 }).run(
+        await createIdempotency(store, { leaseMs: 1_000, waitMs: 5_000 }).run(
           'alice',
           'crash',
           fp,
@@ -402,12 +426,12 @@ export function storeContract(name: string, create: () => Promise<Store>): void 
     });
 
     it('renews the lease while a slow work runs: a duplicate waits and never runs it again', async () => {
-      // Renewed every ~67 ms: only a stall of a whole lease (200 ms) would lose it.
-      const idempotency = createIdempotency(await open(), { leaseMs: 200, waitMs: 3_000 });
+      // Renewed every ~200 ms: only a stall of a whole lease (600 ms) would lose it.
+      const idempotency = createIdempotency(await open(), { leaseMs: 600, waitMs: 8_000 });
       const fp = await fingerprint(1);
       const work = vi.fn(async () => {
         // Three and a half leases long.
-        await sleep(700);
+        await sleep(2_100);
         return call;
       });
       const first = idempotency.run('alice', 'slow-lease', fp, work);
