@@ -13,14 +13,24 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export const isSafeRequestId = (id: unknown): id is string =>
   typeof id === 'string' && SAFE.test(id);
 
+// Random bytes are drawn 4 KiB at a time: one `getRandomValues` per 256 ids, not one per id (a
+// few per cent of a createCall's CPU in the gateway). Each byte is handed out once.
+const POOL = new Uint8Array(4096);
+let used = POOL.length;
+
 /** A fresh id as VoIPBIN makes them: `req_` + 16 random bytes in unpadded base32 (26 characters). */
 export function newRequestId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  if (used + 16 > POOL.length) {
+    crypto.getRandomValues(POOL);
+    used = 0;
+  }
+  const start = used;
+  used += 16;
   let out = 'req_';
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  for (let i = start; i < start + 16; i++) {
+    buffer = (buffer << 8) | (POOL[i] as number);
     bits += 8;
     while (bits >= 5) {
       bits -= 5;

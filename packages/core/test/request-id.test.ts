@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createClient,
   isSafeRequestId,
@@ -22,6 +22,26 @@ describe('request ids', () => {
     for (const id of ids) {
       expect(id).toMatch(/^req_[A-Z2-7]{26}$/);
       expect(isSafeRequestId(id)).toBe(true);
+    }
+  });
+
+  it('draws random bytes 4 KiB at a time, each byte used once', () => {
+    // Bytes 0, 1, 2... in every block drawn: each id shows which 16 bytes it was made of.
+    const draw = vi.spyOn(crypto, 'getRandomValues').mockImplementation((array) => {
+      const bytes = array as Uint8Array;
+      for (let i = 0; i < bytes.length; i++) bytes[i] = i % 256;
+      return array;
+    });
+    try {
+      const ids = Array.from({ length: 512 }, newRequestId);
+      // 512 ids of 16 bytes: two blocks of 4,096 (three if the pool had bytes left before).
+      expect(draw.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(draw.mock.calls.length).toBeLessThanOrEqual(3);
+      // Within a block, id k of the block is made of bytes 16k to 16k+15: none repeats its neighbour.
+      const repeats = ids.filter((id, i) => i > 0 && id === ids[i - 1]);
+      expect(repeats).toEqual([]);
+    } finally {
+      draw.mockRestore();
     }
   });
 
