@@ -59,6 +59,8 @@ export interface MemoryStoreOptions {
 /** An index: members by score, in the order added (so, ascending scores). */
 interface Index {
   members: Map<string, number>;
+  /** The highest score given so far (kept, not found by walking every member on each add). */
+  last: number;
   expiresAt: number;
 }
 
@@ -263,14 +265,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
     async indexAdd(key, members, ttlMs, max) {
       const ttl = checkTtl(ttlMs);
       const at = now();
-      const index = liveIndex(key, at) ?? { members: new Map(), expiresAt: 0 };
+      const index = liveIndex(key, at) ?? { members: new Map(), last: -1, expiresAt: 0 };
       dropIndex(key);
-      let last = -1;
-      for (const score of index.members.values()) last = score;
       for (const member of members) {
         if (index.members.has(member)) continue;
-        last = Math.max(at, last + 1);
-        index.members.set(member, last);
+        index.last = Math.max(at, index.last + 1);
+        index.members.set(member, index.last);
       }
       for (const oldest of index.members.keys()) {
         if (index.members.size <= max) break;
@@ -300,6 +300,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store & {
         if (before === undefined || score < before) page.push({ member, score });
       }
       return page;
+    },
+
+    stats() {
+      const counts: Record<string, number> = {};
+      for (const space of spaces.values()) counts[`keys.${space.name}`] = space.entries.size;
+      return { ...counts, indexes: indexes.size, indexed };
     },
 
     async close() {
