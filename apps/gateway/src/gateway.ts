@@ -102,6 +102,12 @@ export interface Gateway {
   emulator: Emulator | undefined;
   /** Live call status: its source, and what it holds (`stats()`). */
   events: Events;
+  /**
+   * What its bounded caches hold, as counts (never a key, id or number): the memory store's keys
+   * by namespace (absent with a shared store) and the event hub's. They fill up to their budgets
+   * and stop; a leak check reads them beside the heap.
+   */
+  caches(): Record<string, number>;
   /** Resolves once the gateway receives states from other instances (the fanout subscribed). */
   ready(): Promise<void>;
   /** Closes the event source's connections and timers, and the fanout. */
@@ -304,6 +310,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     warnings: security.warnings,
     emulator,
     events,
+    caches: () => ({
+      ...prefixed('store', security.storeStats() ?? {}),
+      ...prefixed('events', events.hub.caches()),
+    }),
     ready: () => ready,
     close: () => {
       streams?.close();
@@ -330,6 +340,9 @@ function health(upstream: 'emulator' | 'voipbin'): Route {
 
 /** Where GraphQL is served (and GraphiQL, in development). */
 const GRAPHQL_ENDPOINT = '/graphql';
+
+const prefixed = (prefix: string, counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).map(([name, n]) => [`${prefix}.${name}`, n]));
 
 const earliest = (a: number | undefined, b: number | undefined) =>
   a === undefined ? b : b === undefined ? a : Math.min(a, b);

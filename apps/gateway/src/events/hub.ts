@@ -258,6 +258,13 @@ export function createEventHub(options: HubOptions) {
       return { listeners, subscriptions: openInAll };
     },
 
+    /** Its bounded caches, as counts: call owners (at most MAX_OWNERS), accounts' customers. */
+    caches() {
+      let customerIds = 0;
+      for (const set of customers.values()) customerIds += set.size;
+      return { owners: owners.size, accounts: customers.size, customerIds };
+    },
+
     async close(): Promise<void> {
       await fanout?.close();
     },

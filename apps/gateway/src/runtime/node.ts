@@ -58,6 +58,10 @@ server.listen(env.port, () => {
   if (warning) console.warn(warning);
 });
 
+// `kill -USR2 <pid>`: one line of what the bounded caches hold, as counts (a leak check, the
+// bench's memory case). Never a key, an id or a number.
+process.on('SIGUSR2', () => console.log(`[gateway] caches ${JSON.stringify(gateway.caches())}`));
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () =>
     server.close(async () => {

@@ -143,6 +143,8 @@ export function createSecurity(
         : { id: account, scopes: new Set(ALL_SCOPES), via: 'voipbin-token', account };
     },
     policy: { ...DEFAULT_POLICY, ...config.policy },
+    /** What the store holds in this process, as counts (`Store.stats`); undefined when elsewhere. */
+    storeStats: () => store.stats?.(),
     limit: createRateLimiter(store, rate),
     ownership: createOwnership(
       store,

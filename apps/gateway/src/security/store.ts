@@ -41,6 +41,12 @@ export interface Store {
   indexPage(key: string, limit: number, before?: number): Promise<IndexEntry[]>;
   /** Frees what the store holds (a connection, memory). */
   close?(): Promise<void>;
+  /**
+   * What a store in this process holds, as counts (never a key or a value): the memory store's
+   * keys by namespace and its indexed members. Absent where the state lives elsewhere (Redis,
+   * Durable Objects, Deno KV).
+   */
+  stats?(): Record<string, number>;
 }
 
 export interface IndexEntry {
