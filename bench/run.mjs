@@ -12,16 +12,23 @@
 //   D   a gateway generated from voipbin-calls-openapi.yaml by GraphQL Mesh / Hive Gateway
 //   W   B on workerd (the Worker bundle `wrangler deploy` would upload)
 //
-// Then the memory check: a fresh gateway, RSS after 10,000 createCalls and after 100,000.
+// Then the memory check: a fresh gateway, its RSS, live heap and caches after 10,000 createCalls,
+// after half of --mutations and after all of them: once the bounded caches are full, a plateau.
 // Then case E, live call status (bench/events.mjs): N subscribers on `callEvents` over SSE, at
 // each N of --subscribers, while the emulator plays --event-calls calls (at the largest N; more at
 // a smaller one, for as many frames); frames/s, the latency
 // from the emulator's event to the subscriber's frame (p50, p99), CPU per frame.
 //
 //   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,C,D,W,E]
-//                      [--connections 10,1] [--mutations 100000] [--no-memory] [--out file.md]
+//                      [--connections 10,1] [--mutations 200000] [--no-memory] [--out file.md]
 //                      [--subscribers 100,1000] [--event-calls 20]
 //                      [--gateway path/to/dist/runtime/node.mjs]   (another build of the gateway for B)
+//                      [--compare label=path/to/dist/runtime/node.mjs,...]
+//
+// --compare adds a case B.<label> per build, run in the same alternating rounds as B: the
+// quickstart's createCall through that build's Node entry, set up as B. The report then has a
+// table of each build's CPU per createCall beside the next one's (oldest first, B last): what
+// each feature between two builds costs a request.
 //
 // Linux only (/proc). Nothing leaves 127.0.0.1.
 import { execFileSync } from 'node:child_process';
@@ -73,6 +80,8 @@ async function start(label, command, args, { env = {}, ready, cwd = root }) {
   // The heap probe's answers (bench/servers/heap-probe.mjs), counted as they arrive: the kept
   // output is only the last 4,000 characters.
   const heaps = [];
+  // And the Node entry's own answer to that signal: its caches, as counts.
+  const caches = [];
   const lines = () => {
     let pending = '';
     return (chunk) => {
@@ -81,6 +90,8 @@ async function start(label, command, args, { env = {}, ready, cwd = root }) {
       for (const line of all) {
         const heap = /^heap-used (\d+)$/.exec(line.trim());
         if (heap) heaps.push(Number(heap[1]));
+        const counts = /^\[gateway\] caches (\{.*\})$/.exec(line.trim());
+        if (counts) caches.push(JSON.parse(counts[1]));
       }
     };
   };
@@ -99,6 +110,8 @@ async function start(label, command, args, { env = {}, ready, cwd = root }) {
     pid: server.pid,
     /** The live heaps, in bytes, the process has reported so far. */
     heaps,
+    /** What its caches held (`gateway.caches()`), each time it was asked. */
+    caches,
     async stop() {
       await server.stop(3_000);
     },
@@ -275,6 +288,17 @@ async function sharedGatewayCase(shared, selection) {
   };
 }
 
+/** B.<label> of --compare: B through another build's Node entry, on a gateway of its own. */
+function comparedCase(label, entry) {
+  return {
+    title: `gateway ${label} (Node), createCall`,
+    async setup(shared) {
+      const server = await startGateway(shared.emulator.url, [], entry);
+      return { server, own: true, url: server.url, ...gatewayRequest(createCall(REALISTIC)) };
+    },
+  };
+}
+
 /** A case whose server is its own (stopped after the rounds), sent `body` as JSON. */
 const ownServerCase = (server, body, verify) => ({
   server,
@@ -409,16 +433,23 @@ export async function bench({
   duration = 5,
   rounds = 3,
   warmup = 2,
-  mutations = 100_000,
+  mutations = 200_000,
   memory: checkMemory = true,
   subscribers = [100, 1000],
   eventCalls = 20,
   gatewayArgs = [],
   gatewayEntry = GATEWAY_ENTRY,
+  compare = [],
   quiet = false,
 } = {}) {
   const began = Date.now();
   const log = quiet ? () => {} : (line) => console.error(line);
+  for (const { label, entry } of compare) {
+    if (!/^[\w-]+$/.test(label))
+      throw new Error(`--compare: a label is letters, digits, - or _: ${label}`);
+    CASES[`B.${label}`] = comparedCase(label, entry);
+    cases = [...cases, `B.${label}`];
+  }
   for (const name of cases)
     if (!CASES[name] && name !== 'E') throw new Error(`unknown case ${name}`);
 
@@ -488,6 +519,7 @@ export async function bench({
       }
     }
     const report = render({
+      compared: compare.map(({ label }) => `B.${label}`),
       names: [...targets.keys()],
       connectionCounts,
       settings: { rounds, duration, warmup },
@@ -513,37 +545,51 @@ export async function bench({
 
 /**
  * The gateway's memory at this point: RSS as it is, then a full GC (asked of
- * bench/servers/heap-probe.mjs), the live heap and RSS after it, in MB.
+ * bench/servers/heap-probe.mjs), the live heap and RSS after it, in MB; and what its caches hold
+ * (the Node entry's answer to the same SIGUSR2).
  */
 async function memoryNow(server) {
   const raw = rssMb(server.pid);
-  const before = server.heaps.length;
+  const before = { heaps: server.heaps.length, caches: server.caches.length };
   process.kill(server.pid, 'SIGUSR2');
   // Its signal: a `heap-used` line, after a full GC (slow on a loaded machine).
-  await waitUntil(() => server.heaps.length > before, {
-    what: 'the gateway (heap probe)',
-    waitingFor: 'a heap-used line after SIGUSR2',
-    pollMs: 20,
-  });
-  return { raw, heap: (server.heaps.at(-1) ?? 0) / 1e6, rss: rssMb(server.pid) };
+  await waitUntil(
+    () => server.heaps.length > before.heaps && server.caches.length > before.caches,
+    {
+      what: 'the gateway (heap probe)',
+      waitingFor: 'a heap-used line and a caches line after SIGUSR2',
+      pollMs: 20,
+    },
+  );
+  return {
+    raw,
+    heap: (server.heaps.at(-1) ?? 0) / 1e6,
+    rss: rssMb(server.pid),
+    caches: server.caches.at(-1) ?? {},
+  };
 }
 
 /**
  * A fresh gateway: its memory (`memoryNow`) after the first 10,000 createCalls (a tenth of
- * `total`, at most), then after `total`. Both points are read the same way: RSS before and after
- * a full GC, whose own effect on RSS would otherwise favour the second reading.
+ * `total`, at most), after half of `total` and after all of it. Each point is read the same way:
+ * RSS before and after a full GC, whose own effect on RSS would otherwise favour a later reading.
  */
 async function memoryCheck(emulator, total, entry) {
   const probe = join(root, 'bench/servers/heap-probe.mjs');
   const gateway = await startGateway(emulator.url, ['--expose-gc', '--import', probe], entry);
   try {
     const target = { server: gateway, url: gateway.url, ...gatewayRequest(createCall(REALISTIC)) };
-    const first = Math.min(10_000, Math.floor(total / 10));
-    const a = await load(target, emulator.pid, { connections: 10, amount: first });
-    const afterFirst = await memoryNow(gateway);
-    const b = await load(target, emulator.pid, { connections: 10, amount: total - first });
-    const afterAll = await memoryNow(gateway);
-    return { first, total, afterFirst, afterAll, failed: a.failed + b.failed };
+    const marks = [Math.min(10_000, Math.floor(total / 10)), Math.floor(total / 2), total];
+    const points = [];
+    let done = 0;
+    let failed = 0;
+    for (const mark of marks) {
+      const run = await load(target, emulator.pid, { connections: 10, amount: mark - done });
+      failed += run.failed;
+      done = mark;
+      points.push({ calls: mark, ...(await memoryNow(gateway)) });
+    }
+    return { points, failed };
   } finally {
     await gateway.stop();
   }
@@ -554,6 +600,7 @@ async function memoryCheck(emulator, total, entry) {
 const f = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
 function render({
+  compared,
   names,
   connectionCounts,
   settings,
@@ -640,23 +687,68 @@ function render({
     if (f1) goals.push(bound("the floor F's p50 − A's p50", f1.p50 - a1.p50, ' ms'));
   }
   if (memory) {
-    const { afterFirst: m1, afterAll: m2 } = memory;
+    const [first, half, all] = memory.points;
     const growth = (after, before) => (after / before - 1) * 100;
+    const calls = (point) => point.calls.toLocaleString('en');
     goals.push(
       goal(
-        `RSS after ${memory.total.toLocaleString('en')} createCalls vs after ${memory.first.toLocaleString('en')}, each after a full GC (${f(m1.rss)} -> ${f(m2.rss)} MB)`,
-        growth(m2.rss, m1.rss),
-        20,
+        `RSS after ${calls(all)} createCalls vs after ${calls(half)}, each after a full GC (${f(half.rss)} -> ${f(all.rss)} MB)`,
+        growth(all.rss, half.rss),
+        10,
         '%',
       ),
-      bound(`RSS before that GC (${f(m1.raw)} -> ${f(m2.raw)} MB)`, growth(m2.raw, m1.raw), '%'),
-      bound(
-        `the live heap after the GC (${f(m1.heap, 1)} -> ${f(m2.heap, 1)} MB), where a leak shows`,
-        growth(m2.heap, m1.heap),
+      goal(
+        `the live heap after ${calls(all)} vs after ${calls(half)} (${f(half.heap, 1)} -> ${f(all.heap, 1)} MB)`,
+        growth(all.heap, half.heap),
+        10,
         '%',
+      ),
+      bound(
+        `from ${calls(first)} to ${calls(half)}, while the caches fill: RSS ${f(first.rss)} -> ${f(half.rss)} MB, live heap ${f(first.heap, 1)} -> ${f(half.heap, 1)} MB`,
+        growth(half.heap, first.heap),
+        '% (heap)',
+      ),
+    );
+    lines.push(
+      '',
+      'Memory, a fresh gateway (RSS before and after a full GC, the live heap, and what its caches hold: `gateway.caches()`):',
+      '',
+      `| createCalls | RSS MB | RSS after GC MB | live heap MB | ${Object.keys(all.caches).join(' | ')} |`,
+      `| ----------: | -----: | --------------: | -----------: | ${Object.keys(all.caches)
+        .map(() => '---:')
+        .join(' | ')} |`,
+      ...memory.points.map(
+        (point) =>
+          `| ${calls(point)} | ${f(point.raw)} | ${f(point.rss)} | ${f(point.heap, 1)} | ${Object.keys(
+            all.caches,
+          )
+            .map((name) => point.caches[name] ?? '–')
+            .join(' | ')} |`,
       ),
     );
     if (memory.failed) goals.push(`- memory run: ${memory.failed} requests failed`);
+  }
+  const builds = [...compared, 'B'].filter((name) => results.has(`${name}@${connectionCounts[0]}`));
+  if (builds.length > 1) {
+    lines.push(
+      '',
+      'CPU per createCall, build by build (oldest first; each row: what the changes since the row above cost a request):',
+      '',
+      `| build | ${connectionCounts.map((c) => `CPU ms/req c=${c} | vs above c=${c}`).join(' | ')} |`,
+      `| ----- | ${connectionCounts.map(() => '----------: | ---------:').join(' | ')} |`,
+    );
+    builds.forEach((name, i) => {
+      const cells = connectionCounts.map((c) => {
+        const now = results.get(`${name}@${c}`)?.serverCpuPerReq;
+        const before = i > 0 ? results.get(`${builds[i - 1]}@${c}`)?.serverCpuPerReq : undefined;
+        const delta =
+          before === undefined
+            ? ''
+            : `${now >= before ? '+' : ''}${f((now - before) * 1000, 0)} µs`;
+        return `${f(now, 3)} | ${delta}`;
+      });
+      lines.push(`| ${name === 'B' ? 'B (this tree)' : name} | ${cells.join(' | ')} |`);
+    });
   }
   if (goals.length) lines.push('', 'Goals:', ...goals);
   if (events?.size) lines.push('', ...renderEvents(events));
@@ -704,11 +796,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       warmup: { type: 'string', default: '2' },
       cases: { type: 'string', default: 'A,F,B,B2,C,D,W,E' },
       connections: { type: 'string', default: '10,1' },
-      mutations: { type: 'string', default: '100000' },
+      mutations: { type: 'string', default: '200000' },
       'no-memory': { type: 'boolean', default: false },
       subscribers: { type: 'string', default: '100,1000' },
       'event-calls': { type: 'string', default: '20' },
       gateway: { type: 'string' },
+      compare: { type: 'string', default: '' },
       out: { type: 'string' },
     },
   });
@@ -723,6 +816,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     subscribers: values.subscribers.split(',').map(Number),
     eventCalls: Number(values['event-calls']),
     ...(values.gateway ? { gatewayEntry: values.gateway } : {}),
+    compare: values.compare
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [label, entry] = pair.split('=');
+        if (!label || !entry) throw new Error(`--compare takes label=entry pairs: ${pair}`);
+        return { label, entry };
+      }),
   });
   console.log(report);
   if (values.out) await writeFile(values.out, `${report}\n`);

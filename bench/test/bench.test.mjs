@@ -5,6 +5,10 @@ import { READY_TIMEOUT_MS, runProcess } from '@voipbin-kit/process';
 import { describe, expect, it } from 'vitest';
 import { bench } from '../run.mjs';
 
+const GATEWAY_DIST = fileURLToPath(
+  new URL('../../apps/gateway/dist/runtime/node.mjs', import.meta.url),
+);
+
 // A hang guard, not a bound on speed: above one server's wait for its ready signal (minutes, so
 // a slow start fails with the helper's message, saying which) and the work around it.
 const RUN_TIMEOUT_MS = READY_TIMEOUT_MS + 180_000;
@@ -19,6 +23,8 @@ describe('pnpm bench', () => {
         rounds: 1,
         warmup: 0.5,
         mutations: 2_000,
+        // The build-by-build table: here the same build twice.
+        compare: [{ label: 'same', entry: GATEWAY_DIST }],
         subscribers: [10, 20],
         eventCalls: 2,
         quiet: true,
@@ -31,8 +37,16 @@ describe('pnpm bench', () => {
         expect(result?.serverCpuPerReq, name).toBeGreaterThan(0);
         expect(report).toMatch(new RegExp(`^\\| ${name} \\|`, 'm'));
       }
-      expect(report).toMatch(/RSS after 2,000 createCalls vs after 200, each after a full GC/);
-      expect(report).toMatch(/the live heap after the GC \(\d+\.\d -> \d+\.\d MB\)/);
+      expect(report).toMatch(/RSS after 2,000 createCalls vs after 1,000, each after a full GC/);
+      expect(report).toMatch(/the live heap after 2,000 vs after 1,000 \(\d+\.\d -> \d+\.\d MB\)/);
+      // The memory table: three points, each with the caches' counts (one owner record a call).
+      for (const calls of ['200', '1,000', '2,000'])
+        expect(report).toMatch(
+          new RegExp(`^\\| ${calls} \\| \\d+ \\| \\d+ \\| \\d+\\.\\d \\|`, 'm'),
+        );
+      expect(report).toMatch(/\| store\.keys\.owner \|/);
+      expect(report).toMatch(/^\| B\.same \| gateway same \(Node\), createCall \| 1 \|/m);
+      expect(report).toMatch(/^\| B \(this tree\) \| \d\.\d{3} \| [+-]\d+ µs \|/m);
       expect(report).toMatch(/^\| B\/D \| 1 \|/m);
       expect(report).toMatch(/^\| B\/F \| 1 \|/m);
       expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
