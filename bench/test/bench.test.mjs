@@ -50,6 +50,10 @@ describe('pnpm bench', () => {
       expect(report).toMatch(/^\| B\/D \| 1 \|/m);
       expect(report).toMatch(/^\| B\/F \| 1 \|/m);
       expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
+      // Issue 24's goals, each said met or not: B/C at both connection counts, the Worker's two.
+      expect(report).toMatch(/B\/C, c=1\): \d+\.\d\dx \(≤ 1\.5x\) (met|NOT met)/);
+      expect(report).toMatch(/Worker bundle ≤ 100 KB gzip: \d+\.\d\d KB/);
+      expect(report).toMatch(/compile \+ top-level eval .* ≤ 40 ms: -?\d+\.\d\d ms/);
       // E: every subscriber got each of the calls' events (a quickstart call has 6), once, in
       // order; 2 calls at the largest size, 4 at half of it (as many frames).
       for (const [size, calls] of [
