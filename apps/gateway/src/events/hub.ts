@@ -86,7 +86,9 @@ export function createEventHub(options: HubOptions) {
   /** Notes what a state says of its account and owner, then hands it to this instance's listeners. */
   function take(call: Call, { account, owner }: PublishContext) {
     if (account) learn(account, call.customer_id);
-    if (owner) remember(call.id, owner);
+    // Kept for this instance's listeners of the call; with none, nothing is kept (a later one
+    // looks the owner up once, in `ownerOfCall`): a createCall nobody follows pays nothing here.
+    if (owner && (everyCall.size > 0 || byCall.has(call.id))) remember(call.id, owner);
     dispatch(call);
   }
 
