@@ -22,6 +22,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile } from '@voipbin-kit/bench-kit';
 import { startProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 
@@ -165,11 +166,6 @@ function subscribe(url, agent, onFrame) {
     req.end(body);
   });
 }
-
-const percentile = (sorted, p) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /**
  * One size: a fresh gateway, `subscribers` streams, `warmup` calls not counted, then `calls`.

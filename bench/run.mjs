@@ -27,14 +27,21 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  durableObjectsOf,
+  findWorkerd,
+  percentile,
+  readWranglerConfig,
+  workerdConfig,
+} from '@voipbin-kit/bench-kit';
 import { freePort, httpOk, startProcess, waitUntil } from '@voipbin-kit/process';
 import autocannon from 'autocannon';
-import { findWorkerd, measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
+import { measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
 import { benchEvents } from './events.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -177,41 +184,22 @@ async function startWorkerd(emulatorUrl) {
   const { code } = await measureWorkerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'bench-workerd-'));
   const port = await freePort();
-  const bindings = Object.entries({ ...gatewayEnv(emulatorUrl, port), PORT: undefined })
-    .filter(([, value]) => value !== undefined)
-    .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
-    .join(', ');
-  const toml = readFileSync(join(root, 'apps/gateway/wrangler.toml'), 'utf8');
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  const { PORT: _, ...bindings } = gatewayEnv(emulatorUrl, port);
+  const wrangler = await readWranglerConfig(join(root, 'apps/gateway/wrangler.toml'));
   await writeFile(join(dir, 'worker.js'), code);
-  // The Worker reaches the emulator on loopback: its outbound network allows "local".
+  await mkdir(join(dir, 'durable-objects'));
+  // The Durable Objects of wrangler.toml, as a deployed Worker has them (SQLite, in `dir`); the
+  // Worker reaches the emulator on loopback.
   await writeFile(
     join(dir, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "loopback", network = (allow = ["local", "private", "public"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
-  compatibilityDate = "${date}",
-  bindings = [
-    ${bindings},
-    (name = "GATEWAY_STORE", durableObjectNamespace = (className = "GatewayStore")),
-    (name = "GATEWAY_EVENTS", durableObjectNamespace = (className = "CallEvents")),
-  ],
-  # The Durable Objects of wrangler.toml, as a deployed Worker has them (SQLite, here in memory).
-  durableObjectNamespaces = [
-    (className = "GatewayStore", uniqueKey = "bench-gateway-store", enableSql = true),
-    (className = "CallEvents", uniqueKey = "bench-call-events", enableSql = true),
-  ],
-  durableObjectStorage = (inMemory = void),
-  globalOutbound = "loopback",
-);
-`,
+    workerdConfig({
+      port,
+      compatibilityDate: wrangler.compatibility_date,
+      bindings,
+      durableObjects: durableObjectsOf(wrangler),
+      durableObjectsDir: join(dir, 'durable-objects'),
+      outbound: true,
+    }),
   );
   const server = await start('workerd', findWorkerd(), ['serve', join(dir, 'config.capnp')], {
     ready: `http://127.0.0.1:${port}/health`,
@@ -338,11 +326,6 @@ const CASES = {
 };
 
 // ---- measuring ---------------------------------------------------------------------------
-
-const percentile = (sorted, p) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /** One autocannon run; CPU deltas of the case's server and of the emulator, read from /proc. */
 async function load(target, emulatorPid, { connections, duration, amount }) {
