@@ -39,9 +39,9 @@ import {
   readWranglerConfig,
   workerdConfig,
 } from '@voipbin-kit/bench-kit';
+import { measureWorkerBundle } from '@voipbin-kit/gateway/budgets';
 import { freePort, httpOk, startProcess, waitUntil } from '@voipbin-kit/process';
 import autocannon from 'autocannon';
-import { measureWorkerBundle } from '../apps/gateway/scripts/budgets.mjs';
 import { benchEvents } from './events.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
