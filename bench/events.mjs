@@ -22,6 +22,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundlingOnly, percentile } from '@voipbin-kit/bench-kit';
 import { startProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 
@@ -36,14 +37,15 @@ const now = () => Number(process.hrtime.bigint());
 /** Call id and updatedAt: a state's identity, whatever the timestamp's notation. */
 const keyOf = (id, updatedAt) => `${id} ${String(updatedAt).replace(/\D/g, '')}`;
 
-/** Bundles the server (the gateway's TypeScript sources), its npm imports left to apps/gateway. */
+/** Bundles the server (the gateway from its exports, its TypeScript sources), its npm imports left to apps/gateway. */
 async function bundle() {
   const dir = await mkdtemp(join(root, 'apps/gateway/node_modules/.bench-events-'));
   const file = join(dir, 'server.mjs');
   await build({
     entryPoints: [join(root, 'bench/events/server.ts')],
     bundle: true,
-    packages: 'external',
+    // The gateway from its sources (by its package exports); npm packages resolve at run time.
+    plugins: [bundlingOnly(['@voipbin-kit/gateway'])],
     platform: 'node',
     format: 'esm',
     target: 'es2022',
@@ -165,11 +167,6 @@ function subscribe(url, agent, onFrame) {
     req.end(body);
   });
 }
-
-const percentile = (sorted, p) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /**
  * One size: a fresh gateway, `subscribers` streams, `warmup` calls not counted, then `calls`.

@@ -13,12 +13,14 @@
 //                             [--query createCall|typename]
 //   BENCH_JS_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' node bench/in-process.mjs   (a profile)
 //
-// The harness (bench/in-process/harness.ts) imports the gateway's TypeScript sources: it is
-// bundled with esbuild first, its npm imports left to resolve from apps/gateway.
+// The harness (bench/in-process/harness.ts) imports the gateway by its package exports, which
+// are its TypeScript sources: it is bundled with esbuild first, its npm imports left to resolve
+// from apps/gateway.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundlingOnly } from '@voipbin-kit/bench-kit';
 import { runProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 import { startEmulator } from './run.mjs';
@@ -59,7 +61,8 @@ try {
   await build({
     entryPoints: [join(root, 'bench/in-process/harness.ts')],
     bundle: true,
-    packages: 'external',
+    // The gateway from its sources (by its package exports); npm packages resolve at run time.
+    plugins: [bundlingOnly(['@voipbin-kit/gateway'])],
     platform: 'node',
     format: 'esm',
     target: 'es2022',

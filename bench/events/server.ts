@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEmulator } from '@voipbin-kit/emulator';
+import { createGateway } from '@voipbin-kit/gateway';
 import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
-import { createGateway } from '../../apps/gateway/src/index.ts';
 
 const subscribers = Number(process.argv[2] ?? '1000');
 const emulator = createEmulator({ clock: 'manual' });

@@ -1,9 +1,8 @@
 // Bundled and run by bench/in-process.mjs, one process per upstream; see there.
 import { createHash } from 'node:crypto';
+import { createGateway, readEnv } from '@voipbin-kit/gateway';
+import { createNodeFetch } from '@voipbin-kit/gateway/runtime/node-fetch';
 import { Response as PonyfillResponse, fetch as whatwgFetch } from '@whatwg-node/fetch';
-import { readEnv } from '../../apps/gateway/src/env.ts';
-import { createGateway } from '../../apps/gateway/src/gateway.ts';
-import { createNodeFetch } from '../../apps/gateway/src/runtime/node-fetch.ts';
 
 const [upstream = 'canned', emulatorUrl = '', requestsArg = '20000', queryName = 'createCall'] =
   process.argv.slice(2);

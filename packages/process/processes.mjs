@@ -1,9 +1,10 @@
 // Processes that never outlive whoever started them. Each runs in a process group of its own
 // (`detached`), so that ending it ends its children too; a registry ends every group still alive
 // when this process exits or is sent SIGINT, SIGTERM or SIGHUP (which it forwards: a group of its
-// own no longer gets the terminal's Ctrl-C); and a small `sh` watchdog, told each group over a
-// pipe, ends them when this process dies without a word (SIGKILL, as vitest's pool does to a
-// worker that does not stop within 500 ms).
+// own no longer gets the terminal's Ctrl-C). It listens before a process is spawned, and a
+// signal's teardown waits for those started meanwhile too. A small `sh` watchdog, told each group
+// over a pipe, ends them when this process dies without a word (SIGKILL, as vitest's pool does to
+// a worker that does not stop within 500 ms).
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { groupAlive, OWNER_ENV, owner } from './proc.mjs';
@@ -59,21 +60,25 @@ for id; do kill -KILL $id 2>/dev/null; done`;
 
 let watchdog;
 
-/** Tells the watchdog (started on first use, never keeping this process alive) a line. */
+/** Starts the watchdog (once; it never keeps this process alive). */
+function startWatchdog() {
+  if (!POSIX || watchdog) return;
+  watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'watchdog', String(INTERRUPT_GRACE_MS / 1000)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    // Unmarked: it ends with this process, and is never a test's leftover.
+    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== OWNER_ENV)),
+  });
+  watchdog.on('error', () => {}); // no sh: the registry alone, then
+  watchdog.stdin.on('error', () => {});
+  watchdog.unref();
+  watchdog.stdin.unref();
+}
+
+/** Tells the watchdog a line. */
 function tellWatchdog(line) {
   if (!POSIX) return;
-  if (!watchdog) {
-    watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'watchdog', String(INTERRUPT_GRACE_MS / 1000)], {
-      detached: true,
-      stdio: ['pipe', 'ignore', 'ignore'],
-      // Unmarked: it ends with this process, and is never a test's leftover.
-      env: Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== OWNER_ENV)),
-    });
-    watchdog.on('error', () => {}); // no sh: the registry alone, then
-    watchdog.stdin.on('error', () => {});
-    watchdog.unref();
-    watchdog.stdin.unref();
-  }
+  startWatchdog();
   watchdog.stdin.write(`${line}\n`);
 }
 
@@ -82,24 +87,42 @@ function tellWatchdog(line) {
 /** The groups (or, for adopted processes, pids) alive: kill target -> { kill, stop }. */
 const live = new Map();
 let installed = false;
-let interrupted = false;
+/** The signal being handled (its teardown under way), once one has come. */
+let interrupted;
 
-function register(target, entry) {
-  live.set(target, entry);
-  tellWatchdog(`+${target}`);
+/**
+ * Listens for the signals, and starts the watchdog, before a process is spawned: a signal that
+ * lands while it starts (spawned, not yet registered) is then the registry's to handle. Without
+ * a listener it would be the default death, leaving the new process to nobody.
+ */
+function arm() {
+  startWatchdog();
   if (installed) return;
   installed = true;
   process.on('exit', onExit);
   for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
-function unregister(target) {
-  if (!live.delete(target)) return;
-  tellWatchdog(`-${target}`);
+/** Stops listening once nothing is registered. */
+function disarm() {
   if (live.size > 0 || !installed) return;
   installed = false;
   process.off('exit', onExit);
   for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+function register(target, entry) {
+  arm();
+  live.set(target, entry);
+  tellWatchdog(`+${target}`);
+  // Started while a signal's teardown is under way: it is sent the signal, and waited for, too.
+  if (interrupted) entry.kill(interrupted);
+}
+
+function unregister(target) {
+  if (!live.delete(target)) return;
+  tellWatchdog(`-${target}`);
+  disarm();
 }
 
 // Exiting: no time to wait, so SIGTERM now and the watchdog's SIGKILL after the grace.
@@ -111,18 +134,33 @@ function onSignal(signal) {
   for (const entry of live.values()) entry.kill(signal);
   // Another listener (the program's own) decides what follows; else the default: die of it.
   if (process.listenerCount(signal) > 1) return;
-  if (interrupted) return dieOf(signal, 'SIGKILL'); // a second Ctrl-C: no more waiting
-  interrupted = true;
-  void Promise.all([...live.values()].map((entry) => entry.stop(INTERRUPT_GRACE_MS, null))).then(
-    () => dieOf(signal),
-  );
+  if (interrupted) return dieOf(signal); // a second Ctrl-C: no more waiting
+  interrupted = signal;
+  void endAll().then(() => dieOf(signal));
 }
 
-function dieOf(signal, last) {
+/**
+ * Waits until every process registered has gone (each given the grace), and those the program
+ * starts meanwhile too (`register` sends them the signal): the program goes on running during
+ * the grace, and may start one (the next case of a benchmark, when the one before failed).
+ */
+async function endAll() {
+  const waited = new Set();
+  for (;;) {
+    const pending = [...live.values()].filter((entry) => !waited.has(entry));
+    if (pending.length === 0) return;
+    for (const entry of pending) waited.add(entry);
+    await Promise.all(pending.map((entry) => entry.stop(INTERRUPT_GRACE_MS, null)));
+  }
+}
+
+/** Dies of `signal` (its default action), SIGKILL to whatever is still registered first. */
+function dieOf(signal) {
   for (const [target, entry] of live) {
-    if (last) entry.kill(last);
+    entry.kill('SIGKILL');
     unregister(target);
   }
+  disarm();
   process.kill(process.pid, signal);
 }
 
@@ -195,18 +233,25 @@ export function spawnProcess({
   outputLimit = 1 << 20,
   onOutput,
 }) {
-  const child = spawn(command, args, {
-    cwd,
-    // The caller's own mark, when it gives one (a test following one run), else ours.
-    env: { ...env, [OWNER_ENV]: env[OWNER_ENV] || owner() },
-    stdio: [
-      'ignore',
-      stdio === 'inherit' ? 'inherit' : 'pipe',
-      stdio === 'inherit' ? 'inherit' : 'pipe',
-      ...(ipc ? ['ipc'] : []),
-    ],
-    detached: POSIX,
-  });
+  arm();
+  let child;
+  try {
+    child = spawn(command, args, {
+      cwd,
+      // The caller's own mark, when it gives one (a test following one run), else ours.
+      env: { ...env, [OWNER_ENV]: env[OWNER_ENV] || owner() },
+      stdio: [
+        'ignore',
+        stdio === 'inherit' ? 'inherit' : 'pipe',
+        stdio === 'inherit' ? 'inherit' : 'pipe',
+        ...(ipc ? ['ipc'] : []),
+      ],
+      detached: POSIX,
+    });
+  } catch (error) {
+    disarm();
+    throw error;
+  }
   const all = keeper(outputLimit);
   const streams = { stdout: keeper(outputLimit), stderr: keeper(outputLimit) };
   const listeners = new Set();
@@ -264,7 +309,7 @@ export function spawnProcess({
     register(target, { kill, stop });
     // Left by a process that exited by itself, its group's others are ended too.
     void ended.then(() => stop());
-  }
+  } else disarm();
   const line = commandLine(command, args);
   return {
     child,

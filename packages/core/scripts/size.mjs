@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { budgets, kib } from '@voipbin-kit/bench-kit';
 import { build } from 'esbuild';
 
 // Two apps, through dist as an app's imports would go:
@@ -16,10 +17,11 @@ import { build } from 'esbuild';
 //   asked for <= 8 KB; ofetch and valibot alone take 6.4 KB of it, see
 //   docs/decisions/2026-12-05-tree-shakeable-actions.md);
 // - `all`: sends any of the 44 actions (`ACTION_SCHEMAS`), as a server does.
+// Their budgets are budgets.json's (@voipbin-kit/bench-kit), the one place they live.
 export const ENTRIES = {
   talk: {
     label: 'core browser bundle (createClient + calls.create, talk only)',
-    budgetBytes: 13 * 1024,
+    budgetBytes: kib(budgets.coreBrowserBundle.talkOnlyKB),
     source: `
 import { createClient, TalkActionSchema } from './dist/index.js';
 export async function placeCall(token, request) {
@@ -29,7 +31,7 @@ export async function placeCall(token, request) {
   },
   all: {
     label: 'core browser bundle (createClient + calls.create, all 44 actions)',
-    budgetBytes: 14.75 * 1024,
+    budgetBytes: kib(budgets.coreBrowserBundle.allActionsKB),
     source: `
 import { ACTION_SCHEMAS, createClient } from './dist/index.js';
 export async function placeCall(token, request) {

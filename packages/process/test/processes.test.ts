@@ -223,6 +223,27 @@ describe('a parent that started processes with the helper', () => {
     });
   }
 
+  it('sent SIGTERM inside spawn, as its server has just been made, ends it and dies of SIGTERM', async () => {
+    const { env, left } = marked();
+    const parent = spawnProcess(node('signal-in-spawn.mjs', env));
+    expect((await parent.exited).signal, parent.output()).toBe('SIGTERM');
+    // Ended before the parent died: the signal was the registry's to handle, not a default death.
+    expect(left().map((p) => p.command)).toEqual([]);
+    await expectNoneLeft(left);
+  });
+
+  it('sent SIGTERM, ends as well what it starts during that teardown, and waits for it', async () => {
+    const { env, left } = marked();
+    const parent = await startProcess({
+      ...node('one-after-another.mjs', env),
+      ready: /first: ready/,
+    });
+    process.kill(parent.pid as number, 'SIGTERM');
+    expect((await parent.exited).signal, parent.output()).toBe('SIGTERM');
+    expect(left().map((p) => p.command)).toEqual([]);
+    await expectNoneLeft(left);
+  });
+
   it('killed with SIGKILL (no handler runs), still leaves nothing: its watchdog ends them', async () => {
     const { parent, descendants, pgids } = await parentWith('parent.mjs', /parent: started/);
     process.kill(parent.pid as number, 'SIGKILL');

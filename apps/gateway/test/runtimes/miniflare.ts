@@ -3,11 +3,12 @@
  * bundles src/runtime/worker.ts as a deploy would (nothing is downloaded, nothing is sent), and
  * each Miniflare's workerd is ended with this process, on failure too.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readWranglerConfig } from '@voipbin-kit/bench-kit';
 import {
   adopt,
   bounded,
@@ -59,11 +60,11 @@ export async function bundleWorker(vars: Record<string, string> = {}): Promise<W
     timeoutMs: READY_TIMEOUT_MS,
   });
   if (dryRun.code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${dryRun.output}`);
-  const toml = await readFile(join(gatewayDir, 'wrangler.toml'), 'utf8');
+  const config = await readWranglerConfig(join(gatewayDir, 'wrangler.toml'));
   return {
     outDir,
     scriptPath: join(outDir, 'worker.js'),
-    compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1],
+    compatibilityDate: config.compatibility_date,
     remove: () => rm(outDir, { recursive: true, force: true }),
   };
 }
