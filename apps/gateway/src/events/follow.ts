@@ -19,6 +19,20 @@ export interface Follower {
   signal?: AbortSignal;
 }
 
+/**
+ * One event per state object: the hub hands each listener the same object, and subscribers
+ * of one call that share a document then share its execution (`schema/shared.ts`).
+ */
+const events = new WeakMap<Call, FollowEvent>();
+function eventOf(call: Call): FollowEvent {
+  let event = events.get(call);
+  if (!event) {
+    event = { call };
+    events.set(call, event);
+  }
+  return event;
+}
+
 /** States queued for a subscriber that reads slower than they come, before it is cut off. */
 const MAX_QUEUED = 1_000;
 /** Calls whose newest state one `callEvents` stream remembers, to drop older ones. */
@@ -191,7 +205,7 @@ export async function followCall(
     const order = createOrdering(1);
     deliver = (call) => {
       if (!order.advance(call)) return;
-      stream.push({ call });
+      stream.push(eventOf(call));
       if (isFinal(call)) stream.end();
     };
     deliver(current);
@@ -208,14 +222,102 @@ export async function followCall(
   }
 }
 
+/** What a `callEvents` subscriber may see: subscribers of one audience share one feed. */
+export interface Audience {
+  /** Names the audience: the same key, the same `visible` answers (see `audienceOf`). */
+  key: string;
+  /** Whether a state is for this audience; may wait on the store. */
+  visible(call: Call): boolean | Promise<boolean>;
+}
+
+/** A stream of one subscriber, as a feed fills it. */
+type Member = Pick<ReturnType<typeof channel>, 'push' | 'end'>;
+
+/** Every feed open on a hub, by audience. */
+const feedsByHub = new WeakMap<EventHub, Map<string, Feed>>();
+
+interface Feed {
+  members: Set<Member>;
+  stop(): void;
+}
+
 /**
- * Follows every call `visible` says is the caller's, from now on, each state once and never
- * an older one after a newer; never ends on its own (but for an expired credential). `prepare`
- * runs once the subscription is counted, before anything is followed.
+ * The one hub listener of an audience: each state is checked (`visible`) and ordered once,
+ * and handed, as one event object, to every member; so subscribers that share a document
+ * also share its execution (`schema/shared.ts`). One state at a time, as the check may wait
+ * on the store and order must hold; a store slower than the states come ends every member
+ * (`overflow`) rather than queue without end. Stops when its last member leaves.
+ */
+function openFeed(hub: EventHub, audience: Audience): Feed {
+  let feeds = feedsByHub.get(hub);
+  if (!feeds) {
+    feeds = new Map();
+    feedsByHub.set(hub, feeds);
+  }
+  const open = feeds.get(audience.key);
+  if (open) return open;
+  const members = new Set<Member>();
+  const order = createOrdering(MAX_ORDERED);
+  let tail = Promise.resolve();
+  let waiting = 0;
+  let stopped = false;
+  const feed: Feed = {
+    members,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      unlisten();
+      if (feeds.get(audience.key) === feed) feeds.delete(audience.key);
+    },
+  };
+  const unlisten = hub.listen({
+    deliver: (call) => {
+      if (stopped) return;
+      if (++waiting > MAX_QUEUED) {
+        feed.stop();
+        for (const member of members) {
+          member.push({ end: 'overflow' });
+          member.end();
+        }
+        return;
+      }
+      tail = tail.then(async () => {
+        waiting--;
+        if (stopped) return;
+        try {
+          if (!((await audience.visible(call)) && order.advance(call))) return;
+        } catch {
+          // A store that cannot say whose the call is: not shown (fail closed).
+          return;
+        }
+        const event: FollowEvent = { call };
+        for (const member of members) member.push(event);
+      });
+    },
+  });
+  feeds.set(audience.key, feed);
+  return feed;
+}
+
+/** Adds `member` to its audience's feed (opened for it if none is); returns the leave. */
+function join(hub: EventHub, audience: Audience, member: Member): () => void {
+  const feed = openFeed(hub, audience);
+  feed.members.add(member);
+  return () => {
+    feed.members.delete(member);
+    if (feed.members.size === 0) feed.stop();
+  };
+}
+
+/**
+ * Follows every call `audience.visible` says is the caller's, from now on, each state once and
+ * never an older one after a newer; never ends on its own (but for an expired credential).
+ * Subscribers of one audience share its feed; counting, expiry and leaving stay each one's.
+ * `prepare` runs once the subscription is counted, before anything is followed.
  */
 export async function followEvery(
   follower: Follower,
-  visible: (call: Call) => boolean | Promise<boolean>,
+  audience: Audience,
   prepare: () => Promise<void> = async () => {},
 ): Promise<AsyncIterableIterator<FollowEvent>> {
   const { hub, source, account } = follower;
@@ -224,37 +326,7 @@ export async function followEvery(
     await prepare();
     held.check();
     const stream = channel(held.releaseAll);
-    const order = createOrdering(MAX_ORDERED);
-    // One state at a time, as the visibility check may wait on the store and order must hold;
-    // a store slower than the states come cuts the stream off rather than queue without end.
-    let tail = Promise.resolve();
-    let waiting = 0;
-    let ended = false;
-    held.hold(() => {
-      ended = true;
-    });
-    held.hold(
-      hub.listen({
-        deliver: (call) => {
-          if (ended) return;
-          if (++waiting > MAX_QUEUED) {
-            ended = true;
-            stream.push({ end: 'overflow' });
-            stream.end();
-            return;
-          }
-          tail = tail.then(async () => {
-            waiting--;
-            if (ended) return;
-            try {
-              if ((await visible(call)) && order.advance(call)) stream.push({ call });
-            } catch {
-              // A store that cannot say whose the call is: not shown (fail closed).
-            }
-          });
-        },
-      }),
-    );
+    held.hold(join(hub, audience, stream));
     held.hold(source.watch(account, {}));
     held.hold(expiry(follower, stream));
     return stream.iterator;
