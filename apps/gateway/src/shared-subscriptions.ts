@@ -1,7 +1,7 @@
 /**
  * Subscribers that share a document share its execution: each event of a subscription is
  * executed once per (document, operation, variables, audience), and its result, the same
- * object, goes to every such subscriber, serialised once (`sharedFrames`). The audience is
+ * object, goes to every such subscriber as one SSE frame, encoded once (`sseFrames`). The audience is
  * what decides what a subscriber may see (`audienceOf`: its account, owner and scopes), so a
  * shared result is the one each of them would have got on its own.
  *
@@ -19,14 +19,23 @@ import {
   type ExecutionResult,
   print,
 } from 'graphql';
-import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import {
+  type FetchAPI,
+  isAsyncIterable,
+  mapAsyncIterator,
+  type Plugin,
+  processRegularResult,
+} from 'graphql-yoga';
+
+/** What answers a request with its result (graphql-yoga does not export the type). */
+type ResultProcessor = Parameters<
+  Parameters<NonNullable<Plugin['onResultProcess']>>[0]['setResultProcessor']
+>[0];
 
 export interface SharedSubscriptionsOptions<Context> {
   /** What decides what a subscriber may see, as a key; null shares nothing of its subscription. */
   audience(context: Context): string | null;
 }
-
-type Result = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
 
 /** Each document's text, printed once per document object: two parses of one text share. */
 const texts = new WeakMap<DocumentNode, string>();
@@ -39,21 +48,84 @@ function textOf(document: DocumentNode): string {
   return text;
 }
 
+/** `then` for a value that may be a promise: the value itself is used at once. */
+const mapMaybe = <T, U>(value: T | Promise<T>, use: (value: T) => U): U | Promise<U> =>
+  value instanceof Promise ? value.then(use) : use(value);
+
+/** Yoga's SSE comment that keeps a connection open (and flushes the headers first). */
+const PING = new TextEncoder().encode(':\n\n');
+const COMPLETE = new TextEncoder().encode('event: complete\ndata:\n\n');
+
 /**
- * Lets Yoga's SSE processor (`result.stringify || JSON.stringify`) serialise a shared result
- * once: the text is kept for this very object, never for a copy (a masked error's).
+ * Each result's `next` frame, encoded once per result object: a result shared by many
+ * subscribers (see above) is one buffer written to each. A result with errors or HTTP
+ * extensions is serialised by Yoga's own processor, which leaves their internals out.
  */
-function stringifiedOnce(result: Result): Result {
-  let text: string | undefined;
-  Object.defineProperty(result, 'stringify', {
-    value: (value: ExecutionResult) => {
-      if (value !== result) return JSON.stringify(value);
-      text ??= JSON.stringify(value);
-      return text;
+const frames = new WeakMap<object, Uint8Array | Promise<Uint8Array>>();
+const encoder = new TextEncoder();
+const frame = (json: string) => encoder.encode(`event: next\ndata: ${json}\n\n`);
+function frameOf(result: ExecutionResult, fetchAPI: FetchAPI): Uint8Array | Promise<Uint8Array> {
+  let encoded = frames.get(result);
+  if (encoded === undefined) {
+    encoded =
+      result.errors?.length || (result.extensions as { http?: unknown } | undefined)?.http
+        ? Promise.resolve(processRegularResult(result, fetchAPI, 'application/json'))
+            .then((response) => response.text())
+            .then(frame)
+        : frame(JSON.stringify(result));
+    frames.set(result, encoded);
+  }
+  return encoded;
+}
+
+/**
+ * Yoga's SSE processor (`getSSEProcessor`, graphql-yoga 5.24), one chunk per frame and that
+ * chunk shared (`frameOf`): the same headers, first comment, pings and end. For a subscription's
+ * stream only, which answers 200 (its errors come as frames).
+ */
+const sseFrames: ResultProcessor = (result, fetchAPI) => {
+  const pingIntervalMs = globalThis.process?.env?.NODE_ENV === 'test' ? 300 : 12_000;
+  const iterator = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+  let ping: ReturnType<typeof setInterval> | undefined;
+  const body = new fetchAPI.ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(PING);
+      ping = setInterval(() => {
+        if (controller.desiredSize === null) clearInterval(ping);
+        else if (controller.desiredSize > 0) controller.enqueue(PING);
+      }, pingIntervalMs);
+    },
+    // No `async`: a shared frame is ready, and each subscriber's read of it costs no more jobs.
+    pull(controller) {
+      const fail = (error: unknown) => controller.error(error);
+      const write = (encoded: Uint8Array) => controller.enqueue(encoded);
+      const end = () => {
+        controller.enqueue(COMPLETE);
+        clearInterval(ping);
+        controller.close();
+      };
+      return iterator.next().then((next) => {
+        const sent =
+          next.value == null ? undefined : mapMaybe(frameOf(next.value, fetchAPI), write);
+        const ended = next.done ? mapMaybe(sent, end) : sent;
+        return ended instanceof Promise ? ended.catch(fail) : undefined;
+      }, fail);
+    },
+    async cancel() {
+      clearInterval(ping);
+      await iterator.return?.();
     },
   });
-  return result;
-}
+  return new fetchAPI.Response(body, {
+    status: 200,
+    headers: {
+      'Content-Type': 'text/event-stream',
+      Connection: 'keep-alive',
+      'Cache-Control': 'no-cache',
+      'Content-Encoding': 'none',
+    },
+  });
+};
 
 /**
  * The envelop plugin: a subscription whose context has an audience runs its source stream as
@@ -64,10 +136,13 @@ export function sharedSubscriptions<Context>({
   audience,
 }: SharedSubscriptionsOptions<Context>): Plugin<Record<string, unknown>> {
   /** Per event (a source stream's value), its result per sharing key, while the event lives. */
-  const results = new WeakMap<object, Map<string, Result | Promise<Result>>>();
+  const results = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
+  /** The requests whose answer is a subscription's, as Yoga's result processors tell them. */
+  const subscriptions = new WeakSet<Request>();
 
   const resultOf = (args: ExecutionArgs, key: string, event: unknown) => {
-    const run = () => execute({ ...args, rootValue: event }) as Result | Promise<Result>;
+    const run = () =>
+      execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>;
     if (typeof event !== 'object' || event === null) return run();
     let byKey = results.get(event);
     if (!byKey) {
@@ -76,8 +151,7 @@ export function sharedSubscriptions<Context>({
     }
     let result = byKey.get(key);
     if (!result) {
-      const ran = run();
-      result = ran instanceof Promise ? ran.then(stringifiedOnce) : stringifiedOnce(ran);
+      result = run();
       byKey.set(key, result);
     }
     return result;
@@ -85,6 +159,8 @@ export function sharedSubscriptions<Context>({
 
   return {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+      const { request } = args.contextValue as { request?: Request };
+      if (request) subscriptions.add(request);
       const seen = audience(args.contextValue as Context);
       if (seen === null) return;
       const key = JSON.stringify([
@@ -101,6 +177,12 @@ export function sharedSubscriptions<Context>({
         if (!isAsyncIterable(stream)) return stream;
         return mapAsyncIterator(stream, (event) => resultOf(args, key, event));
       });
+    },
+    // Yoga has chosen its SSE processor (the only one for a subscription's stream): frames shared.
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      if (resultProcessor && isAsyncIterable(result) && subscriptions.has(request)) {
+        setResultProcessor(sseFrames, 'text/event-stream');
+      }
     },
   };
 }
