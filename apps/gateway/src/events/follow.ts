@@ -233,6 +233,14 @@ export interface Audience {
 /** A stream of one subscriber, as a feed fills it. */
 type Member = Pick<ReturnType<typeof channel>, 'push' | 'end'>;
 
+/** Members of a feed handed a state in one turn of the event loop; then the next turn. */
+const FAN_OUT_BATCH = 64;
+/** Resolves in a later turn of the event loop, after pending I/O (a timer where no setImmediate). */
+const nextTurn = () =>
+  new Promise<void>((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
 /** Every feed open on a hub, by audience. */
 const feedsByHub = new WeakMap<EventHub, Map<string, Feed>>();
 
@@ -291,7 +299,14 @@ function openFeed(hub: EventHub, audience: Audience): Feed {
           return;
         }
         const event: FollowEvent = { call };
-        for (const member of members) member.push(event);
+        const targets = [...members];
+        for (let i = 0; i < targets.length; i++) {
+          // A batch's frames go out before the next batch's work: the first subscribers are not
+          // kept waiting for the last ones' (writes leave once the turn's jobs are done).
+          if (i > 0 && i % FAN_OUT_BATCH === 0) await nextTurn();
+          const member = targets[i] as Member;
+          if (members.has(member)) member.push(event);
+        }
       });
     },
   });
