@@ -233,8 +233,8 @@ export interface Audience {
 /** A stream of one subscriber, as a feed fills it. */
 type Member = Pick<ReturnType<typeof channel>, 'push' | 'end'>;
 
-/** Members of a feed handed a state in one turn of the event loop; then the next turn. */
-const FAN_OUT_BATCH = 64;
+/** Members of a feed in one lane: handed their states in one turn of the event loop. */
+const LANE_SIZE = 64;
 /** Resolves in a later turn of the event loop, after pending I/O (a timer where no setImmediate). */
 const nextTurn = () =>
   new Promise<void>((resolve) =>
@@ -244,17 +244,28 @@ const nextTurn = () =>
 /** Every feed open on a hub, by audience. */
 const feedsByHub = new WeakMap<EventHub, Map<string, Feed>>();
 
-interface Feed {
+/** Some members of a feed, for good, and the states they are still to be handed, in order. */
+interface Lane {
   members: Set<Member>;
-  stop(): void;
+  pending: FollowEvent[];
+}
+
+interface Feed {
+  join(member: Member): () => void;
 }
 
 /**
  * The one hub listener of an audience: each state is checked (`visible`) and ordered once,
  * and handed, as one event object, to every member; so subscribers that share a document
- * also share its execution (`schema/shared.ts`). One state at a time, as the check may wait
- * on the store and order must hold; a store slower than the states come ends every member
- * (`overflow`) rather than queue without end. Stops when its last member leaves.
+ * also share its execution (src/shared-subscriptions.ts). One state at a time, as the check
+ * may wait on the store and order must hold; a store slower than the states come ends every
+ * member (`overflow`) rather than queue without end. Stops when its last member leaves.
+ *
+ * Members are handed states a lane a turn: a lane's frames leave (Node writes a corked socket
+ * once the turn's jobs are done) while the next lane's are made, so the first subscribers do
+ * not wait for the last ones' work, and a state that follows another at once reaches a lane
+ * right after the first state did, not after the first state's whole fan-out (both then in
+ * one write). A member stays in its lane, and each lane hands its states in order.
  */
 function openFeed(hub: EventHub, audience: Audience): Feed {
   let feeds = feedsByHub.get(hub);
@@ -264,31 +275,60 @@ function openFeed(hub: EventHub, audience: Audience): Feed {
   }
   const open = feeds.get(audience.key);
   if (open) return open;
-  const members = new Set<Member>();
+  const lanes: Lane[] = [];
+  let members = 0;
   const order = createOrdering(MAX_ORDERED);
   let tail = Promise.resolve();
   let waiting = 0;
+  let pumping = false;
   let stopped = false;
-  const feed: Feed = {
-    members,
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      unlisten();
-      if (feeds.get(audience.key) === feed) feeds.delete(audience.key);
-    },
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    unlisten();
+    if (feeds.get(audience.key) === feed) feeds.delete(audience.key);
   };
+  /** Ends every member's stream: the feed cannot keep up. */
+  const overflow = () => {
+    stop();
+    for (const lane of lanes) {
+      lane.pending.length = 0;
+      for (const member of lane.members) {
+        member.push({ end: 'overflow' });
+        member.end();
+      }
+    }
+  };
+  /** Hands each lane its pending states, a lane a turn, round after round until none is left. */
+  const pump = async () => {
+    pumping = true;
+    let first = true;
+    for (let handed = true; handed && !stopped; ) {
+      handed = false;
+      for (const lane of lanes) {
+        if (lane.pending.length === 0) continue;
+        if (!first) await nextTurn();
+        first = false;
+        handed = true;
+        const events = lane.pending.splice(0);
+        for (const member of lane.members) for (const event of events) member.push(event);
+      }
+    }
+    pumping = false;
+  };
+  const hand = (event: FollowEvent) => {
+    for (const lane of lanes) {
+      if (lane.members.size === 0) continue;
+      if (lane.pending.push(event) > MAX_QUEUED) return overflow();
+    }
+    if (!pumping) void pump();
+  };
+
   const unlisten = hub.listen({
     deliver: (call) => {
       if (stopped) return;
-      if (++waiting > MAX_QUEUED) {
-        feed.stop();
-        for (const member of members) {
-          member.push({ end: 'overflow' });
-          member.end();
-        }
-        return;
-      }
+      if (++waiting > MAX_QUEUED) return overflow();
       tail = tail.then(async () => {
         waiting--;
         if (stopped) return;
@@ -298,31 +338,33 @@ function openFeed(hub: EventHub, audience: Audience): Feed {
           // A store that cannot say whose the call is: not shown (fail closed).
           return;
         }
-        const event: FollowEvent = { call };
-        const targets = [...members];
-        for (let i = 0; i < targets.length; i++) {
-          // A batch's frames go out before the next batch's work: the first subscribers are not
-          // kept waiting for the last ones' (writes leave once the turn's jobs are done).
-          if (i > 0 && i % FAN_OUT_BATCH === 0) await nextTurn();
-          const member = targets[i] as Member;
-          if (members.has(member)) member.push(event);
-        }
+        hand({ call });
       });
     },
   });
+  const feed: Feed = {
+    join(member) {
+      let lane = lanes.find((lane) => lane.members.size < LANE_SIZE);
+      if (!lane) {
+        lane = { members: new Set(), pending: [] };
+        lanes.push(lane);
+      }
+      const joined = lane;
+      joined.members.add(member);
+      members++;
+      return () => {
+        if (!joined.members.delete(member)) return;
+        if (--members === 0) stop();
+      };
+    },
+  };
   feeds.set(audience.key, feed);
   return feed;
 }
 
 /** Adds `member` to its audience's feed (opened for it if none is); returns the leave. */
-function join(hub: EventHub, audience: Audience, member: Member): () => void {
-  const feed = openFeed(hub, audience);
-  feed.members.add(member);
-  return () => {
-    feed.members.delete(member);
-    if (feed.members.size === 0) feed.stop();
-  };
-}
+const join = (hub: EventHub, audience: Audience, member: Member): (() => void) =>
+  openFeed(hub, audience).join(member);
 
 /**
  * Follows every call `audience.visible` says is the caller's, from now on, each state once and
