@@ -35,7 +35,7 @@ export const callUpdated = (ctx: Context, id: string) =>
  * What decides what a subscriber sees, as one key: the VoIPBIN account it follows, whose calls
  * (its owner, or the whole account, seen through a pass-through token or not) and its scopes.
  * Two subscribers with one audience are shown the same states and the same fields: they share
- * a `callEvents` feed, and one execution per state of a document (`schema/shared.ts`).
+ * a `callEvents` feed, and one execution per state of a document (`src/shared-subscriptions.ts`).
  */
 export function audienceOf(ctx: Context): string {
   const { upstream, owner, principal } = ctx;

@@ -21,7 +21,7 @@ export interface Follower {
 
 /**
  * One event per state object: the hub hands each listener the same object, and subscribers
- * of one call that share a document then share its execution (`schema/shared.ts`).
+ * of one call that share a document then share its execution (`src/shared-subscriptions.ts`).
  */
 const events = new WeakMap<Call, FollowEvent>();
 function eventOf(call: Call): FollowEvent {
