@@ -1,15 +1,16 @@
 /**
  * Subscribers that share a document share its execution: each event of a subscription is
  * executed once per (document, operation, variables, audience), and its result, the same
- * object, goes to every such subscriber as one SSE frame, encoded once (`sseFrames`). The audience is
- * what decides what a subscriber may see (`audienceOf`: its account, owner and scopes), so a
- * shared result is the one each of them would have got on its own.
+ * object, goes to every such subscriber as one SSE frame, encoded once (`sseFrames`). The
+ * audience is what decides what a subscriber may see (`audienceOf`: its account, owner and
+ * scopes), so a shared result is the one each of them would have got on its own.
  *
- * Only the execution of an event is shared. Each subscriber still opens its own source stream
- * (the field's `subscribe`: its scopes, its ownership check, its subscription limits, its
+ * Only the work per event is shared. Each subscriber still opens its own source stream (the
+ * field's `subscribe`: its scopes, its ownership check, its subscription limits, its
  * credential's expiry, its first state), and an event shared is one whose object the streams
  * hand out alike (`events/follow.ts` hands one object per state to every stream of it); an
  * event of one stream alone (an error that ends it) is executed for it alone.
+ * docs/decisions/2026-12-07-shared-subscriptions.md says why.
  */
 import { buildExecutionContext, execute } from '@graphql-tools/executor';
 import {
