@@ -8,6 +8,7 @@ import {
 } from '@voipbin-kit/core';
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graphql-yoga';
+import { audienceOf } from './calls/index.ts';
 import { type Context, createContext } from './context.ts';
 import type { Upstream } from './env.ts';
 import { describeForLog, inputErrors, isCallersMistake, maskError } from './errors.ts';
@@ -31,6 +32,7 @@ import {
   type SecurityConfig,
   VOIPBIN_TOKEN_HEADER,
 } from './security/index.ts';
+import { sharedSubscriptions } from './shared-subscriptions.ts';
 import { refuseOtherTransports, type SingleConnectionFactory } from './transports.ts';
 
 export interface GatewayConfig {
@@ -278,6 +280,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         : []),
       ...security.yoga.plugins,
       inputErrors(),
+      // Subscribers of one document and audience: one execution per event, one serialisation.
+      sharedSubscriptions<Context>({ audience: audienceOf }),
     ],
     // Authentication runs here, before any resolver.
     context: async ({ request }) => {

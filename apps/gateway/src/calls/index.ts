@@ -8,5 +8,5 @@
 export { CONTROL_RULES, type ControlRule, controlCall } from './control.ts';
 export { createCall, createFlow, validateCall } from './create.ts';
 export type { InputProblem } from './guard.ts';
-export { callEvents, callUpdated, deliver } from './live.ts';
+export { audienceOf, callEvents, callUpdated, deliver } from './live.ts';
 export { flowById, listCalls } from './read.ts';

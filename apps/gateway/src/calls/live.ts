@@ -31,11 +31,27 @@ async function isCallers(ctx: Context, call: Call): Promise<boolean> {
 export const callUpdated = (ctx: Context, id: string) =>
   followCall(follower(ctx), id, () => ctx.calls.load(id), noSuchCall);
 
+/**
+ * What decides what a subscriber sees, as one key: the VoIPBIN account it follows, whose calls
+ * (its owner, or the whole account, seen through a pass-through token or not) and its scopes.
+ * Two subscribers with one audience are shown the same states and the same fields: they share
+ * a `callEvents` feed, and one execution per state of a document (`src/shared-subscriptions.ts`).
+ */
+export function audienceOf(ctx: Context): string {
+  const { upstream, owner, principal } = ctx;
+  return JSON.stringify([
+    upstream.key,
+    owner,
+    principal.account ?? null,
+    [...principal.scopes].sort(),
+  ]);
+}
+
 /** callEvents: every state of the caller's calls from now on. */
 export const callEvents = (ctx: Context) =>
   followEvery(
     follower(ctx),
-    (call) => isCallers(ctx, call),
+    { key: audienceOf(ctx), visible: (call) => isCallers(ctx, call) },
     // An account whose customer is not known yet (a pass-through token, or a gateway that
     // has placed nothing so far): one read teaches it, for the WebSocket topic and the filter.
     async () => {

@@ -19,6 +19,20 @@ export interface Follower {
   signal?: AbortSignal;
 }
 
+/**
+ * One event per state object: the hub hands each listener the same object, and subscribers
+ * of one call that share a document then share its execution (`src/shared-subscriptions.ts`).
+ */
+const events = new WeakMap<Call, FollowEvent>();
+function eventOf(call: Call): FollowEvent {
+  let event = events.get(call);
+  if (!event) {
+    event = { call };
+    events.set(call, event);
+  }
+  return event;
+}
+
 /** States queued for a subscriber that reads slower than they come, before it is cut off. */
 const MAX_QUEUED = 1_000;
 /** Calls whose newest state one `callEvents` stream remembers, to drop older ones. */
@@ -191,7 +205,7 @@ export async function followCall(
     const order = createOrdering(1);
     deliver = (call) => {
       if (!order.advance(call)) return;
-      stream.push({ call });
+      stream.push(eventOf(call));
       if (isFinal(call)) stream.end();
     };
     deliver(current);
@@ -208,14 +222,159 @@ export async function followCall(
   }
 }
 
+/** What a `callEvents` subscriber may see: subscribers of one audience share one feed. */
+export interface Audience {
+  /** Names the audience: the same key, the same `visible` answers (see `audienceOf`). */
+  key: string;
+  /** Whether a state is for this audience; may wait on the store. */
+  visible(call: Call): boolean | Promise<boolean>;
+}
+
+/** A stream of one subscriber, as a feed fills it. */
+type Member = Pick<ReturnType<typeof channel>, 'push' | 'end'>;
+
+/** Members of a feed in one lane: handed their states in one turn of the event loop. */
+const LANE_SIZE = 64;
+/** Resolves in a later turn of the event loop, after pending I/O (a timer where no setImmediate). */
+const nextTurn = () =>
+  new Promise<void>((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
+/** Every feed open on a hub, by audience. */
+const feedsByHub = new WeakMap<EventHub, Map<string, Feed>>();
+
+/** Some members of a feed, for good, and the states they are still to be handed, in order. */
+interface Lane {
+  members: Set<Member>;
+  pending: FollowEvent[];
+}
+
+interface Feed {
+  join(member: Member): () => void;
+}
+
 /**
- * Follows every call `visible` says is the caller's, from now on, each state once and never
- * an older one after a newer; never ends on its own (but for an expired credential). `prepare`
- * runs once the subscription is counted, before anything is followed.
+ * The one hub listener of an audience: each state is checked (`visible`) and ordered once,
+ * and handed, as one event object, to every member; so subscribers that share a document
+ * also share its execution (src/shared-subscriptions.ts). One state at a time, as the check
+ * may wait on the store and order must hold; a store slower than the states come ends every
+ * member (`overflow`) rather than queue without end. Stops when its last member leaves.
+ *
+ * Members are handed states a lane a turn: a lane's frames leave (Node writes a corked socket
+ * once the turn's jobs are done) while the next lane's are made, so the first subscribers do
+ * not wait for the last ones' work, and a state that follows another at once reaches a lane
+ * right after the first state did, not after the first state's whole fan-out (both then in
+ * one write). A member stays in its lane, and each lane hands its states in order.
+ */
+function openFeed(hub: EventHub, audience: Audience): Feed {
+  let feeds = feedsByHub.get(hub);
+  if (!feeds) {
+    feeds = new Map();
+    feedsByHub.set(hub, feeds);
+  }
+  const open = feeds.get(audience.key);
+  if (open) return open;
+  const lanes: Lane[] = [];
+  let members = 0;
+  const order = createOrdering(MAX_ORDERED);
+  let tail = Promise.resolve();
+  let waiting = 0;
+  let pumping = false;
+  let stopped = false;
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    unlisten();
+    if (feeds.get(audience.key) === feed) feeds.delete(audience.key);
+  };
+  /** Ends every member's stream: the feed cannot keep up. */
+  const overflow = () => {
+    stop();
+    for (const lane of lanes) {
+      lane.pending.length = 0;
+      for (const member of lane.members) {
+        member.push({ end: 'overflow' });
+        member.end();
+      }
+    }
+  };
+  /** Hands each lane its pending states, a lane a turn, round after round until none is left. */
+  const pump = async () => {
+    pumping = true;
+    let first = true;
+    for (let handed = true; handed && !stopped; ) {
+      handed = false;
+      for (const lane of lanes) {
+        if (lane.pending.length === 0) continue;
+        if (!first) await nextTurn();
+        first = false;
+        handed = true;
+        const events = lane.pending.splice(0);
+        for (const member of lane.members) for (const event of events) member.push(event);
+      }
+    }
+    pumping = false;
+  };
+  const hand = (event: FollowEvent) => {
+    for (const lane of lanes) {
+      if (lane.members.size === 0) continue;
+      if (lane.pending.push(event) > MAX_QUEUED) return overflow();
+    }
+    if (!pumping) void pump();
+  };
+
+  const unlisten = hub.listen({
+    deliver: (call) => {
+      if (stopped) return;
+      if (++waiting > MAX_QUEUED) return overflow();
+      tail = tail.then(async () => {
+        waiting--;
+        if (stopped) return;
+        try {
+          if (!((await audience.visible(call)) && order.advance(call))) return;
+        } catch {
+          // A store that cannot say whose the call is: not shown (fail closed).
+          return;
+        }
+        hand({ call });
+      });
+    },
+  });
+  const feed: Feed = {
+    join(member) {
+      let lane = lanes.find((lane) => lane.members.size < LANE_SIZE);
+      if (!lane) {
+        lane = { members: new Set(), pending: [] };
+        lanes.push(lane);
+      }
+      const joined = lane;
+      joined.members.add(member);
+      members++;
+      return () => {
+        if (!joined.members.delete(member)) return;
+        if (--members === 0) stop();
+      };
+    },
+  };
+  feeds.set(audience.key, feed);
+  return feed;
+}
+
+/** Adds `member` to its audience's feed (opened for it if none is); returns the leave. */
+const join = (hub: EventHub, audience: Audience, member: Member): (() => void) =>
+  openFeed(hub, audience).join(member);
+
+/**
+ * Follows every call `audience.visible` says is the caller's, from now on, each state once and
+ * never an older one after a newer; never ends on its own (but for an expired credential).
+ * Subscribers of one audience share its feed; counting, expiry and leaving stay each one's.
+ * `prepare` runs once the subscription is counted, before anything is followed.
  */
 export async function followEvery(
   follower: Follower,
-  visible: (call: Call) => boolean | Promise<boolean>,
+  audience: Audience,
   prepare: () => Promise<void> = async () => {},
 ): Promise<AsyncIterableIterator<FollowEvent>> {
   const { hub, source, account } = follower;
@@ -224,37 +383,7 @@ export async function followEvery(
     await prepare();
     held.check();
     const stream = channel(held.releaseAll);
-    const order = createOrdering(MAX_ORDERED);
-    // One state at a time, as the visibility check may wait on the store and order must hold;
-    // a store slower than the states come cuts the stream off rather than queue without end.
-    let tail = Promise.resolve();
-    let waiting = 0;
-    let ended = false;
-    held.hold(() => {
-      ended = true;
-    });
-    held.hold(
-      hub.listen({
-        deliver: (call) => {
-          if (ended) return;
-          if (++waiting > MAX_QUEUED) {
-            ended = true;
-            stream.push({ end: 'overflow' });
-            stream.end();
-            return;
-          }
-          tail = tail.then(async () => {
-            waiting--;
-            if (ended) return;
-            try {
-              if ((await visible(call)) && order.advance(call)) stream.push({ call });
-            } catch {
-              // A store that cannot say whose the call is: not shown (fail closed).
-            }
-          });
-        },
-      }),
-    );
+    held.hold(join(hub, audience, stream));
     held.hold(source.watch(account, {}));
     held.hold(expiry(follower, stream));
     return stream.iterator;
