@@ -6,10 +6,9 @@
 //   (a) the Worker bundle: src/runtime/worker.ts bundled by esbuild as `wrangler deploy` does
 //       (platform neutral, conditions workerd/worker/browser, tree-shaken, NODE_ENV production,
 //       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`, as wrangler reads it),
-//       gzip -9: 147 KB
-//       for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
+//       gzip -9: budgets.json's guard (149 KB) for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs),
-//       two apps: one sending talk actions only (12 KB) and one sending any of the 44 (13.5 KB),
+//       two apps: one sending talk actions only and one sending any of the 44 (budgets.json's budgets),
 //       see docs/decisions/2026-12-05-tree-shakeable-actions.md;
 //   (d) the web page (apps/web): every .js of apps/web/dist/assets (Vite's build), gzip -9 each,
 //       summed: 70 KB (issue 13). apps/web must be built first (`check` builds it).
