@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callState } from './call-fixture.ts';
 import type { CallState } from './documents.ts';
 import { compareTimes, EMPTY_TIMELINE, type TimelineEvent, timelineReducer } from './timeline.ts';
 
@@ -6,15 +7,7 @@ const state = (
   status: CallState['status'],
   updatedAt: string | null,
   more: Partial<CallState> = {},
-): CallState => ({
-  id: 'c1',
-  status,
-  createdAt: '2026-01-15T09:30:00.000000Z',
-  updatedAt,
-  hangupReason: null,
-  action: null,
-  ...more,
-});
+): CallState => callState(status, { id: 'c1', updatedAt, ...more });
 
 const run = (...events: TimelineEvent[]) => events.reduce(timelineReducer, EMPTY_TIMELINE);
 

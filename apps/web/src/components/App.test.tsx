@@ -2,18 +2,11 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { Client, type Exchange, makeErrorResult, makeResult, type Operation, Provider } from 'urql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { filter, fromValue, makeSubject, map, mergeMap, pipe } from 'wonka';
+import { callState } from '../call-fixture.ts';
 import type { CallState } from '../documents.ts';
 import { App } from './App.tsx';
 
-const state = (status: CallState['status'], more: Partial<CallState> = {}): CallState => ({
-  id: 'call-1',
-  status,
-  createdAt: '2026-01-15T09:30:00.000000Z',
-  updatedAt: null,
-  hangupReason: null,
-  action: null,
-  ...more,
-});
+const state = callState;
 
 /** A urql client whose exchange answers mutations with `answer` and streams `push`ed states. */
 function mockedClient(answer: (operation: Operation) => Parameters<typeof makeResult>[1] | Error) {
