@@ -57,8 +57,57 @@ describe('timelineReducer', () => {
         call: state('PROGRESSING', '2026-01-15T09:30:03Z', { action: { type: 'talk' } }),
       },
     );
-    expect(t.entries).toHaveLength(1);
+    expect(t.entries).toEqual([
+      { status: 'PROGRESSING', at: '2026-01-15T09:30:02Z', actionType: 'talk' },
+    ]);
     expect(t.current?.action?.type).toBe('talk');
+  });
+
+  it('shows the action only while the call is answered, not on the rows after', () => {
+    const t = run(
+      {
+        type: 'placed',
+        call: state('PROGRESSING', '2026-01-15T09:30:02Z', { action: { type: 'talk' } }),
+      },
+      {
+        type: 'state',
+        call: state('TERMINATING', '2026-01-15T09:30:08Z', { action: { type: 'talk' } }),
+      },
+      {
+        type: 'state',
+        call: state('HANGUP', '2026-01-15T09:30:09Z', { action: { type: 'talk' } }),
+      },
+    );
+    expect(t.entries.map((e) => e.actionType)).toEqual(['talk', null, null]);
+  });
+
+  it('catches up on the stages missed while not listening, from their times', () => {
+    const t = run(
+      { type: 'placed', call: state('DIALING', null) },
+      {
+        type: 'state',
+        call: state('HANGUP', '2026-01-15T09:30:09Z', {
+          ringingAt: '2026-01-15T09:30:01Z',
+          progressingAt: '2026-01-15T09:30:02Z',
+          hangupAt: '2026-01-15T09:30:09Z',
+        }),
+      },
+    );
+    expect(t.entries).toEqual([
+      { status: 'DIALING', at: '2026-01-15T09:30:00.000000Z', actionType: null },
+      { status: 'RINGING', at: '2026-01-15T09:30:01Z', actionType: null },
+      { status: 'PROGRESSING', at: '2026-01-15T09:30:02Z', actionType: null },
+      { status: 'HANGUP', at: '2026-01-15T09:30:09Z', actionType: null },
+    ]);
+    // A call canceled while ringing was never answered: no PROGRESSING row is made up.
+    const canceled = run(
+      { type: 'placed', call: state('DIALING', null) },
+      {
+        type: 'state',
+        call: state('HANGUP', '2026-01-15T09:30:04Z', { ringingAt: '2026-01-15T09:30:01Z' }),
+      },
+    );
+    expect(canceled.entries.map((e) => e.status)).toEqual(['DIALING', 'RINGING', 'HANGUP']);
   });
 
   it('takes nothing after HANGUP, and starts over for a new call', () => {

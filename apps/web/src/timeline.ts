@@ -66,18 +66,51 @@ export function timelineReducer(timeline: Timeline, event: TimelineEvent): Timel
   return take(timeline, event.call);
 }
 
+/** The order of a call's life; a state never goes back in it. */
+const LIFE: CallState['status'][] = [
+  'DIALING',
+  'RINGING',
+  'PROGRESSING',
+  'CANCELING',
+  'TERMINATING',
+  'HANGUP',
+];
+
+/**
+ * The stages a state says the call went through, with their times (`ringingAt`,
+ * `progressingAt`): what happened while the page was not listening, as a caught-up stream
+ * shows only the current state.
+ */
+function stagesBefore(call: CallState): TimelineEntry[] {
+  const rank = LIFE.indexOf(call.status);
+  const stages: [CallState['status'], string | null][] = [
+    ['RINGING', call.ringingAt],
+    ['PROGRESSING', call.progressingAt],
+  ];
+  return stages
+    .filter(([status, at]) => at !== null && LIFE.indexOf(status) < rank)
+    .map(([status, at]) => ({ status, at, actionType: null }));
+}
+
 function take(timeline: Timeline, call: CallState): Timeline {
-  const previous = timeline.entries[timeline.entries.length - 1];
-  const entries =
-    previous?.status === call.status
-      ? timeline.entries
-      : [
-          ...timeline.entries,
-          {
-            status: call.status,
-            at: call.updatedAt ?? call.createdAt,
-            actionType: call.action?.type ?? null,
-          },
-        ];
+  const seen = new Set(timeline.entries.map((entry) => entry.status));
+  const last = timeline.entries[timeline.entries.length - 1];
+  // An action runs only while the call is answered: a later row shows none.
+  const actionType = call.status === 'PROGRESSING' ? (call.action?.type ?? null) : null;
+  let entries: TimelineEntry[];
+  if (last?.status === call.status) {
+    // The same status with a new action: the row shows the action running now.
+    entries =
+      last.actionType === actionType
+        ? timeline.entries
+        : [...timeline.entries.slice(0, -1), { ...last, actionType }];
+  } else {
+    const missed = stagesBefore(call).filter((stage) => !seen.has(stage.status));
+    entries = [
+      ...timeline.entries,
+      ...missed,
+      { status: call.status, at: call.updatedAt ?? call.createdAt, actionType },
+    ];
+  }
   return { ...timeline, entries, current: call, hungUp: call.status === 'HANGUP' };
 }

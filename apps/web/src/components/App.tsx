@@ -1,6 +1,7 @@
-import { useEffect, useReducer, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { useClient, useMutation } from 'urql';
-import { CallUpdated, CreateCall, HangupCall } from '../documents.ts';
+import { useConnection } from '../connection.ts';
+import { type CallState, CallUpdated, CreateCall, HangupCall } from '../documents.ts';
 import { type ErrorView, toErrorView } from '../errors.ts';
 import {
   type FieldErrors,
@@ -11,8 +12,9 @@ import {
   validateForm,
 } from '../form.ts';
 import { EMPTY_TIMELINE, timelineReducer } from '../timeline.ts';
+import { useLiveValidation } from '../validation.ts';
+import { ActiveCall } from './ActiveCall.tsx';
 import { CallForm } from './CallForm.tsx';
-import { CallTimeline } from './CallTimeline.tsx';
 import { controlId } from './FormField.tsx';
 
 const NO_ERRORS: ErrorView = { fields: {}, banner: [] };
@@ -22,29 +24,55 @@ const focusField = (errors: FieldErrors) => {
   if (field) document.getElementById(controlId(field))?.focus();
 };
 
-/** The dialer: the form, then the call's live timeline; errors by the field they concern. */
+/**
+ * The dialer: the form, or, while a call runs, that call with its controls (one live call at
+ * a time: Call comes back once it has ended); errors by the field they concern.
+ */
 export function App() {
   const client = useClient();
+  const connection = useConnection();
   const [values, setValues] = useState<FormValues>(QUICKSTART);
   const [errors, setErrors] = useState<ErrorView>(NO_ERRORS);
   const [timeline, dispatch] = useReducer(timelineReducer, EMPTY_TIMELINE);
   const [created, createCall] = useMutation(CreateCall);
   const [hangup, hangupCall] = useMutation(HangupCall);
-  const callId = timeline.callId;
+  // The stream gave up (graphql-sse retried for minutes): a button subscribes again.
+  const [lost, setLost] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const { callId, hungUp } = timeline;
+  const live = callId !== null && !hungUp;
+  const validation = useLiveValidation(values, !live && !created.fetching);
 
+  // The call's live states; a dropped stream reconnects in the client (graphql-sse, with
+  // backoff) and callUpdated answers the current state first, so the timeline catches up.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `attempt` subscribes again.
   useEffect(() => {
-    if (callId === null) return;
+    if (callId === null || hungUp) return;
+    setLost(false);
     const { unsubscribe } = client.subscription(CallUpdated, { id: callId }).subscribe((result) => {
       if (result.data) dispatch({ type: 'state', call: result.data.callUpdated });
       if (result.error) {
         const { banner } = toErrorView(result.error);
         setErrors((shown) => ({ ...shown, banner: [...shown.banner, ...banner] }));
+        if (result.error.networkError) setLost(true);
       }
     });
     return unsubscribe;
-  }, [client, callId]);
+  }, [client, callId, hungUp, attempt]);
+
+  // Focus follows the call: its heading when one is shown.
+  useEffect(() => {
+    if (callId !== null) heading.current?.focus();
+  }, [callId]);
+
+  const show = useCallback((call: CallState) => {
+    setErrors(NO_ERRORS);
+    dispatch({ type: 'placed', call });
+  }, []);
 
   const place = async () => {
+    if (live) return;
     const invalid = validateForm(values);
     setErrors({ fields: invalid, banner: [] });
     if (firstInvalid(invalid)) {
@@ -62,7 +90,7 @@ export function App() {
       return;
     }
     const call = result.data?.createCall.calls[0];
-    if (call) dispatch({ type: 'placed', call });
+    if (call) show(call);
     else setErrors({ fields: {}, banner: ['The gateway placed no call for this destination.'] });
   };
 
@@ -73,27 +101,51 @@ export function App() {
     else if (result.data) dispatch({ type: 'state', call: result.data.hangupCall });
   };
 
+  const fieldErrors = { ...validation.fields, ...errors.fields };
+  const banner = [...errors.banner, ...validation.other];
   return (
-    <main>
-      <h1>Call with VoIPBIN</h1>
-      <p className="intro">
-        Places VoIPBIN's quickstart call through the gateway's GraphQL API, then follows it live.
-      </p>
-      {errors.banner.length > 0 ? (
-        <div className="banner" role="alert">
-          {errors.banner.map((line) => (
-            <p key={line}>{line}</p>
-          ))}
+    <div className="app">
+      <header className="topbar">
+        <p className="brand">Call with VoIPBIN</p>
+        <span className="chip" data-tone={connection === 'online' ? 'ok' : 'warn'}>
+          {connection === 'online' ? 'Connected' : 'Reconnecting…'}
+        </span>
+      </header>
+      <main className="layout">
+        <div className="primary stack">
+          <h1 className={live ? 'visually-hidden' : undefined}>Place a call</h1>
+          {banner.length > 0 ? (
+            <div className="banner" role="alert">
+              {banner.map((line) => (
+                <p key={line}>{line}</p>
+              ))}
+            </div>
+          ) : null}
+          {callId !== null ? (
+            <ActiveCall
+              timeline={timeline}
+              reconnecting={connection === 'reconnecting'}
+              lost={lost}
+              onReconnect={() => setAttempt((n) => n + 1)}
+              hangingUp={hangup.fetching}
+              onHangup={hangUp}
+              onClose={() => dispatch({ type: 'reset' })}
+              controls={null}
+              headingRef={heading}
+            />
+          ) : null}
+          {live ? null : (
+            <CallForm
+              values={values}
+              errors={fieldErrors}
+              sending={created.fetching}
+              checking={validation.checking}
+              onChange={setValues}
+              onSubmit={place}
+            />
+          )}
         </div>
-      ) : null}
-      <CallForm
-        values={values}
-        errors={errors.fields}
-        sending={created.fetching}
-        onChange={setValues}
-        onSubmit={place}
-      />
-      <CallTimeline timeline={timeline} hangingUp={hangup.fetching} onHangup={hangUp} />
-    </main>
+      </main>
+    </div>
   );
 }

@@ -7,6 +7,8 @@ export function CallForm(props: {
   values: FormValues;
   errors: FieldErrors;
   sending: boolean;
+  /** The gateway is checking the input (validateCall). */
+  checking: boolean;
   onChange: (values: FormValues) => void;
   onSubmit: () => void;
 }) {
@@ -17,7 +19,7 @@ export function CallForm(props: {
     props.onSubmit();
   };
   return (
-    <form className="call-form" onSubmit={submit} noValidate aria-label="Place a call">
+    <form className="card call-form stack" onSubmit={submit} noValidate aria-label="Place a call">
       <FormField
         field="source"
         label="From (source number)"
@@ -37,7 +39,7 @@ export function CallForm(props: {
       <FormField
         field="destination"
         label="To (destination number)"
-        hint="E.164, e.g. +821021656521."
+        hint="E.164, e.g. +821021656521. This gateway may allow only some destinations: it checks as you type."
         error={errors.destination}
       >
         {(aria) => (
@@ -85,9 +87,19 @@ export function CallForm(props: {
           )}
         </FormField>
       </div>
-      <button type="submit" disabled={sending}>
-        {sending ? 'Calling…' : 'Call'}
-      </button>
+      <div className="cluster">
+        <button
+          type="submit"
+          className="btn btn-primary btn-wide"
+          disabled={sending}
+          aria-busy={sending}
+        >
+          {sending ? 'Calling…' : 'Call'}
+        </button>
+        <span className="muted" role="status">
+          {props.checking ? 'Checking…' : ''}
+        </span>
+      </div>
     </form>
   );
 }
