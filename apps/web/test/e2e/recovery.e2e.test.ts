@@ -1,0 +1,99 @@
+// @vitest-environment node
+/**
+ * A dropped connection, in a real browser: the gateway restarts in the middle of a call placed
+ * on a standalone emulator (so the call lives on meanwhile). The page says it is reconnecting,
+ * disables the call's controls, resubscribes with backoff, and catches up on what happened.
+ */
+import { READY_TIMEOUT_MS, waitUntil } from '@voipbin-kit/process';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Gateway,
+  launchBrowser,
+  noBrowser,
+  openPage,
+  screenshot,
+  startEmulator,
+  startGateway,
+  UI_WAIT_MS,
+} from './harness.ts';
+
+describe.skipIf(noBrowser)('the example page when the gateway restarts mid-call', () => {
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let gateway: Gateway | undefined;
+  let browser: Browser;
+
+  /** The gateway in front of the standalone emulator, on `port` (the page's origin). */
+  const gatewayOn = (port?: number) =>
+    startGateway({
+      ...(port === undefined ? {} : { port }),
+      env: {
+        VOIPBIN_BASE_URL: emulator.api,
+        VOIPBIN_TOKEN: 'emulator-token',
+        // Loopback only, in a test: no gateway auth in front of the server credential.
+        GATEWAY_INSECURE_NO_AUTH: 'true',
+      },
+    });
+
+  beforeAll(
+    async () => {
+      // Speed 1: the quickstart call rings at 1 s, is answered at 4 s and ends at ~11.5 s.
+      emulator = await startEmulator(1);
+      gateway = await gatewayOn();
+      browser = await launchBrowser();
+    },
+    3 * READY_TIMEOUT_MS + 30_000,
+  );
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+    await emulator?.stop();
+  });
+
+  it('says Reconnecting…, disables the controls, then shows what happened meanwhile, to the end', async () => {
+    const first = gateway as Gateway;
+    // While the gateway is down, the browser logs each refused reconnection attempt.
+    const { page, problems } = await openPage(browser, `${first.base}/`, {
+      expected: /ERR_CONNECTION_REFUSED|Failed to load resource/,
+    });
+    try {
+      await page.getByRole('button', { name: 'Call', exact: true }).click();
+      const region = page.getByRole('region', { name: '+821028286521 to +821021656521' });
+      await region.locator('.entries .status', { hasText: 'Ringing' }).waitFor({
+        timeout: UI_WAIT_MS,
+      });
+      const id = (await region.locator('.call-id code').textContent()) ?? '';
+
+      await first.stop();
+      gateway = undefined;
+      await region.getByText('Reconnecting…').waitFor({ timeout: UI_WAIT_MS });
+      expect(await page.getByRole('button', { name: 'Hang up' }).isDisabled()).toBe(true);
+      await screenshot(page, 'reconnecting');
+
+      // The call goes on without the gateway, to its end.
+      await waitUntil(
+        async () => {
+          const response = await fetch(`${emulator.api}/calls/${id}?token=emulator-token`);
+          return ((await response.json()) as { status: string }).status === 'hangup';
+        },
+        { what: 'the emulator', waitingFor: `call ${id} to end`, timeoutMs: UI_WAIT_MS },
+      );
+      gateway = await gatewayOn(first.port);
+
+      // Back: callUpdated answers the current state first, and the page fills in the rest.
+      await region.getByText(/^Ended: /).waitFor({ timeout: UI_WAIT_MS });
+      const statuses = await region.locator('.entries .status').allInnerTexts();
+      expect(statuses.filter((status) => status !== 'Ending')).toEqual([
+        'Dialing',
+        'Ringing',
+        'Answered',
+        'Ended',
+      ]);
+      expect(await region.getByText('Reconnecting…').count()).toBe(0);
+      await screenshot(page, 'recovered');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
+});
