@@ -2,11 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { duration, endWords, statusWords, toneOf } from './words.ts';
 
 describe('the words the page uses for a call', () => {
-  it('says each status as a caller would', () => {
-    expect(statusWords('PROGRESSING')).toBe('Answered');
-    expect(statusWords('TERMINATING')).toBe('Ending');
-    expect(toneOf('RINGING')).toBe('live');
-    expect(toneOf('HANGUP')).toBe('ended');
+  it('says each status as a caller would, with its tone', () => {
+    const statuses = [
+      'DIALING',
+      'RINGING',
+      'PROGRESSING',
+      'CANCELING',
+      'TERMINATING',
+      'HANGUP',
+      'UNKNOWN',
+    ] as const;
+    expect(statuses.map((s) => [statusWords(s), toneOf(s)])).toEqual([
+      ['Dialing', 'live'],
+      ['Ringing', 'live'],
+      ['Answered', 'ok'],
+      ['Canceling', 'live'],
+      ['Ending', 'live'],
+      ['Ended', 'ended'],
+      ['Unknown', 'warn'],
+    ]);
   });
 
   it('says why a call ended, and who hung up', () => {

@@ -1,6 +1,7 @@
 import type { CallState } from './documents.ts';
 
-type Status = CallState['status'];
+export type CallStatus = CallState['status'];
+type Status = CallStatus;
 type Reason = NonNullable<CallState['hangupReason']>;
 
 /** A call's status as a caller says it. */
