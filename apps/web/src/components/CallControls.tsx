@@ -1,0 +1,348 @@
+import { type FormEvent, type RefObject, useEffect, useId, useRef, useState } from 'react';
+import { type AnyVariables, type CombinedError, type DocumentInput, useClient } from 'urql';
+import {
+  MUTE_CHOICES,
+  type MuteChoice,
+  muteWords,
+  recordingCount,
+  talkRequest,
+  unmuteDirection,
+} from '../controls.ts';
+import {
+  type CallState,
+  HoldCall,
+  MuteCall,
+  StartMusicOnHold,
+  StartRecording,
+  StartSilence,
+  StopMusicOnHold,
+  StopRecording,
+  StopSilence,
+  TalkToCall,
+  UnholdCall,
+  UnmuteCall,
+} from '../documents.ts';
+import { toErrorView } from '../errors.ts';
+
+interface Props {
+  /** The call controlled; every control is disabled unless it is PROGRESSING. */
+  call: CallState;
+  /** True while the page is disconnected from the gateway. */
+  disabled: boolean;
+  /** Receives the call each control's mutation answers. */
+  onCall: (call: CallState) => void;
+}
+
+/**
+ * The in-call controls: hold, mute, music on hold, silence, speech and recording. Each runs its
+ * own mutation, is busy while it runs and shows its own error beside it.
+ */
+export function CallControls(props: Props) {
+  // One instance per call: another call starts with nothing held, no errors and no text.
+  return <Controls key={props.call.id} {...props} />;
+}
+
+/** One control's request: pending while it runs, its error shown until its next success. */
+interface Control {
+  pending: boolean;
+  error: string | undefined;
+  /** Sends the mutation; true when it answered the call, which then goes to `onCall`. */
+  run<Data, Variables extends AnyVariables>(
+    document: DocumentInput<Data, Variables>,
+    variables: Variables,
+    answered: (data: Data) => CallState,
+  ): Promise<boolean>;
+  /** Shows a problem found before sending anything. */
+  refuse(message: string): void;
+}
+
+/** A failed request's words: the banner lines, then any field messages. */
+function errorText(error: CombinedError): string {
+  const { banner, fields } = toErrorView(error);
+  return [...banner, ...Object.values(fields)].join(' ');
+}
+
+function useControl(onCall: (call: CallState) => void, mounted: RefObject<boolean>): Control {
+  const client = useClient();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  // Set at once, before React renders the button disabled: a double click sends once.
+  const running = useRef(false);
+  return {
+    pending,
+    error,
+    async run(document, variables, answered) {
+      if (running.current) return false;
+      running.current = true;
+      setPending(true);
+      const result = await client.mutation(document, variables).toPromise();
+      running.current = false;
+      // The call changed (or the page left it) meanwhile: this answer is for nothing shown.
+      if (!mounted.current) return false;
+      setPending(false);
+      if (result.error) {
+        setError(errorText(result.error));
+        return false;
+      }
+      if (!result.data) {
+        setError('The gateway answered no call.');
+        return false;
+      }
+      setError(undefined);
+      onCall(answered(result.data));
+      return true;
+    },
+    refuse: setError,
+  };
+}
+
+/** `aria-describedby` from the ids given, leaving out the absent ones. */
+const describedBy = (...ids: (string | false | undefined)[]) =>
+  ids.filter(Boolean).join(' ') || undefined;
+
+/** A control's error, beside it. */
+function ControlError({ id, error }: { id: string; error: string | undefined }) {
+  return error ? (
+    <p className="control-error" id={id}>
+      {error}
+    </p>
+  ) : null;
+}
+
+/** A toggle button (`aria-pressed`) running one request, with its error beside it. */
+function Toggle(props: {
+  label: string;
+  pressed: boolean;
+  off: boolean;
+  control: Control;
+  describedBy?: string;
+  onToggle: () => void;
+}) {
+  const { control } = props;
+  const errorId = useId();
+  return (
+    <div className="stack">
+      <button
+        type="button"
+        className="btn"
+        aria-pressed={props.pressed}
+        aria-busy={control.pending}
+        disabled={props.off || control.pending}
+        aria-describedby={describedBy(props.describedBy, control.error && errorId)}
+        onClick={props.onToggle}
+      >
+        {props.label}
+      </button>
+      <ControlError id={errorId} error={control.error} />
+    </div>
+  );
+}
+
+function Controls({ call, disabled, onCall }: Props) {
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const { id } = call;
+  const off = disabled || call.status !== 'PROGRESSING';
+  const ids = useId();
+
+  // VoIPBIN's call shows no hold, music on hold or silence: what succeeded last, for this call.
+  const [held, setHeld] = useState(false);
+  const [music, setMusic] = useState(false);
+  const [silent, setSilent] = useState(false);
+  const hold = useControl(onCall, mounted);
+  const moh = useControl(onCall, mounted);
+  const silence = useControl(onCall, mounted);
+
+  const toggleHold = async () => {
+    const done = held
+      ? await hold.run(UnholdCall, { id }, (data) => data.unholdCall)
+      : await hold.run(HoldCall, { id }, (data) => data.holdCall);
+    if (done) setHeld(!held);
+  };
+  const toggleMusic = async () => {
+    const done = music
+      ? await moh.run(StopMusicOnHold, { id }, (data) => data.stopMusicOnHold)
+      : await moh.run(StartMusicOnHold, { id }, (data) => data.startMusicOnHold);
+    if (done) setMusic(!music);
+  };
+  const toggleSilence = async () => {
+    const done = silent
+      ? await silence.run(StopSilence, { id }, (data) => data.stopSilence)
+      : await silence.run(StartSilence, { id }, (data) => data.startSilence);
+    if (done) setSilent(!silent);
+  };
+
+  // Mute: the state shown is the call's own `muteDirection`.
+  const [direction, setDirection] = useState<MuteChoice>('BOTH');
+  const mute = useControl(onCall, mounted);
+  const [muting, setMuting] = useState<'mute' | 'unmute'>('mute');
+  const muteStateId = `${ids}-mute-state`;
+  const muteErrorId = `${ids}-mute-error`;
+  const sendMute = () => {
+    setMuting('mute');
+    void mute.run(MuteCall, { id, direction }, (data) => data.muteCall);
+  };
+  const sendUnmute = () => {
+    setMuting('unmute');
+    const muted = unmuteDirection(call.muteDirection);
+    void mute.run(UnmuteCall, muted ? { id, direction: muted } : { id }, (data) => data.unmuteCall);
+  };
+
+  // Speech: checked here first; the text is never logged.
+  const [text, setText] = useState('');
+  const talk = useControl(onCall, mounted);
+  const talkId = `${ids}-talk`;
+  const talkErrorId = `${ids}-talk-error`;
+  const say = async (event: FormEvent) => {
+    event.preventDefault();
+    // The form submits on Enter too; `run` sends nothing while a request runs.
+    if (off) return;
+    const request = talkRequest(text);
+    if ('refused' in request) {
+      talk.refuse(request.refused);
+      return;
+    }
+    const done = await talk.run(
+      TalkToCall,
+      { id, input: { text: request.text } },
+      (data) => data.talkToCall,
+    );
+    if (done) setText('');
+  };
+
+  // Recording: the state is the call's own `recordingId`.
+  const recording = useControl(onCall, mounted);
+  const toggleRecording = () =>
+    void (call.recordingId === null
+      ? recording.run(StartRecording, { id }, (data) => data.startRecording)
+      : recording.run(StopRecording, { id }, (data) => data.stopRecording));
+  const recordingsId = `${ids}-recordings`;
+
+  return (
+    <section className="card stack" aria-label="Call controls">
+      <h2 className="card-title">Controls</h2>
+
+      <fieldset aria-label="Hold and background audio" className="cluster">
+        <Toggle label="Hold" pressed={held} off={off} control={hold} onToggle={toggleHold} />
+        <Toggle
+          label="Music on hold"
+          pressed={music}
+          off={off}
+          control={moh}
+          onToggle={toggleMusic}
+        />
+        <Toggle
+          label="Silence"
+          pressed={silent}
+          off={off}
+          control={silence}
+          onToggle={toggleSilence}
+        />
+      </fieldset>
+
+      <fieldset aria-label="Mute" className="stack">
+        <fieldset className="cluster">
+          <legend>Mute which way</legend>
+          {MUTE_CHOICES.map((choice) => (
+            <span key={choice.value}>
+              <label>
+                <input
+                  type="radio"
+                  name={`${ids}-mute-direction`}
+                  value={choice.value}
+                  checked={direction === choice.value}
+                  onChange={() => setDirection(choice.value)}
+                  disabled={off}
+                  aria-describedby={`${ids}-mute-${choice.value}`}
+                />{' '}
+                {choice.label}
+              </label>{' '}
+              <span className="hint" id={`${ids}-mute-${choice.value}`}>
+                {choice.hint}
+              </span>
+            </span>
+          ))}
+        </fieldset>
+        <div className="cluster">
+          <button
+            type="button"
+            className="btn"
+            aria-busy={mute.pending && muting === 'mute'}
+            disabled={off || mute.pending}
+            aria-describedby={describedBy(muteStateId, mute.error && muteErrorId)}
+            onClick={sendMute}
+          >
+            Mute
+          </button>
+          <button
+            type="button"
+            className="btn"
+            aria-busy={mute.pending && muting === 'unmute'}
+            disabled={off || mute.pending}
+            aria-describedby={describedBy(muteStateId, mute.error && muteErrorId)}
+            onClick={sendUnmute}
+          >
+            Unmute
+          </button>
+          <p className="muted" id={muteStateId} aria-live="polite">
+            {muteWords(call.muteDirection)}
+          </p>
+        </div>
+        <ControlError id={muteErrorId} error={mute.error} />
+      </fieldset>
+
+      <form onSubmit={say} noValidate>
+        <fieldset aria-label="Say something" className="stack">
+          <label htmlFor={talkId}>Text to say into the call</label>
+          <div className="cluster">
+            <input
+              id={talkId}
+              type="text"
+              autoComplete="off"
+              value={text}
+              onChange={(event) => setText(event.target.value)}
+              disabled={off}
+              readOnly={talk.pending}
+              aria-invalid={talk.error !== undefined}
+              aria-describedby={describedBy(talk.error && talkErrorId)}
+            />
+            <button
+              type="submit"
+              className="btn"
+              aria-busy={talk.pending}
+              disabled={off || talk.pending}
+              aria-describedby={describedBy(talk.error && talkErrorId)}
+            >
+              Say
+            </button>
+          </div>
+          <ControlError id={talkErrorId} error={talk.error} />
+        </fieldset>
+      </form>
+
+      <fieldset aria-label="Recording" className="cluster">
+        <Toggle
+          label="Record"
+          pressed={call.recordingId !== null}
+          off={off}
+          control={recording}
+          describedBy={recordingsId}
+          onToggle={toggleRecording}
+        />
+        <p className="muted" id={recordingsId}>
+          {recordingCount(call)}
+          {call.recordingId === null ? null : (
+            <>
+              ; recording now: <span className="mono">{call.recordingId}</span>
+            </>
+          )}
+        </p>
+      </fieldset>
+    </section>
+  );
+}
