@@ -22,7 +22,7 @@ namedEnum(
   MuteDirectionSchema,
   'MuteDirectionInput',
   MUTE_DIRECTIONS,
-  'Which way to mute or unmute a call (VoIPBIN `CallManagerCallMuteDirection`): BOTH, IN (what the call hears from VoIPBIN) or OUT; left out, both.',
+  'Which way to mute or unmute a call (VoIPBIN `CallManagerCallMuteDirection`): BOTH, IN (the incoming audio of the call: the other party is not heard) or OUT (the audio VoIPBIN sends to the call: the other party hears nothing); left out, both.',
 );
 namedEnum(
   TtsProviderSchema,
