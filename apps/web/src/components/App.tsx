@@ -14,8 +14,10 @@ import {
 import { EMPTY_TIMELINE, timelineReducer } from '../timeline.ts';
 import { useLiveValidation } from '../validation.ts';
 import { ActiveCall } from './ActiveCall.tsx';
+import { CallControls } from './CallControls.tsx';
 import { CallForm } from './CallForm.tsx';
 import { controlId } from './FormField.tsx';
+import { RecentCalls } from './RecentCalls.tsx';
 
 const NO_ERRORS: ErrorView = { fields: {}, banner: [] };
 
@@ -130,7 +132,15 @@ export function App() {
               hangingUp={hangup.fetching}
               onHangup={hangUp}
               onClose={() => dispatch({ type: 'reset' })}
-              controls={null}
+              controls={
+                timeline.current ? (
+                  <CallControls
+                    call={timeline.current}
+                    disabled={connection === 'reconnecting'}
+                    onCall={(call) => dispatch({ type: 'state', call })}
+                  />
+                ) : null
+              }
               headingRef={heading}
             />
           ) : null}
@@ -145,6 +155,9 @@ export function App() {
             />
           )}
         </div>
+        <aside>
+          <RecentCalls selectedId={callId} onSelect={show} latest={timeline.current} />
+        </aside>
       </main>
     </div>
   );
