@@ -95,32 +95,35 @@ export function ActiveCall(props: {
           <CopyId id={call.id} />
         </p>
       </header>
-      <div className="call-state" aria-live="polite">
-        <span className="chip" data-tone={toneOf(call.status)}>
-          {statusWords(call.status)}
-        </span>
+      <div className="call-state">
+        {/* A timer is not announced each second (role timer: aria-live off). */}
         {elapsed === null ? null : (
-          <span className="timer mono" aria-label={`Time ${duration(elapsed)}`}>
+          <span className="timer mono" role="timer">
             {duration(elapsed)}
           </span>
         )}
-        {live && call.status === 'PROGRESSING' && call.action?.type ? (
-          <span className="muted">playing {call.action.type}</span>
-        ) : null}
-        {live ? null : <span className="ended">{endWords(call)}</span>}
-        {reconnecting && live ? (
-          <span className="notice" role="status">
-            Reconnecting…
+        <div className="cluster" aria-live="polite">
+          <span className="chip" data-tone={toneOf(call.status)}>
+            {statusWords(call.status)}
           </span>
-        ) : null}
-        {lost && live ? (
-          <span className="notice">
-            Not following this call any more.{' '}
-            <button type="button" className="btn btn-small" onClick={props.onReconnect}>
-              Follow again
-            </button>
-          </span>
-        ) : null}
+          {live && call.status === 'PROGRESSING' && call.action?.type ? (
+            <span className="muted">playing {call.action.type}</span>
+          ) : null}
+          {live ? null : <span className="ended">{endWords(call)}</span>}
+          {reconnecting && live ? (
+            <span className="notice" role="status">
+              Reconnecting…
+            </span>
+          ) : null}
+          {lost && live ? (
+            <span className="notice">
+              Not following this call any more.{' '}
+              <button type="button" className="btn btn-small" onClick={props.onReconnect}>
+                Follow again
+              </button>
+            </span>
+          ) : null}
+        </div>
       </div>
       {live ? (
         <div className="call-actions">

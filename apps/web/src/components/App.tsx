@@ -48,7 +48,7 @@ export function App() {
 
   // The call's live states; a dropped stream reconnects in the client (graphql-sse, with
   // backoff) and callUpdated answers the current state first, so the timeline catches up.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `attempt` subscribes again.
+  // A new `attempt` (the Follow again button) subscribes again.
   useEffect(() => {
     if (callId === null || hungUp) return;
     setLost(false);
@@ -150,7 +150,11 @@ export function App() {
               errors={fieldErrors}
               sending={created.fetching}
               checking={validation.checking}
-              onChange={setValues}
+              onChange={(next) => {
+                setValues(next);
+                // What createCall answered was about the input before this change.
+                setErrors((shown) => ({ ...shown, fields: {} }));
+              }}
               onSubmit={place}
             />
           )}

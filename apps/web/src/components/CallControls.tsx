@@ -224,9 +224,7 @@ function Controls({ call, disabled, onCall }: Props) {
   const recordingsId = `${ids}-recordings`;
 
   return (
-    <section className="card stack" aria-label="Call controls">
-      <h2 className="card-title">Controls</h2>
-
+    <section className="controls stack" aria-label="Call controls">
       <fieldset aria-label="Hold and background audio" className="cluster">
         <Toggle label="Hold" pressed={held} off={off} control={hold} onToggle={toggleHold} />
         <Toggle
@@ -246,11 +244,11 @@ function Controls({ call, disabled, onCall }: Props) {
       </fieldset>
 
       <fieldset aria-label="Mute" className="stack">
-        <fieldset className="cluster">
+        <fieldset className="cluster choices">
           <legend>Mute which way</legend>
           {MUTE_CHOICES.map((choice) => (
             <span key={choice.value}>
-              <label>
+              <label className="choice">
                 <input
                   type="radio"
                   name={`${ids}-mute-direction`}
@@ -262,7 +260,7 @@ function Controls({ call, disabled, onCall }: Props) {
                 />{' '}
                 {choice.label}
               </label>{' '}
-              <span className="hint" id={`${ids}-mute-${choice.value}`}>
+              <span className="visually-hidden" id={`${ids}-mute-${choice.value}`}>
                 {choice.hint}
               </span>
             </span>
@@ -299,7 +297,7 @@ function Controls({ call, disabled, onCall }: Props) {
       <form onSubmit={say} noValidate>
         <fieldset aria-label="Say something" className="stack">
           <label htmlFor={talkId}>Text to say into the call</label>
-          <div className="cluster">
+          <div className="cluster say">
             <input
               id={talkId}
               type="text"

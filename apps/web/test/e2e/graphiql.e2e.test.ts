@@ -14,11 +14,14 @@ describe.skipIf(noBrowser)('GraphiQL in Chromium', () => {
   let gateway: Gateway;
   let browser: Browser;
 
-  beforeAll(async () => {
-    // Speed 2: the quickstart call rings at 0.5 s, is answered at 2 s and ends at ~5.7 s.
-    gateway = await startGateway({ speed: 2 });
-    browser = await launchBrowser();
-  }, 2 * READY_TIMEOUT_MS + 30_000);
+  beforeAll(
+    async () => {
+      // Speed 2: the quickstart call rings at 0.5 s, is answered at 2 s and ends at ~5.7 s.
+      gateway = await startGateway({ speed: 2 });
+      browser = await launchBrowser();
+    },
+    2 * READY_TIMEOUT_MS + 30_000,
+  );
   afterAll(async () => {
     await browser?.close();
     await gateway?.stop();

@@ -82,7 +82,13 @@ describe.skipIf(noBrowser)('the example page in Chromium', () => {
       // Speed 5: the quickstart call rings at 200 ms, is answered at 800 ms and ends at ~2.3 s.
       gateway = await startGateway({
         speed: 5,
-        env: { GATEWAY_ALLOWED_PREFIXES: '+82,+1500' },
+        env: {
+          GATEWAY_ALLOWED_PREFIXES: '+82,+1500',
+          // Each control takes a token of the caller's rate limit (burst 10 by default): the
+          // control test alone presses 20.
+          GATEWAY_RATE_LIMIT_PER_MINUTE: '600',
+          GATEWAY_RATE_LIMIT_BURST: '100',
+        },
       });
       browser = await launchBrowser();
       // Two starts, each bounded by READY_TIMEOUT_MS: above both, so either fails with its message.
@@ -217,5 +223,94 @@ describe.skipIf(noBrowser)('the example page in Chromium', () => {
     await tabTo(/^Hang up$/);
     await page.keyboard.press('Enter');
     await waitForText(region, /^Ended: /);
+  });
+
+  it('runs each in-call control, and the call changes as the emulator shows it', async () => {
+    const page = await open();
+    const { region, id } = await place(page, ENDLESS);
+    await waitForText(region.locator('.call-state'), 'Answered');
+    const controls = page.getByRole('region', { name: 'Call controls' });
+    const button = (name: string) => controls.getByRole('button', { name, exact: true });
+    const pressed = (name: string) => button(name).getAttribute('aria-pressed');
+    const noErrors = async () => expect(await controls.locator('.control-error').count()).toBe(0);
+
+    // Hold, music on hold and silence act on the channel (VoIPBIN's call shows none of
+    // them): each toggles once the gateway answers, and back.
+    for (const name of ['Hold', 'Music on hold', 'Silence']) {
+      await button(name).click();
+      await expect.poll(() => pressed(name), { timeout: UI_WAIT_MS }).toBe('true');
+      await noErrors();
+      await button(name).click();
+      await expect.poll(() => pressed(name), { timeout: UI_WAIT_MS }).toBe('false');
+    }
+
+    // Mute one way: the call's mute_direction, as the emulator has it.
+    await controls.getByLabel('Their voice').check();
+    await button('Mute').click();
+    await waitForText(controls, 'Their voice is muted.');
+    expect((await callNow(id)).muteDirection).toBe('IN');
+    await button('Unmute').click();
+    await waitForText(controls, 'Not muted.');
+    expect((await callNow(id)).muteDirection).toBeNull();
+    await controls.getByLabel('Both ways').check();
+    await button('Mute').click();
+    await waitForText(controls, 'Muted both ways.');
+    expect((await callNow(id)).muteDirection).toBe('BOTH');
+    await button('Unmute').click();
+    await waitForText(controls, 'Not muted.');
+
+    // Say something: sent, the field cleared for the next.
+    const say = controls.getByLabel('Text to say into the call');
+    await say.fill('One more thing.');
+    await button('Say').click();
+    await expect.poll(() => say.inputValue(), { timeout: UI_WAIT_MS }).toBe('');
+    await noErrors();
+
+    // Record, then stop: the call's recording ids.
+    await button('Record').click();
+    await waitForText(controls, '1 recording');
+    expect(await pressed('Record')).toBe('true');
+    const recording = await callNow(id);
+    expect(recording.recordingIds).toHaveLength(1);
+    expect(await controls.locator('.mono').textContent()).toBe(recording.recordingIds[0]);
+    await screenshot(page, 'in-call');
+    await button('Record').click();
+    await expect.poll(() => pressed('Record'), { timeout: UI_WAIT_MS }).toBe('false');
+    expect((await callNow(id)).recordingIds).toHaveLength(1);
+    await noErrors();
+
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await waitForText(region, 'Ended: hung up by this side');
+    // Over: no control is left to press.
+    expect(await controls.count()).toBe(0);
+  });
+
+  it('lists earlier calls with their status, live, and reopens one when selected', async () => {
+    const page = await open();
+    const recent = page.getByRole('list', { name: 'Recent calls' });
+    // An ended call and a live one.
+    const ended = await place(page);
+    await waitForText(ended.region, /^Ended: /);
+    const live = await place(page, ENDLESS);
+    await waitForText(live.region.locator('.call-state'), 'Answered');
+    const row = (number: string) =>
+      recent.getByRole('listitem').filter({ hasText: number }).first();
+    await waitForText(row(ENDLESS), 'Answered');
+    await waitForText(row('+821021656521'), 'Ended');
+    await screenshot(page, 'recent-calls');
+
+    // Selecting the ended one shows its timeline, and Call again.
+    await row('+821021656521').getByRole('button').click();
+    const reopened = callRegion(page);
+    await waitForText(reopened, /^Ended: /);
+    expect(await reopened.locator('.call-id code').textContent()).toBe(ended.id);
+    expect(await page.getByRole('button', { name: 'Call', exact: true }).count()).toBe(1);
+
+    // Back to the live one: its controls, and it can be ended from here.
+    await row(ENDLESS).getByRole('button').click();
+    await page.getByRole('region', { name: 'Call controls' }).waitFor({ timeout: UI_WAIT_MS });
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await waitForText(row(ENDLESS), 'Ended');
+    expect((await callNow(live.id)).status).toBe('HANGUP');
   });
 });
