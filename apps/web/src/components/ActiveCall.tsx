@@ -1,4 +1,5 @@
 import { type ReactNode, type Ref, useEffect, useState } from 'react';
+import type { CallState } from '../documents.ts';
 import type { Timeline } from '../timeline.ts';
 import { duration, endWords, statusWords, toneOf } from '../words.ts';
 
@@ -27,6 +28,20 @@ function useNow(running: boolean): number {
 }
 
 const ms = (at: string | null | undefined) => (at ? Date.parse(at) : Number.NaN);
+
+/**
+ * How far this device's clock is behind VoIPBIN's (<= 0), taken when a state arrives: a
+ * state that says it changed later than now. (One that changed earlier may just be old, as
+ * the current state of a call reopened, so it says nothing of the clocks.)
+ */
+function useSkew(call: CallState | null): number {
+  const [skew, setSkew] = useState(0);
+  useEffect(() => {
+    const at = ms(call?.updatedAt ?? call?.createdAt);
+    setSkew(Number.isNaN(at) ? 0 : Math.min(0, Date.now() - at));
+  }, [call]);
+  return skew;
+}
 
 /** Copies the call id, saying so in a polite status. */
 function CopyId({ id }: { id: string }) {
@@ -71,13 +86,15 @@ export function ActiveCall(props: {
   const { timeline, reconnecting, lost, hangingUp } = props;
   const call = timeline.current;
   const now = useNow(call !== null && !timeline.hungUp);
+  const skew = useSkew(call);
   if (call === null) return null;
   const live = !timeline.hungUp;
   const answered = ms(call.progressingAt);
   const ended = ms(call.hangupAt);
-  // Talk time once answered; before that, time since the call was placed.
+  // Talk time once answered; before that, time since the call was placed. VoIPBIN's times,
+  // and this device's clock while it runs (set off by how far apart the two clocks are).
   const since = Number.isNaN(answered) ? ms(call.createdAt) : answered;
-  const until = live ? now : Number.isNaN(ended) ? ms(call.updatedAt) : ended;
+  const until = live ? now - skew : Number.isNaN(ended) ? ms(call.updatedAt) : ended;
   const elapsed = Number.isNaN(since) || Number.isNaN(until) ? null : until - since;
   return (
     <section className="card call" aria-labelledby="call-title" data-status={call.status}>

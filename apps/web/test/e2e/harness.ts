@@ -157,6 +157,8 @@ export async function openPage(
   const page = await browser.newPage({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
+    // The call id's Copy button writes to the clipboard; the tests read it back.
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
   const problems: string[] = [];
   page.on('console', (message) => {

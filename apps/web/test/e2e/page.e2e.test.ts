@@ -22,6 +22,8 @@ import {
 
 /** The emulator's number that answers and stays on the line until hung up. */
 const ENDLESS = '+15005550005';
+/** The emulator's number that rings and is never answered. */
+const NO_ANSWER = '+15005550002';
 /** A number this gateway's policy refuses (only +82 and the emulator's +1500 are allowed). */
 const REFUSED = '+19005550100';
 const QUICKSTART_TITLE = '+821028286521 to +821021656521';
@@ -115,6 +117,11 @@ describe.skipIf(noBrowser)('the example page in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Call', exact: true }).count()).toBe(0);
     // Focus moved to the call.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('call-title');
+    // The id is secondary text, with a button that copies it.
+    const id = (await region.locator('.call-id code').textContent()) ?? '';
+    await region.getByRole('button', { name: 'Copy id' }).click();
+    await waitForText(region, 'Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(id);
     await waitForText(region, /^Ended: /);
     const statuses = await region.locator('.entries .status').allInnerTexts();
     // Each stage in order, in words (TERMINATING lasts 40 ms at this speed and may be seen).
@@ -164,17 +171,22 @@ describe.skipIf(noBrowser)('the example page in Chromium', () => {
 
   it('hangs up a call before it is answered', async () => {
     const page = await open();
-    const { region, id } = await place(page, ENDLESS);
+    // Rings until VoIPBIN's 60 s dial timeout (12 s at this speed): hung up while ringing.
+    const { region, id } = await place(page, NO_ANSWER);
+    await region.locator('.entries .status', { hasText: 'Ringing' }).waitFor({
+      timeout: UI_WAIT_MS,
+    });
     await page.getByRole('button', { name: 'Hang up' }).click();
-    await waitForText(region, /^Ended: /);
-    expect(await region.getByText(/^Ended: /).textContent()).not.toBe(
-      'Ended: hung up by this side',
-    );
+    await waitForText(region, 'Ended: canceled before it was answered');
     expect((await callNow(id)).status).toBe('HANGUP');
   });
 
   it('keeps a call and its controls in view on a 390x844 phone', async () => {
     const page = await open({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    // The dark scheme's colours (styles.css), not the light ones.
+    expect(
+      await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor),
+    ).toBe('rgb(13, 17, 23)');
     const { region, id } = await place(page, ENDLESS);
     await waitForText(region.locator('.call-state'), 'Answered');
     const controls = page.getByRole('region', { name: 'Call controls' });
@@ -190,6 +202,13 @@ describe.skipIf(noBrowser)('the example page in Chromium', () => {
       390,
     );
     await screenshot(page, 'phone-call');
+    // Down to 360 px: still no sideways scrolling, Hang up still in view.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    const box = await page.getByRole('button', { name: 'Hang up' }).boundingBox();
+    expect(box && box.y + box.height <= 740 && box.x + box.width <= 360).toBe(true);
     await page.getByRole('button', { name: 'Hang up' }).click();
     await waitForText(region, /^Ended: /);
     expect((await callNow(id)).status).toBe('HANGUP');
@@ -220,7 +239,25 @@ describe.skipIf(noBrowser)('the example page in Chromium', () => {
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.id), { timeout: UI_WAIT_MS })
       .toBe('call-title');
-    await tabTo(/^Hang up$/);
+    // Answered: the controls by keyboard too (Space presses a button).
+    await waitForText(region.locator('.call-state'), 'Answered');
+    await tabTo(/^Hold$/);
+    await page.keyboard.press('Space');
+    const hold = page.getByRole('button', { name: 'Hold', exact: true });
+    await expect
+      .poll(() => hold.getAttribute('aria-pressed'), { timeout: UI_WAIT_MS })
+      .toBe('true');
+    await tabTo(/^Text to say into the call$/);
+    await page.keyboard.type('Said by keyboard.');
+    await page.keyboard.press('Enter');
+    const say = page.getByLabel('Text to say into the call');
+    await expect.poll(() => say.inputValue(), { timeout: UI_WAIT_MS }).toBe('');
+    // Hang up comes before the controls: back to it.
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Shift+Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Hang up')
+        break;
+    }
     await page.keyboard.press('Enter');
     await waitForText(region, /^Ended: /);
   });
