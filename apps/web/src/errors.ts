@@ -110,3 +110,12 @@ export function toErrorView(error: CombinedError): ErrorView {
   }
   return view;
 }
+
+/**
+ * Whether a failed createCall may still have placed its call: the gateway says so
+ * (`extensions.outcomeUnknown`), or no answer came at all (a network error).
+ */
+export function outcomeUnknown(error: CombinedError): boolean {
+  if (error.networkError) return true;
+  return error.graphQLErrors.some((e) => e.extensions?.outcomeUnknown === true);
+}

@@ -49,6 +49,27 @@ describe('timelineReducer', () => {
     expect(t.current).toBe(ringing);
   });
 
+  it("takes a control's answer with the same time as the last state (mute, recording)", () => {
+    const t = run(
+      { type: 'placed', call: state('PROGRESSING', '2026-01-15T09:30:02Z') },
+      {
+        type: 'state',
+        call: state('PROGRESSING', '2026-01-15T09:30:02Z', { muteDirection: 'IN' }),
+      },
+    );
+    expect(t.current?.muteDirection).toBe('IN');
+    const recorded = timelineReducer(t, {
+      type: 'state',
+      call: state('PROGRESSING', '2026-01-15T09:30:02Z', {
+        muteDirection: 'IN',
+        recordingId: 'rec-1',
+        recordingIds: ['rec-1'],
+      }),
+    });
+    expect(recorded.current?.recordingId).toBe('rec-1');
+    expect(recorded.entries).toHaveLength(1);
+  });
+
   it('takes a new action in the same status as the current state, without a new entry', () => {
     const t = run(
       { type: 'placed', call: state('PROGRESSING', '2026-01-15T09:30:02Z') },

@@ -41,11 +41,15 @@ export function compareTimes(a: string | null, b: string | null): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** Nothing the page shows differs (a control's answer may share `updatedAt` with the last). */
 const sameState = (a: CallState, b: CallState) =>
   a.status === b.status &&
   a.updatedAt === b.updatedAt &&
   (a.action?.type ?? null) === (b.action?.type ?? null) &&
-  a.hangupReason === b.hangupReason;
+  a.hangupReason === b.hangupReason &&
+  a.muteDirection === b.muteDirection &&
+  a.recordingId === b.recordingId &&
+  a.recordingIds.length === b.recordingIds.length;
 
 /**
  * The timeline after `event`. A state of another call, one older than the last taken (by

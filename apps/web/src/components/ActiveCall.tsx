@@ -1,4 +1,4 @@
-import { type ReactNode, type Ref, useEffect, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useState } from 'react';
 import type { CallState } from '../documents.ts';
 import type { Timeline } from '../timeline.ts';
 import { duration, endWords, statusWords, toneOf } from '../words.ts';
@@ -35,12 +35,15 @@ const ms = (at: string | null | undefined) => (at ? Date.parse(at) : Number.NaN)
  * the current state of a call reopened, so it says nothing of the clocks.)
  */
 function useSkew(call: CallState | null): number {
-  const [skew, setSkew] = useState(0);
+  const [skew, setSkew] = useState({ id: null as string | null, ms: 0 });
   useEffect(() => {
-    const at = ms(call?.updatedAt ?? call?.createdAt);
-    setSkew(Number.isNaN(at) ? 0 : Math.min(0, Date.now() - at));
+    if (call === null) return;
+    const at = ms(call.updatedAt ?? call.createdAt);
+    const seen = Number.isNaN(at) ? 0 : Math.min(0, Date.now() - at);
+    // The largest seen for this call: an older state arriving late never sets the timer back.
+    setSkew((held) => ({ id: call.id, ms: held.id === call.id ? Math.min(held.ms, seen) : seen }));
   }, [call]);
-  return skew;
+  return skew.id === call?.id ? skew.ms : 0;
 }
 
 /** Copies the call id, saying so in a polite status. */
@@ -81,11 +84,19 @@ export function ActiveCall(props: {
   onHangup: () => void;
   onClose: () => void;
   controls: ReactNode;
-  headingRef: Ref<HTMLHeadingElement>;
+  headingRef: RefObject<HTMLHeadingElement> | null;
 }) {
   const { timeline, reconnecting, lost, hangingUp } = props;
   const call = timeline.current;
   const now = useNow(call !== null && !timeline.hungUp);
+  const status = call?.status;
+  const { headingRef } = props;
+  // Hang up and the controls go when the call leaves Answered or ends: a focus they held
+  // would fall to the page's body, so it goes to the call's heading instead.
+  useEffect(() => {
+    if (status === undefined) return;
+    if (document.activeElement === document.body) headingRef?.current?.focus();
+  }, [status, headingRef]);
   const skew = useSkew(call);
   if (call === null) return null;
   const live = !timeline.hungUp;
@@ -99,7 +110,7 @@ export function ActiveCall(props: {
   return (
     <section className="card call" aria-labelledby="call-title" data-status={call.status}>
       <header className="call-head">
-        <h2 id="call-title" className="call-title" tabIndex={-1} ref={props.headingRef}>
+        <h2 id="call-title" className="call-title" tabIndex={-1} ref={headingRef}>
           <span className="mono">{call.source.target ?? 'unknown'}</span>
           <span aria-hidden="true"> → </span>
           <span className="visually-hidden"> to </span>
@@ -127,11 +138,7 @@ export function ActiveCall(props: {
             <span className="muted">playing {call.action.type}</span>
           ) : null}
           {live ? null : <span className="ended">{endWords(call)}</span>}
-          {reconnecting && live ? (
-            <span className="notice" role="status">
-              Reconnecting…
-            </span>
-          ) : null}
+          {reconnecting && live ? <span className="notice">Reconnecting…</span> : null}
           {lost && live ? (
             <span className="notice">
               Not following this call any more.{' '}
@@ -144,11 +151,13 @@ export function ActiveCall(props: {
       </div>
       {live ? (
         <div className="call-actions">
+          {/* Never disabled: a call can always be ended (a press while one runs does nothing,
+              and a failure says why in the banner). */}
           <button
             type="button"
             className="btn btn-danger btn-wide"
             onClick={props.onHangup}
-            disabled={hangingUp || reconnecting}
+            aria-disabled={hangingUp}
             aria-busy={hangingUp}
           >
             {hangingUp ? 'Hanging up…' : 'Hang up'}

@@ -1,5 +1,13 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { Client, type Exchange, makeErrorResult, makeResult, type Operation, Provider } from 'urql';
+import {
+  Client,
+  type Exchange,
+  makeErrorResult,
+  makeOperation,
+  makeResult,
+  type Operation,
+  Provider,
+} from 'urql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { filter, fromValue, makeSubject, map, mergeMap, never, pipe } from 'wonka';
 import { callState } from '../call-fixture.ts';
@@ -14,10 +22,16 @@ const named = (name: string) => (operation: Operation) =>
     (d) => d.kind === 'OperationDefinition' && d.name?.value === name,
   );
 
-/** A urql client whose exchange answers mutations with `answer` and streams `push`ed states. */
-function mockedClient(answer: (operation: Operation) => Parameters<typeof makeResult>[1] | Error) {
+type Answer = Parameters<typeof makeResult>[1] | Error;
+
+/**
+ * A urql client whose exchange answers mutations and queries with `answer` and streams
+ * `push`ed states to the latest callUpdated subscription (`fail` errs it, `end` completes it).
+ */
+function mockedClient(answer: (operation: Operation) => Answer) {
   const sent: Operation[] = [];
-  const states = makeSubject<CallState>();
+  let stream = makeSubject<CallState | Error>();
+  let following: Operation | undefined;
   const exchange: Exchange = () => (operations$) =>
     pipe(
       operations$,
@@ -27,12 +41,20 @@ function mockedClient(answer: (operation: Operation) => Parameters<typeof makeRe
         if (operation.kind === 'subscription') {
           // The recent calls' callEvents stays open and quiet here.
           if (!named('CallUpdated')(operation)) return never;
+          stream = makeSubject<CallState | Error>();
+          following = operation;
           return pipe(
-            states.source,
-            map((call) => makeResult(operation, { data: { callUpdated: call } })),
+            stream.source,
+            map((next) =>
+              next instanceof Error
+                ? makeErrorResult(operation, next)
+                : makeResult(operation, { data: { callUpdated: next } }),
+            ),
           );
         }
-        const answered = answer(operation);
+        const answered = named('RecentCalls')(operation)
+          ? (recentAnswer ?? { data: { calls: { nodes: [], pageInfo: NO_MORE } } })
+          : answer(operation);
         return fromValue(
           answered instanceof Error
             ? makeErrorResult(operation, answered)
@@ -40,10 +62,23 @@ function mockedClient(answer: (operation: Operation) => Parameters<typeof makeRe
         );
       }),
     );
+  let recentAnswer: Answer | undefined;
   const client = new Client({ url: '/graphql', exchanges: [exchange] });
-  const push = (call: CallState) => act(() => states.next(call));
-  return { client, sent, push };
+  const push = (call: CallState) => act(() => stream.next(call));
+  const fail = (error: Error) => act(() => stream.next(error));
+  // As urql's subscriptionExchange does when a stream completes: a teardown ends the result.
+  const end = () =>
+    act(() => {
+      stream.complete();
+      if (following) client.reexecuteOperation(makeOperation('teardown', following));
+    });
+  const recent = (calls: CallState[]) => {
+    recentAnswer = { data: { calls: { nodes: calls, pageInfo: NO_MORE } } };
+  };
+  return { client, sent, push, fail, end, recent };
 }
+
+const NO_MORE = { endCursor: null, hasNextPage: false };
 
 const renderApp = (client: Client, connection = createConnectionState()) =>
   render(
@@ -227,20 +262,93 @@ describe('the dialer page', () => {
     }
   });
 
-  it('says Reconnecting… and disables Hang up while the live stream is down', async () => {
+  it('says Reconnecting… and disables the controls, never Hang up, while the stream is down', async () => {
     const { client } = mockedClient(() => ({
-      data: { createCall: { calls: [state('RINGING')] } },
+      data: { createCall: { calls: [state('PROGRESSING')] } },
     }));
     const connection = createConnectionState();
     renderApp(client, connection);
     fireEvent.click(screen.getByRole('button', { name: 'Call' }));
     const hangUp = await screen.findByRole('button', { name: 'Hang up' });
-    expect(hangUp.hasAttribute('disabled')).toBe(false);
+    const hold = screen.getByRole('button', { name: 'Hold' });
+    expect(hold.hasAttribute('disabled')).toBe(false);
     act(() => connection.mark(1, true));
-    expect(screen.getAllByText('Reconnecting…').length).toBeGreaterThan(0);
-    expect(hangUp.hasAttribute('disabled')).toBe(true);
+    expect(screen.getAllByText('Reconnecting…').length).toBe(2);
+    expect(hold.hasAttribute('disabled')).toBe(true);
+    // A call can always be ended.
+    expect(hangUp.hasAttribute('disabled')).toBe(false);
     act(() => connection.mark(1, false));
     expect(screen.queryByText('Reconnecting…')).toBeNull();
-    expect(hangUp.hasAttribute('disabled')).toBe(false);
+    expect(hold.hasAttribute('disabled')).toBe(false);
+  });
+
+  it('offers Follow again when the stream errs or ends before HANGUP, and follows again', async () => {
+    const { client, sent, push, fail, end } = mockedClient(() => ({
+      data: { createCall: { calls: [state('RINGING')] } },
+    }));
+    renderApp(client);
+    fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+    await screen.findByRole('button', { name: 'Hang up' });
+    const follows = () => sent.filter(named('CallUpdated')).length;
+    expect(follows()).toBe(1);
+
+    fail(new Error('Too many live streams'));
+    expect(screen.getByText(/Not following this call any more/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Follow again' }));
+    expect(follows()).toBe(2);
+    expect(screen.queryByText(/Not following/)).toBeNull();
+
+    // The server ends the stream before HANGUP: the same.
+    end();
+    fireEvent.click(await screen.findByRole('button', { name: 'Follow again' }));
+    expect(follows()).toBe(3);
+    push(state('HANGUP', { updatedAt: '2026-01-15T09:30:06Z', hangupReason: 'CANCEL' }));
+    end();
+    // Ended at HANGUP: nothing more to follow, nothing to offer.
+    expect(screen.queryByRole('button', { name: 'Follow again' })).toBeNull();
+  });
+
+  it('places no second call while one runs elsewhere, and offers to show it', async () => {
+    const { client, sent, recent } = mockedClient(() => ({ data: null }));
+    const running = state('PROGRESSING', { id: 'call-9' });
+    recent([running, state('HANGUP', { id: 'call-8' })]);
+    renderApp(client);
+    const show = await screen.findByRole('button', { name: 'Show the running call' });
+    expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
+    fireEvent.click(show);
+    expect(await screen.findByRole('button', { name: 'Hang up' })).toBeTruthy();
+    expect(sent.filter(named('CallUpdated')).at(-1)?.variables).toEqual({ id: 'call-9' });
+
+    // Looking at an ended call meanwhile does not bring Call back.
+    const recentList = screen.getByRole('list', { name: 'Recent calls' });
+    const rows = within(recentList).getAllByRole('button');
+    fireEvent.click(rows[1] as HTMLElement);
+    expect(await screen.findByRole('button', { name: 'Show the running call' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
+    expect(mutationsSent(sent)).toHaveLength(0);
+  });
+
+  it('keeps the idempotency key after "the call may have been placed", for the same input', async () => {
+    let attempt = 0;
+    const { client, sent } = mockedClient(() =>
+      ++attempt === 1
+        ? {
+            errors: [
+              {
+                message: 'VoIPBIN did not answer in time',
+                extensions: { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true },
+              },
+            ],
+          }
+        : { data: { createCall: { calls: [state('DIALING')] } } },
+    );
+    renderApp(client);
+    fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+    expect(await screen.findByText(/may have been placed/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+    await screen.findByRole('button', { name: 'Hang up' });
+    const [first, second] = mutationsSent(sent).map((op) => op.variables?.idempotencyKey);
+    // Pressed again: the gateway replays the first answer rather than placing a second call.
+    expect(second).toBe(first);
   });
 });

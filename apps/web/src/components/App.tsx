@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { useClient, useMutation } from 'urql';
+import { onEnd, pipe, subscribe } from 'wonka';
 import { useConnection } from '../connection.ts';
 import { type CallState, CallUpdated, CreateCall, HangupCall } from '../documents.ts';
-import { type ErrorView, toErrorView } from '../errors.ts';
+import { type ErrorView, outcomeUnknown, toErrorView } from '../errors.ts';
 import {
   type FieldErrors,
   type FormValues,
@@ -13,6 +14,7 @@ import {
 } from '../form.ts';
 import { EMPTY_TIMELINE, timelineReducer } from '../timeline.ts';
 import { useLiveValidation } from '../validation.ts';
+import { isLive } from '../words.ts';
 import { ActiveCall } from './ActiveCall.tsx';
 import { CallControls } from './CallControls.tsx';
 import { CallForm } from './CallForm.tsx';
@@ -26,9 +28,13 @@ const focusField = (errors: FieldErrors) => {
   if (field) document.getElementById(controlId(field))?.focus();
 };
 
+/** Lines once each, in order: a repeated failure does not repeat its line. */
+const uniq = (lines: string[]) => [...new Set(lines)];
+
 /**
- * The dialer: the form, or, while a call runs, that call with its controls (one live call at
- * a time: Call comes back once it has ended); errors by the field they concern.
+ * The dialer: the form, or, while a call runs, that call with its controls. One live call at a
+ * time: while any call of the caller runs (the one shown, or one Recent calls shows running),
+ * there is no Call button; the page offers to show that call instead.
  */
 export function App() {
   const client = useClient();
@@ -38,53 +44,93 @@ export function App() {
   const [timeline, dispatch] = useReducer(timelineReducer, EMPTY_TIMELINE);
   const [created, createCall] = useMutation(CreateCall);
   const [hangup, hangupCall] = useMutation(HangupCall);
-  // The stream gave up (graphql-sse retried for minutes): a button subscribes again.
+  const [known, setKnown] = useState<readonly CallState[]>([]);
+  // The stream ended before HANGUP, or gave up reconnecting: a button subscribes again.
   const [lost, setLost] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  // One key per input until an answer is sure: a press after "the call may have been placed"
+  // replays that answer instead of placing a second call.
+  const idempotencyKey = useRef<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  const { callId, hungUp } = timeline;
-  const live = callId !== null && !hungUp;
-  const validation = useLiveValidation(values, !live && !created.fetching);
+  const formTitle = useRef<HTMLHeadingElement>(null);
+  const { callId, hungUp, current } = timeline;
+  const live = current !== null && !hungUp;
+  const running = live ? current : (known.find((call) => isLive(call)) ?? null);
+  const validation = useLiveValidation(values, running === null && !created.fetching);
+
+  const addBanner = useCallback((lines: string[]) => {
+    setErrors((shown) => ({ ...shown, banner: uniq([...shown.banner, ...lines]) }));
+  }, []);
 
   // The call's live states; a dropped stream reconnects in the client (graphql-sse, with
   // backoff) and callUpdated answers the current state first, so the timeline catches up.
-  // A new `attempt` (the Follow again button) subscribes again.
+  // A stream that errs or ends before HANGUP leaves the call unfollowed: `lost` says so, and
+  // a new `attempt` (the Follow again button) subscribes again.
   useEffect(() => {
     if (callId === null || hungUp) return;
     setLost(false);
-    const { unsubscribe } = client.subscription(CallUpdated, { id: callId }).subscribe((result) => {
-      if (result.data) dispatch({ type: 'state', call: result.data.callUpdated });
-      if (result.error) {
-        const { banner } = toErrorView(result.error);
-        setErrors((shown) => ({ ...shown, banner: [...shown.banner, ...banner] }));
-        if (result.error.networkError) setLost(true);
-      }
-    });
-    return unsubscribe;
-  }, [client, callId, hungUp, attempt]);
+    let over = false;
+    let left = false;
+    const { unsubscribe } = pipe(
+      client.subscription(CallUpdated, { id: callId }),
+      onEnd(() => {
+        if (!left && !over) setLost(true);
+      }),
+      subscribe((result) => {
+        if (result.data) {
+          dispatch({ type: 'state', call: result.data.callUpdated });
+          if (result.data.callUpdated.status === 'HANGUP') over = true;
+        }
+        if (result.error) {
+          addBanner(toErrorView(result.error).banner);
+          setLost(true);
+        }
+      }),
+    );
+    return () => {
+      left = true;
+      unsubscribe();
+    };
+  }, [client, callId, hungUp, attempt, addBanner]);
 
   // Focus follows the call: its heading when one is shown.
   useEffect(() => {
     if (callId !== null) heading.current?.focus();
   }, [callId]);
 
-  const show = useCallback((call: CallState) => {
-    setErrors(NO_ERRORS);
-    dispatch({ type: 'placed', call });
-  }, []);
+  const show = useCallback(
+    (call: CallState) => {
+      // The call already shown: only the focus moves (the list's copy may be older).
+      if (call.id === callId) {
+        heading.current?.focus();
+        return;
+      }
+      setErrors(NO_ERRORS);
+      dispatch({ type: 'placed', call });
+    },
+    [callId],
+  );
+
+  const close = () => {
+    dispatch({ type: 'reset' });
+    // The form comes back: its heading takes the focus, rather than the page's body.
+    requestAnimationFrame(() => formTitle.current?.focus());
+  };
 
   const place = async () => {
-    if (live) return;
+    if (running !== null) return;
     const invalid = validateForm(values);
     setErrors({ fields: invalid, banner: [] });
     if (firstInvalid(invalid)) {
       focusField(invalid);
       return;
     }
+    idempotencyKey.current ??= crypto.randomUUID();
     const result = await createCall({
       input: toCreateCallInput(values),
-      idempotencyKey: crypto.randomUUID(),
+      idempotencyKey: idempotencyKey.current,
     });
+    if (!result.error || !outcomeUnknown(result.error)) idempotencyKey.current = null;
     if (result.error) {
       const view = toErrorView(result.error);
       setErrors(view);
@@ -97,70 +143,90 @@ export function App() {
   };
 
   const hangUp = async () => {
-    if (callId === null) return;
+    if (callId === null || hangup.fetching) return;
     const result = await hangupCall({ id: callId });
-    if (result.error) setErrors({ fields: {}, banner: toErrorView(result.error).banner });
+    if (result.error) addBanner(toErrorView(result.error).banner);
     else if (result.data) dispatch({ type: 'state', call: result.data.hangupCall });
   };
 
+  const follow = () => {
+    setErrors((shown) => ({ ...shown, banner: [] }));
+    setAttempt((n) => n + 1);
+  };
+
   const fieldErrors = { ...validation.fields, ...errors.fields };
-  const banner = [...errors.banner, ...validation.other];
   return (
     <div className="app">
       <header className="topbar">
-        <p className="brand">Call with VoIPBIN</p>
+        <h1 className="brand">Call with VoIPBIN</h1>
         <span className="chip" data-tone={connection === 'online' ? 'ok' : 'warn'}>
           {connection === 'online' ? 'Connected' : 'Reconnecting…'}
         </span>
       </header>
       <main className="layout">
         <div className="primary stack">
-          <h1 className={live ? 'visually-hidden' : undefined}>Place a call</h1>
-          {banner.length > 0 ? (
+          {errors.banner.length > 0 ? (
             <div className="banner" role="alert">
-              {banner.map((line) => (
+              {errors.banner.map((line) => (
                 <p key={line}>{line}</p>
               ))}
             </div>
           ) : null}
-          {callId !== null ? (
+          {current !== null ? (
             <ActiveCall
               timeline={timeline}
               reconnecting={connection === 'reconnecting'}
               lost={lost}
-              onReconnect={() => setAttempt((n) => n + 1)}
+              onReconnect={follow}
               hangingUp={hangup.fetching}
               onHangup={hangUp}
-              onClose={() => dispatch({ type: 'reset' })}
+              onClose={close}
               controls={
-                timeline.current ? (
-                  <CallControls
-                    call={timeline.current}
-                    disabled={connection === 'reconnecting'}
-                    onCall={(call) => dispatch({ type: 'state', call })}
-                  />
-                ) : null
+                <CallControls
+                  call={current}
+                  disabled={connection === 'reconnecting' || lost}
+                  onCall={(call) => dispatch({ type: 'state', call })}
+                />
               }
               headingRef={heading}
             />
           ) : null}
-          {live ? null : (
+          {running === null ? (
             <CallForm
               values={values}
               errors={fieldErrors}
+              other={validation.other}
               sending={created.fetching}
               checking={validation.checking}
+              titleRef={formTitle}
               onChange={(next) => {
                 setValues(next);
                 // What createCall answered was about the input before this change.
                 setErrors((shown) => ({ ...shown, fields: {} }));
+                idempotencyKey.current = null;
               }}
               onSubmit={place}
             />
+          ) : live ? null : (
+            <section className="card stack" aria-labelledby="running-title">
+              <h2 id="running-title" className="card-title">
+                A call is running
+              </h2>
+              <p>
+                One call at a time: end the call to{' '}
+                <span className="mono">{running.destination.target ?? 'unknown'}</span> before
+                placing another.
+              </p>
+              <div className="cluster">
+                <button type="button" className="btn btn-primary" onClick={() => show(running)}>
+                  Show the running call
+                </button>
+              </div>
+            </section>
           )}
         </div>
         <aside>
-          <RecentCalls selectedId={callId} onSelect={show} latest={timeline.current} />
+          <RecentCalls selectedId={callId} onSelect={show} latest={current} onCalls={setKnown} />
         </aside>
       </main>
     </div>

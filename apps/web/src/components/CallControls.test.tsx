@@ -78,6 +78,13 @@ function renderControls(props: Partial<Props> = {}) {
 
 const button = (name: string) => screen.getByRole('button', { name });
 
+/** A toggle by what it turns on, whatever its label says now ("Hold" or "Resume"). */
+function toggleOf(label: string): HTMLButtonElement {
+  const toggle = document.querySelector<HTMLButtonElement>(`[data-control="${label}"]`);
+  if (!toggle) throw new Error(`no ${label} toggle`);
+  return toggle;
+}
+
 /** The last request sent, which the test expects to exist. */
 function last(sent: Sent[]): Sent {
   const request = sent.at(-1);
@@ -141,6 +148,7 @@ describe('the in-call controls', () => {
   describe.each([
     {
       label: 'Hold',
+      onLabel: 'Resume',
       on: 'HoldCall',
       onField: 'holdCall',
       off: 'UnholdCall',
@@ -148,6 +156,7 @@ describe('the in-call controls', () => {
     },
     {
       label: 'Music on hold',
+      onLabel: 'Stop music on hold',
       on: 'StartMusicOnHold',
       onField: 'startMusicOnHold',
       off: 'StopMusicOnHold',
@@ -155,50 +164,55 @@ describe('the in-call controls', () => {
     },
     {
       label: 'Silence',
+      onLabel: 'Stop silence',
       on: 'StartSilence',
       onField: 'startSilence',
       off: 'StopSilence',
       offField: 'stopSilence',
     },
-  ])('$label', ({ label, on, onField, off, offField }) => {
+  ])('$label', ({ label, onLabel, on, onField, off, offField }) => {
     it('toggles on success only, busy while it waits, and shows the call answered', async () => {
       const { sent, onCall } = renderControls();
-      const toggle = button(label);
-      expect(toggle.getAttribute('aria-pressed')).toBe('false');
+      const toggle = toggleOf(label);
+      expect(toggle.textContent).toBe(label);
 
       fireEvent.click(toggle);
       expect(last(sent)).toMatchObject({ name: on, variables: { id: 'call-1' } });
       expect(toggle.getAttribute('aria-busy')).toBe('true');
-      expect((toggle as HTMLButtonElement).disabled).toBe(true);
-      expect(toggle.getAttribute('aria-pressed')).toBe('false');
+      // Busy, not disabled: the focus stays on it.
+      expect(toggle.getAttribute('aria-disabled')).toBe('true');
+      expect(toggle.disabled).toBe(false);
+      fireEvent.click(toggle);
+      expect(sent).toHaveLength(1);
+      expect(toggle.textContent).toBe(label);
       expect((button('Unmute') as HTMLButtonElement).disabled).toBe(false);
 
       const first = answered({ updatedAt: '2026-01-15T09:30:10.000000Z' });
       await last(sent).answer({ data: { [onField]: first } });
       expect(onCall).toHaveBeenLastCalledWith(first);
-      expect(toggle.getAttribute('aria-pressed')).toBe('true');
+      expect(toggle.textContent).toBe(onLabel);
       expect(toggle.getAttribute('aria-busy')).toBe('false');
-      expect((toggle as HTMLButtonElement).disabled).toBe(false);
+      expect(toggle.getAttribute('aria-disabled')).toBe('false');
 
       fireEvent.click(toggle);
       expect(last(sent)).toMatchObject({ name: off, variables: { id: 'call-1' } });
       const second = answered({ updatedAt: '2026-01-15T09:30:11.000000Z' });
       await last(sent).answer({ data: { [offField]: second } });
       expect(onCall).toHaveBeenLastCalledWith(second);
-      expect(toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(toggle.textContent).toBe(label);
       expect(sent).toHaveLength(2);
     });
 
     it('shows its error beside it, stays as it was, leaves the others usable', async () => {
       const { sent, onCall } = renderControls();
-      const toggle = button(label);
+      const toggle = toggleOf(label);
       fireEvent.click(toggle);
       await last(sent).answer(notFound);
 
       expect(errorOf(toggle)).toBe('Call not found (NOT_FOUND)');
-      expect(toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(toggle.textContent).toBe(label);
       expect(onCall).not.toHaveBeenCalled();
-      const other = button(label === 'Hold' ? 'Silence' : 'Hold');
+      const other = toggleOf(label === 'Hold' ? 'Silence' : 'Hold');
       expect(errorOf(other)).toBeUndefined();
       fireEvent.click(other);
       expect(sent).toHaveLength(2);
@@ -208,25 +222,25 @@ describe('the in-call controls', () => {
       await last(sent).answer({ data: { [onField]: answered() } });
       expect(errorOf(toggle)).toBeUndefined();
       expect(toggle.getAttribute('aria-describedby')).toBeNull();
-      expect(toggle.getAttribute('aria-pressed')).toBe('true');
+      expect(toggle.textContent).toBe(onLabel);
     });
   });
 
   it('forgets hold, music and silence for another call', async () => {
     const { sent, rerender } = renderControls();
-    for (const [label, field] of [
-      ['Hold', 'holdCall'],
-      ['Music on hold', 'startMusicOnHold'],
-      ['Silence', 'startSilence'],
+    for (const [label, field, onLabel] of [
+      ['Hold', 'holdCall', 'Resume'],
+      ['Music on hold', 'startMusicOnHold', 'Stop music on hold'],
+      ['Silence', 'startSilence', 'Stop silence'],
     ] as const) {
-      fireEvent.click(button(label));
+      fireEvent.click(toggleOf(label));
       await last(sent).answer({ data: { [field]: answered() } });
-      expect(button(label).getAttribute('aria-pressed')).toBe('true');
+      expect(toggleOf(label).textContent).toBe(onLabel);
     }
 
     rerender({ call: callState('PROGRESSING', { id: 'call-2' }) });
     for (const label of ['Hold', 'Music on hold', 'Silence']) {
-      expect(button(label).getAttribute('aria-pressed')).toBe('false');
+      expect(toggleOf(label).textContent).toBe(label);
     }
     fireEvent.click(button('Hold'));
     expect(last(sent)).toMatchObject({ name: 'HoldCall', variables: { id: 'call-2' } });
@@ -237,11 +251,11 @@ describe('the in-call controls', () => {
     fireEvent.click(button('Hold'));
     const forCall1 = last(sent);
     rerender({ call: callState('PROGRESSING', { id: 'call-2' }) });
-    expect((button('Hold') as HTMLButtonElement).disabled).toBe(false);
+    expect(button('Hold').getAttribute('aria-disabled')).toBe('false');
 
     await forCall1.answer({ data: { holdCall: answered() } });
     expect(onCall).not.toHaveBeenCalled();
-    expect(button('Hold').getAttribute('aria-pressed')).toBe('false');
+    expect(toggleOf('Hold').textContent).toBe('Hold');
   });
 
   describe('mute', () => {
@@ -257,14 +271,17 @@ describe('the in-call controls', () => {
       expect(last(sent)).toMatchObject({ name: 'MuteCall' });
       expect(last(sent).variables).toEqual({ id: 'call-1', direction });
       expect(button('Mute').getAttribute('aria-busy')).toBe('true');
-      expect((button('Mute') as HTMLButtonElement).disabled).toBe(true);
-      expect((button('Unmute') as HTMLButtonElement).disabled).toBe(true);
-      expect((button('Hold') as HTMLButtonElement).disabled).toBe(false);
+      expect(button('Mute').getAttribute('aria-disabled')).toBe('true');
+      expect(button('Unmute').getAttribute('aria-disabled')).toBe('true');
+      expect(button('Hold').getAttribute('aria-disabled')).toBe('false');
+      fireEvent.click(button('Unmute'));
+      expect(sent).toHaveLength(1);
+      expect(button('Mute').getAttribute('aria-busy')).toBe('true');
 
       const muted = answered({ muteDirection: direction });
       await last(sent).answer({ data: { muteCall: muted } });
       expect(onCall).toHaveBeenLastCalledWith(muted);
-      expect((button('Mute') as HTMLButtonElement).disabled).toBe(false);
+      expect(button('Mute').getAttribute('aria-disabled')).toBe('false');
     });
 
     it('shows the state the call says, and unmutes the direction muted', async () => {
@@ -320,7 +337,7 @@ describe('the in-call controls', () => {
       expect(last(sent)).toMatchObject({ name: 'TalkToCall' });
       expect(last(sent).variables).toEqual({ id: 'call-1', input: { text: 'Your code is 4 2 7' } });
       expect(button('Say').getAttribute('aria-busy')).toBe('true');
-      expect((button('Say') as HTMLButtonElement).disabled).toBe(true);
+      expect(button('Say').getAttribute('aria-disabled')).toBe('true');
       expect(field().readOnly).toBe(true);
       fireEvent.submit(field());
       expect(sent).toHaveLength(1);
@@ -365,10 +382,10 @@ describe('the in-call controls', () => {
   describe('recording', () => {
     it('starts and stops from the state the call says, and counts recordings', async () => {
       const { sent, onCall, rerender } = renderControls();
-      const record = () => button('Record');
+      const record = () => toggleOf('Record');
       const summary = () =>
         document.getElementById(record().getAttribute('aria-describedby')?.split(' ')[0] ?? '');
-      expect(record().getAttribute('aria-pressed')).toBe('false');
+      expect(record().textContent).toBe('Record');
       expect(summary()?.textContent).toBe('No recordings yet');
 
       fireEvent.click(record());
@@ -378,11 +395,11 @@ describe('the in-call controls', () => {
       const recording = answered({ recordingId: 'rec-1', recordingIds: ['rec-0', 'rec-1'] });
       await last(sent).answer({ data: { startRecording: recording } });
       expect(onCall).toHaveBeenLastCalledWith(recording);
-      // Not a local guess: pressed once the call says so.
-      expect(record().getAttribute('aria-pressed')).toBe('false');
+      // Not a local guess: recording once the call says so.
+      expect(record().textContent).toBe('Record');
 
       rerender({ call: recording });
-      expect(record().getAttribute('aria-pressed')).toBe('true');
+      expect(record().textContent).toBe('Stop recording');
       expect(summary()?.textContent).toBe('2 recordings; recording now: rec-1');
       expect(summary()?.querySelector('.mono')?.textContent).toBe('rec-1');
 
@@ -390,7 +407,7 @@ describe('the in-call controls', () => {
       expect(last(sent)).toMatchObject({ name: 'StopRecording', variables: { id: 'call-1' } });
       await last(sent).answer(notFound);
       expect(errorOf(record())).toBe('Call not found (NOT_FOUND)');
-      expect(record().getAttribute('aria-pressed')).toBe('true');
+      expect(record().textContent).toBe('Stop recording');
     });
   });
 

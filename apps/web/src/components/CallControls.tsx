@@ -100,18 +100,26 @@ function useControl(onCall: (call: CallState) => void, mounted: RefObject<boolea
 const describedBy = (...ids: (string | false | undefined)[]) =>
   ids.filter(Boolean).join(' ') || undefined;
 
-/** A control's error, beside it. */
+/**
+ * A control's error, beside it; always there (empty when none) and polite, so that an error
+ * appearing is announced.
+ */
 function ControlError({ id, error }: { id: string; error: string | undefined }) {
-  return error ? (
-    <p className="control-error" id={id}>
-      {error}
+  return (
+    <p className="control-error" id={id} aria-live="polite">
+      {error ?? ''}
     </p>
-  ) : null;
+  );
 }
 
-/** A toggle button (`aria-pressed`) running one request, with its error beside it. */
+/**
+ * A button that turns something on and off, one request each way, its label saying what a
+ * press does ("Hold", then "Resume"): the state reads in words, not in colour alone. While its
+ * request runs it is `aria-disabled` (not `disabled`, which would drop the focus).
+ */
 function Toggle(props: {
   label: string;
+  onLabel: string;
   pressed: boolean;
   off: boolean;
   control: Control;
@@ -125,13 +133,15 @@ function Toggle(props: {
       <button
         type="button"
         className="btn"
-        aria-pressed={props.pressed}
+        data-control={props.label}
+        data-on={props.pressed}
         aria-busy={control.pending}
-        disabled={props.off || control.pending}
+        aria-disabled={control.pending}
+        disabled={props.off}
         aria-describedby={describedBy(props.describedBy, control.error && errorId)}
         onClick={props.onToggle}
       >
-        {props.label}
+        {props.pressed ? props.onLabel : props.label}
       </button>
       <ControlError id={errorId} error={control.error} />
     </div>
@@ -184,10 +194,12 @@ function Controls({ call, disabled, onCall }: Props) {
   const muteStateId = `${ids}-mute-state`;
   const muteErrorId = `${ids}-mute-error`;
   const sendMute = () => {
+    if (mute.pending) return;
     setMuting('mute');
     void mute.run(MuteCall, { id, direction }, (data) => data.muteCall);
   };
   const sendUnmute = () => {
+    if (mute.pending) return;
     setMuting('unmute');
     const muted = unmuteDirection(call.muteDirection);
     void mute.run(UnmuteCall, muted ? { id, direction: muted } : { id }, (data) => data.unmuteCall);
@@ -226,9 +238,17 @@ function Controls({ call, disabled, onCall }: Props) {
   return (
     <section className="controls stack" aria-label="Call controls">
       <fieldset aria-label="Hold and background audio" className="cluster">
-        <Toggle label="Hold" pressed={held} off={off} control={hold} onToggle={toggleHold} />
+        <Toggle
+          label="Hold"
+          onLabel="Resume"
+          pressed={held}
+          off={off}
+          control={hold}
+          onToggle={toggleHold}
+        />
         <Toggle
           label="Music on hold"
+          onLabel="Stop music on hold"
           pressed={music}
           off={off}
           control={moh}
@@ -236,6 +256,7 @@ function Controls({ call, disabled, onCall }: Props) {
         />
         <Toggle
           label="Silence"
+          onLabel="Stop silence"
           pressed={silent}
           off={off}
           control={silence}
@@ -271,7 +292,8 @@ function Controls({ call, disabled, onCall }: Props) {
             type="button"
             className="btn"
             aria-busy={mute.pending && muting === 'mute'}
-            disabled={off || mute.pending}
+            disabled={off}
+            aria-disabled={mute.pending}
             aria-describedby={describedBy(muteStateId, mute.error && muteErrorId)}
             onClick={sendMute}
           >
@@ -281,7 +303,8 @@ function Controls({ call, disabled, onCall }: Props) {
             type="button"
             className="btn"
             aria-busy={mute.pending && muting === 'unmute'}
-            disabled={off || mute.pending}
+            disabled={off}
+            aria-disabled={mute.pending}
             aria-describedby={describedBy(muteStateId, mute.error && muteErrorId)}
             onClick={sendUnmute}
           >
@@ -313,7 +336,8 @@ function Controls({ call, disabled, onCall }: Props) {
               type="submit"
               className="btn"
               aria-busy={talk.pending}
-              disabled={off || talk.pending}
+              disabled={off}
+              aria-disabled={talk.pending}
               aria-describedby={describedBy(talk.error && talkErrorId)}
             >
               Say
@@ -326,6 +350,7 @@ function Controls({ call, disabled, onCall }: Props) {
       <fieldset aria-label="Recording" className="cluster">
         <Toggle
           label="Record"
+          onLabel="Stop recording"
           pressed={call.recordingId !== null}
           off={off}
           control={recording}

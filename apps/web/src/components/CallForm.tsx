@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import type { FormEvent, Ref } from 'react';
 import { type FieldErrors, type FormValues, GENDERS, type Gender } from '../form.ts';
 import { FormField } from './FormField.tsx';
 
@@ -9,6 +9,9 @@ export function CallForm(props: {
   sending: boolean;
   /** The gateway is checking the input (validateCall). */
   checking: boolean;
+  /** Problems the gateway found that name no field, as `path: message`. */
+  other: string[];
+  titleRef?: Ref<HTMLHeadingElement>;
   onChange: (values: FormValues) => void;
   onSubmit: () => void;
 }) {
@@ -19,7 +22,15 @@ export function CallForm(props: {
     props.onSubmit();
   };
   return (
-    <form className="card call-form stack" onSubmit={submit} noValidate aria-label="Place a call">
+    <form
+      className="card call-form stack"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="form-title"
+    >
+      <h2 id="form-title" className="card-title" tabIndex={-1} ref={props.titleRef}>
+        Place a call
+      </h2>
       <FormField
         field="source"
         label="From (source number)"
@@ -96,9 +107,15 @@ export function CallForm(props: {
         >
           {sending ? 'Calling…' : 'Call'}
         </button>
-        <span className="muted" role="status">
+        {/* Not announced: it comes and goes at every pause in typing. */}
+        <span className="muted" aria-hidden="true">
           {props.checking ? 'Checking…' : ''}
         </span>
+      </div>
+      <div aria-live="polite" className="field-error">
+        {props.other.map((line) => (
+          <p key={line}>{line}</p>
+        ))}
       </div>
     </form>
   );

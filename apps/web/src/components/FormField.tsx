@@ -34,11 +34,10 @@ export function FormField(props: {
           {hint}
         </p>
       ) : null}
-      {error ? (
-        <p className="field-error" id={errorId(field)}>
-          {error}
-        </p>
-      ) : null}
+      {/* Always there, so that a message appearing as the user types is announced. */}
+      <p className="field-error" id={errorId(field)} aria-live="polite">
+        {error ?? ''}
+      </p>
     </div>
   );
 }

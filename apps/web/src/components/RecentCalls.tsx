@@ -35,8 +35,10 @@ export function RecentCalls(props: {
   selectedId: string | null;
   onSelect: (call: CallState) => void;
   latest?: CallState | null;
+  /** The calls listed, each time the list changes (the page looks for one still running). */
+  onCalls?: (calls: readonly CallState[]) => void;
 }) {
-  const { selectedId, onSelect, latest } = props;
+  const { selectedId, onSelect, latest, onCalls } = props;
   const client = useClient();
   const titleId = useId();
   const errorId = useId();
@@ -45,6 +47,10 @@ export function RecentCalls(props: {
   const [load, setLoad] = useState<{ after: string | null }>({ after: null });
   const [page, setPage] = useState<PageRequest>({ fetching: true, error: null });
   const [liveError, setLiveError] = useState<string[]>([]);
+
+  useEffect(() => {
+    onCalls?.(list.calls);
+  }, [list.calls, onCalls]);
 
   // Imperative rather than useQuery, whose first render subscribes and tears down at once (an
   // aborted POST per page without a cache); torn down on unmount or when the next page loads.
