@@ -7,6 +7,13 @@ import type { Principal, Security } from './security/index.ts';
 /** What every resolver gets: the VoIPBIN client of this request, who calls, and its loaders. */
 export interface Context {
   voipbin: VoipbinClient;
+  /**
+   * This request's id (src/request-id.ts): sent to VoIPBIN with every request made for it, as
+   * `upstreamOptions` does, and in its log lines.
+   */
+  requestId: string;
+  /** What every VoIPBIN request made for this one passes: its request id. */
+  upstreamOptions: { requestId: string };
   /** Who is calling (`anonymous` without gateway auth). */
   principal: Principal;
   security: Security;
@@ -32,6 +39,7 @@ export interface Context {
 /** What `createContext` makes a request's context of. */
 export interface ContextParts {
   voipbin: VoipbinClient;
+  requestId: string;
   principal: Principal;
   security: Security;
   owner: string | null;
@@ -45,6 +53,7 @@ const MAX_LINKS = 3;
 
 export function createContext(parts: ContextParts): Context {
   const { voipbin, security, owner } = parts;
+  const upstreamOptions = { requestId: parts.requestId };
   const visible = new Set<string>();
   const { ownership } = security;
 
@@ -60,7 +69,9 @@ export function createContext(parts: ContextParts): Context {
       owned = (await ownership.ownerOf('groupcall', call.groupcall_id)) === owner;
     }
     if (!owned && call.master_call_id && links < MAX_LINKS) {
-      const master = await voipbin.calls.get(call.master_call_id).catch(() => null);
+      const master = await voipbin.calls
+        .get(call.master_call_id, upstreamOptions)
+        .catch(() => null);
       if (master) {
         const recorded = await ownership.ownerOf('call', master.id);
         owned =
@@ -76,7 +87,7 @@ export function createContext(parts: ContextParts): Context {
     // Someone else's by its record: not even asked upstream.
     const recorded = owner === null ? null : await ownership.ownerOf('call', id);
     if (recorded !== null && recorded !== owner) return null;
-    const call = await voipbin.calls.get(id).catch(notFoundAsNull);
+    const call = await voipbin.calls.get(id, upstreamOptions).catch(notFoundAsNull);
     if (!call) return null;
     if (owner !== null && recorded === null && !(await ownsUnrecorded(owner, call))) return null;
     // Whose calls this account's event stream carries (pass-through subscriptions filter by it).
@@ -87,6 +98,7 @@ export function createContext(parts: ContextParts): Context {
 
   return {
     ...parts,
+    upstreamOptions,
     expiresAt: parts.expiresAt,
     visible,
     calls: new DataLoader(

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { EventsConfig } from './events/index.ts';
 import { MIN_WEBHOOK_SECRET } from './events/webhook.ts';
+import type { LogFormat } from './log.ts';
 import type { SecurityConfig } from './security/index.ts';
 
 const flag = v.pipe(
@@ -192,6 +193,9 @@ const EnvSchema = v.object({
   /** Trusted documents mode: only these documents run, asked for by hash. */
   GATEWAY_TRUSTED_DOCUMENTS: trustedDocuments,
 
+  /** Log lines as text (default) or one JSON object each. */
+  GATEWAY_LOG_FORMAT: v.optional(v.picklist(['text', 'json'], 'Expected text or json'), 'text'),
+
   // Live call status (subscriptions).
   /** Where call events come from: websocket, webhook or poll; default per runtime. */
   GATEWAY_EVENTS_SOURCE: v.optional(
@@ -249,6 +253,8 @@ export interface GatewayEnv {
   events: EventsConfig;
   /** Node entry: the built example page to serve at `/` (unset: apps/web/dist; '' : none). */
   webDir?: string;
+  /** `GATEWAY_LOG_FORMAT`: every log line as text, or one JSON object. */
+  logFormat: LogFormat;
 }
 
 /** Reads and checks the configuration; the only place that looks at the environment. */
@@ -338,6 +344,7 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
     },
     ...(e.GATEWAY_REDIS_URL ? { redisUrl: e.GATEWAY_REDIS_URL } : {}),
     allowIsolateState: e.GATEWAY_ALLOW_ISOLATE_STATE,
+    logFormat: e.GATEWAY_LOG_FORMAT,
     ...(e.GATEWAY_DENO_KV ? { denoKv: e.GATEWAY_DENO_KV } : {}),
     ...(e.GATEWAY_WEB_DIR === undefined ? {} : { webDir: e.GATEWAY_WEB_DIR }),
     events: {

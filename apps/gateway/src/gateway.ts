@@ -23,6 +23,8 @@ import {
   WEBHOOK_PATH,
 } from './events/index.ts';
 import type { GraphiQLPageFactory } from './graphiql-page.ts';
+import { type LogFormat, log, setLogFormat } from './log.ts';
+import { requestIdOf, useRequestId } from './request-id.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
@@ -46,6 +48,8 @@ export interface GatewayConfig {
   passThrough?: boolean;
   /** Turns GraphiQL off. */
   production?: boolean;
+  /** Every log line as text (the default) or as one JSON object (`GATEWAY_LOG_FORMAT`). */
+  logFormat?: LogFormat;
   /** Client options for the upstream: timeout and retries (both upstreams), a fetch of your own (VoIPBIN only). */
   client?: Pick<ClientOptions, 'timeout' | 'retry' | 'retryDelay' | 'fetch'>;
   /** Keeps the embedded emulator's background work (webhook deliveries) alive: a Worker's `waitUntil`. */
@@ -121,6 +125,7 @@ export interface Gateway {
  * and the routes of `config.routes`.
  */
 export function createGateway(config: GatewayConfig = {}): Gateway {
+  setLogFormat(config.logFormat ?? 'text');
   const upstream = config.upstream ?? { kind: 'emulator', speed: 1 };
   const webhookSecret = config.events?.webhookSecret;
   const signingSecret = config.events?.webhookSigningSecret;
@@ -190,12 +195,12 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     );
   const logging = {
     debug: () => {},
-    info: (...args: unknown[]) => console.info(...line(args)),
-    warn: (...args: unknown[]) => console.warn(...line(args)),
+    info: (...args: unknown[]) => log.line('info', line(args).join(' ')),
+    warn: (...args: unknown[]) => log.line('warn', line(args).join(' ')),
     // Yoga logs the original of every error `maskError` rewrites: a caller's own mistake is no
     // trouble of the server's, and stays out of the error log.
     error: (...args: unknown[]) => {
-      if (!args.every(isCallersMistake)) console.error(...line(args));
+      if (!args.every(isCallersMistake)) log.line('error', line(args).join(' '));
     },
   };
 
@@ -262,6 +267,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     // The routes first: a webhook or a page is not GraphQL, and its own checks apply. Then
     // what answers on /graphql before Yoga parses: other transports, GraphiQL's page.
     plugins: [
+      // First: every answer, a route's too, carries the request's id.
+      useRequestId(),
       routes([
         health(emulator ? 'emulator' : 'voipbin'),
         ...events.routes,
@@ -290,6 +297,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       const voipbin = clientFor(token);
       return createContext({
         voipbin,
+        requestId: requestIdOf(request),
         principal,
         security,
         owner: ownerOf(principal),

@@ -60,8 +60,9 @@ export async function controlCall(
   await ownCall(ctx, id);
   if (rule?.rateLimited !== false) await rateLimit(ctx);
   const send = ctx.voipbin.calls[name] as Send;
-  const answer = await (verb.body ? send(id, json ?? {}) : send(id));
-  const call = answer ?? (await ctx.voipbin.calls.get(id));
+  const options = ctx.upstreamOptions;
+  const answer = await (verb.body ? send(id, json ?? {}, options) : send(id, options));
+  const call = answer ?? (await ctx.voipbin.calls.get(id, options));
   reveal(ctx, call.id);
   announce(ctx, call);
   return call;

@@ -44,7 +44,7 @@ export async function createCall(
   if (refused) throw refused.error;
   const place = async () => {
     await rateLimit(ctx);
-    const placed = await ctx.voipbin.calls.create(json);
+    const placed = await ctx.voipbin.calls.create(json, ctx.upstreamOptions);
     await recordOwned(ctx, {
       call: [...placed.calls.map((c) => c.id), ...placed.groupcalls.flatMap((g) => g.call_ids)],
       groupcall: placed.groupcalls.map((g) => g.id),
@@ -72,7 +72,7 @@ export async function createFlow(ctx: Context, input: CreateFlowInputShape): Pro
   const json = toCreateFlowRequest(input);
   // A flow's connect/call steps are checked like a call's: a flow is a call waiting to happen.
   guard(ctx, CreateFlowRequestSchema, json, 'flow request');
-  const flow = await ctx.voipbin.flows.create(json);
+  const flow = await ctx.voipbin.flows.create(json, ctx.upstreamOptions);
   await recordOwned(ctx, { flow: [flow.id] });
   reveal(ctx, flow.id);
   return flow;

@@ -56,7 +56,9 @@ export const callEvents = (ctx: Context) =>
     // has placed nothing so far): one read teaches it, for the WebSocket topic and the filter.
     async () => {
       if (ctx.events.hub.customersOf(ctx.upstream.key).size > 0) return;
-      const page = await ctx.voipbin.calls.list({ page_size: 1 }).catch(() => null);
+      const page = await ctx.voipbin.calls
+        .list({ page_size: 1 }, ctx.upstreamOptions)
+        .catch(() => null);
       for (const call of page?.result ?? []) {
         ctx.events.hub.learn(ctx.upstream.key, call.customer_id);
       }

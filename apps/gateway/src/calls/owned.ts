@@ -2,6 +2,7 @@ import type { Call } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
 import { publishQuietly } from '../events/source.ts';
+import { log } from '../log.ts';
 import type { OwnedKind } from '../security/ownership.ts';
 
 /** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
@@ -28,8 +29,10 @@ export async function recordOwned(
     await Promise.all(kinds.map(([kind, ids]) => ctx.security.ownership.record(owner, kind, ids)));
   } catch (error) {
     const what = kinds.map(([kind, ids]) => `${kind} ${ids.join(', ')}`).join('; ');
-    console.error(
-      `[gateway] the owner of ${what} could not be recorded: ${error instanceof Error ? error.name : 'error'}`,
+    log.line(
+      'error',
+      `the owner of ${what} could not be recorded: ${error instanceof Error ? error.name : 'error'}`,
+      { requestId: ctx.requestId },
     );
   }
 }

@@ -40,10 +40,10 @@ export async function listCalls(
   // VoIPBIN sets next_page_token on every page that is not empty (am calls.go), so a page that
   // ends the list exactly would promise one more, empty: ask one call more to know.
   const ask = Math.min(size + 1, 100);
-  const page = await ctx.voipbin.calls.list({
-    page_size: ask,
-    ...(after ? { page_token: after } : {}),
-  });
+  const page = await ctx.voipbin.calls.list(
+    { page_size: ask, ...(after ? { page_token: after } : {}) },
+    ctx.upstreamOptions,
+  );
   const nodes = page.result.slice(0, size);
   const more = page.result.length > size || (ask === size && page.next_page_token !== null);
   const last = nodes.at(-1)?.tm_create;
@@ -70,7 +70,7 @@ export async function flowById(ctx: Context, id: string): Promise<Flow | null> {
   if (ctx.owner !== null && (await ctx.security.ownership.ownerOf('flow', id)) !== ctx.owner) {
     return null;
   }
-  const flow = await ctx.voipbin.flows.get(id).catch(notFoundAsNull);
+  const flow = await ctx.voipbin.flows.get(id, ctx.upstreamOptions).catch(notFoundAsNull);
   if (flow) reveal(ctx, flow.id);
   return flow;
 }

@@ -9,6 +9,7 @@
 import { waitUntil } from 'cloudflare:workers';
 import type { Fanout } from '../events/hub.ts';
 import type { EventSource } from '../events/source.ts';
+import { log } from '../log.ts';
 import { VOIPBIN_TOKEN_HEADER } from '../security/index.ts';
 import {
   type CallMessage,
@@ -100,7 +101,8 @@ export function createDurableEvents(
           opened.addEventListener('close', () => dropped(opened));
           opened.addEventListener('error', () => dropped(opened));
         } catch (error) {
-          console.error(
+          log.line(
+            'error',
             `[gateway] live status: the call's Durable Object could not be reached (${error instanceof Error ? error.name : 'error'}); trying again`,
           );
           retry();

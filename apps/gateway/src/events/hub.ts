@@ -1,5 +1,6 @@
 import type { Call } from '@voipbin-kit/core';
 import { GraphQLError } from 'graphql';
+import { log } from '../log.ts';
 import type { Ownership } from '../security/ownership.ts';
 
 /**
@@ -129,7 +130,8 @@ export function createEventHub(options: HubOptions) {
         listener(account, customerId);
       } catch (error) {
         // A source that cannot follow a new customer must not fail the request that taught it.
-        console.error(
+        log.line(
+          'error',
           `[gateway] an event source could not follow a new customer: ${error instanceof Error ? error.name : 'error'}`,
         );
       }
@@ -140,7 +142,8 @@ export function createEventHub(options: HubOptions) {
   function subscribe(attempt = 0): Promise<void> {
     if (!fanout) return Promise.resolve();
     return fanout.subscribe(receive).catch((error: unknown) => {
-      console.error(
+      log.line(
+        'error',
         `[gateway] the event fanout could not subscribe (${error instanceof Error ? error.name : 'error'}): states from other instances do not arrive; trying again`,
       );
       const retry = setTimeout(

@@ -1,3 +1,4 @@
+import { log } from '../log.ts';
 import { connectRedis } from '../redis.ts';
 import type { Fanout } from './hub.ts';
 
@@ -25,7 +26,7 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Fa
   const onError =
     options.onError ??
     ((error: Error) =>
-      console.error(`[gateway] Redis event fanout: ${error.name}: ${error.message}`));
+      log.line('error', `[gateway] Redis event fanout: ${error.name}: ${error.message}`));
   const connect = () => connectRedis({ url: options.url, timeoutMs, onError });
   const [publisher, subscriber] = await Promise.allSettled([connect(), connect()]);
   if (publisher.status === 'rejected' || subscriber.status === 'rejected') {

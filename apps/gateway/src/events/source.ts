@@ -1,4 +1,5 @@
 import type { Call, VoipbinClient } from '@voipbin-kit/core';
+import { log } from '../log.ts';
 import type { EventHub, PublishContext } from './hub.ts';
 import { isFinal, versionOf } from './order.ts';
 
@@ -36,7 +37,8 @@ export interface EventSource {
 /** Publishes a state, never throwing: a fanout that failed is logged, by name only. */
 export function publishQuietly(hub: EventHub, call: Call, context: PublishContext = {}): void {
   hub.publish(call, context).catch((error: unknown) => {
-    console.error(
+    log.line(
+      'error',
       `[gateway] a call event reached this instance only: the fanout failed (${error instanceof Error ? error.name : 'error'})`,
     );
   });

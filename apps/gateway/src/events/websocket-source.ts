@@ -4,6 +4,7 @@ import {
   subscribeEvents,
   type WebSocketConstructor,
 } from '@voipbin-kit/core';
+import { log } from '../log.ts';
 import type { EventHub } from './hub.ts';
 import { isFinal } from './order.ts';
 import { type EventSource, publishQuietly, type UpstreamAccount } from './source.ts';
@@ -114,7 +115,8 @@ export function createWebSocketSource(hub: EventHub, options: WebSocketSourceOpt
       // By reason only: core's errors carry neither the URL nor the credential, but a frame's
       // issues may quote a phone number.
       onError: (error) =>
-        console.warn(
+        log.line(
+          'warn',
           `[gateway] VoIPBIN event socket: ${error.reason}${error.closeCode ? ` (close ${error.closeCode})` : ''}`,
         ),
     });

@@ -55,6 +55,7 @@ function gateway(config: Partial<HygieneConfig> = {}) {
     context: () =>
       createContext({
         voipbin,
+        requestId: 'req_hygiene',
         principal: PRINCIPAL,
         security,
         owner: null,

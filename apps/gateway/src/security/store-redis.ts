@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { log } from '../log.ts';
 import { connectRedis } from '../redis.ts';
 import { checkBucket, checkTtl, type IndexEntry, type Store, type TakeResult } from './store.ts';
 
@@ -100,7 +101,8 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     timeoutMs,
     onError:
       options.onError ??
-      ((error: Error) => console.error(`[gateway] Redis store: ${error.name}: ${error.message}`)),
+      ((error: Error) =>
+        log.line('error', `[gateway] Redis store: ${error.name}: ${error.message}`)),
   });
 
   /** Runs a script by its SHA, sending it the first time on this server (or after SCRIPT FLUSH). */

@@ -163,7 +163,13 @@ describe('who sees what', () => {
     await runCall(emulator, () => tick(2));
     const results = await stream.completed();
     expect(results).toEqual([
-      { errors: [expect.objectContaining({ extensions: { code: 'NOT_FOUND' } })] },
+      {
+        errors: [
+          expect.objectContaining({
+            extensions: { code: 'NOT_FOUND', requestId: expect.stringMatching(/^req_/) },
+          }),
+        ],
+      },
     ]);
     expect(JSON.stringify(results)).not.toContain(QUICKSTART.destination);
     expect(gateway.events.stats()).toMatchObject({ listeners: 0, subscriptions: 0 });

@@ -44,7 +44,24 @@ export async function postGraphQL(
     ),
   );
   const text = await response.text();
-  return { response, text, json: JSON.parse(text) as GraphQLResult };
+  return { response, text, json: withoutRequestIds(response, JSON.parse(text) as GraphQLResult) };
+}
+
+/**
+ * The answer with each error's `extensions.requestId` checked (the same as the answer's
+ * `X-Request-Id`: every error carries it) and then left out, so that a test compares the rest.
+ */
+function withoutRequestIds(response: Response, json: GraphQLResult): GraphQLResult {
+  const id = response.headers.get('x-request-id');
+  for (const error of json.errors ?? []) {
+    if (!error.extensions || error.extensions.requestId !== id) {
+      throw new Error(
+        `an error without the request's id ${id}: ${JSON.stringify(error.extensions)}`,
+      );
+    }
+    delete error.extensions.requestId;
+  }
+  return json;
 }
 
 /** POSTs a document to `/graphql` and returns the parsed answer. */

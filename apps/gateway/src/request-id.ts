@@ -1,0 +1,133 @@
+import { isSafeRequestId, newRequestId } from '@voipbin-kit/core';
+import { type DocumentNode, type ExecutionResult, GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from './context.ts';
+import { log } from './log.ts';
+import { idempotencyScope } from './security/index.ts';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+const IDS = new WeakMap<Request, string>();
+
+/**
+ * The id of `request`, the same everywhere it is asked for: the caller's own `X-Request-Id`
+ * when it is safe (1 to 64 characters of `A-Z a-z 0-9 _ -`, as VoIPBIN keeps it), else a new
+ * `req_…` id. It goes to VoIPBIN with every request made for this one, comes back in the
+ * answer's `X-Request-Id` and in every error's `extensions.requestId`, and is in each log line.
+ */
+export function requestIdOf(request: Request): string {
+  let id = IDS.get(request);
+  if (id === undefined) {
+    const own = request.headers.get(REQUEST_ID_HEADER);
+    id = own !== null && isSafeRequestId(own) ? own : newRequestId();
+    IDS.set(request, id);
+  }
+  return id;
+}
+
+type Result = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
+
+/** The first error's code, or `OK`. */
+const codeOf = (errors: readonly GraphQLError[] | undefined): string => {
+  const code = errors?.[0]?.extensions?.code;
+  return typeof code === 'string' ? code : errors?.length ? 'INTERNAL_SERVER_ERROR' : 'OK';
+};
+
+/**
+ * `result` with `extensions.requestId` on each of its errors: copies (an error may be shared
+ * between requests, as a replayed answer's is), the result itself when it has none.
+ */
+function withId(result: Result, requestId: string): Result {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map(
+    (error) =>
+      new GraphQLError(error.message, {
+        ...(error.nodes ? { nodes: error.nodes } : {}),
+        ...(error.source ? { source: error.source } : {}),
+        ...(error.positions ? { positions: error.positions } : {}),
+        ...(error.path ? { path: error.path } : {}),
+        ...(error.originalError ? { originalError: error.originalError } : {}),
+        extensions: { ...error.extensions, requestId },
+      }),
+  );
+  return { ...result, errors };
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<Result> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+/** A short, stable hash of who called, for a log line (the caller's key stays out). */
+async function callerHash(ctx: Context): Promise<string> {
+  const bytes = new TextEncoder().encode(idempotencyScope(ctx.principal));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+interface Seen {
+  started: number;
+  operation?: string;
+  code?: string;
+  caller?: Promise<string>;
+}
+
+/**
+ * One request id end to end: answered in `X-Request-Id` on every response and in every
+ * error's `extensions.requestId`; with the JSON log format, one line per request when it is
+ * answered (operation, caller hash, duration, status, code).
+ */
+export function useRequestId(): Plugin<Record<string, unknown>> {
+  const seen = new WeakMap<Request, Seen>();
+  return {
+    onRequest({ request }) {
+      requestIdOf(request);
+      if (log.format === 'json') seen.set(request, { started: performance.now() });
+    },
+    onExecute({ args }) {
+      const ctx = args.contextValue as unknown as Context;
+      const entry = ctx.request ? seen.get(ctx.request) : undefined;
+      if (!entry) return;
+      const document = args.document as DocumentNode;
+      const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
+      if (operation?.kind === 'OperationDefinition')
+        entry.operation = operation.name?.value ?? operation.operation;
+      entry.caller = callerHash(ctx);
+    },
+    onResultProcess({ request, result, setResult }) {
+      const id = requestIdOf(request);
+      const entry = seen.get(request);
+      // A stream's events are left as they are: each subscriber's would need its own copy,
+      // and fan-out is the gateway's hot path. An error that ends a subscription when it
+      // starts (NOT_FOUND, TOO_MANY_SUBSCRIPTIONS) is a single result, and has the id.
+      if (isAsyncIterable(result)) {
+        if (entry) entry.code = 'OK';
+        return;
+      }
+      if (Array.isArray(result)) setResult(result.map((one) => withId(one as Result, id)));
+      else setResult(withId(result as Result, id));
+      const first = (Array.isArray(result) ? result[0] : result) as Result | undefined;
+      if (entry) entry.code = codeOf(first?.errors);
+    },
+    onResponse({ request, response }) {
+      const requestId = requestIdOf(request);
+      try {
+        response.headers.set(REQUEST_ID_HEADER, requestId);
+      } catch {
+        // An answer whose headers cannot change (none the gateway makes): it goes as it is.
+      }
+      const entry = seen.get(request);
+      if (!entry) return;
+      const durationMs = Math.round((performance.now() - entry.started) * 10) / 10;
+      const write = (caller?: string) =>
+        log.line(response.status >= 500 ? 'error' : 'info', 'request', {
+          requestId,
+          ...(entry.operation ? { operation: entry.operation } : {}),
+          ...(caller ? { caller } : {}),
+          durationMs,
+          status: response.status,
+          code: entry.code ?? (response.status < 400 ? 'OK' : `HTTP_${response.status}`),
+        });
+      if (entry.caller) void entry.caller.then(write, () => write());
+      else write();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createGateway } from '../src/index.ts';
+
+const CREATE = `mutation CreateCall($input: CreateCallInput!) {
+  createCall(input: $input) { calls { id } }
+}`;
+const INPUT = {
+  source: { type: 'TEL', target: '+821028286521' },
+  destinations: [{ type: 'TEL', target: '+821021656521' }],
+  actions: [{ talk: { text: 'Hello' } }],
+};
+
+/** The embedded emulator, with the `X-Request-Id` of every request it gets written down. */
+function recordingEmulator() {
+  const emulator = createEmulator({ clock: 'manual' });
+  const seen: (string | null)[] = [];
+  const recorded: Emulator = {
+    ...emulator,
+    fetch: async (request: Request) => {
+      seen.push(request.headers.get('x-request-id'));
+      return emulator.fetch(request);
+    },
+  };
+  return { emulator: recorded, seen };
+}
+
+const post = (
+  gateway: ReturnType<typeof createGateway>,
+  body: unknown,
+  headers: Record<string, string> = {},
+) =>
+  gateway.fetch(
+    new Request('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  // The format is the process's: the next gateway made sets its own, text by default.
+  createGateway();
+});
+
+describe('one request id end to end', () => {
+  it("sends a caller's safe X-Request-Id to VoIPBIN and answers it in the header", async () => {
+    const { emulator, seen } = recordingEmulator();
+    const gateway = createGateway({ upstream: { kind: 'emulator', emulator } });
+    const response = await post(
+      gateway,
+      { query: CREATE, variables: { input: INPUT } },
+      { 'x-request-id': 'trace_4f2a-91' },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('trace_4f2a-91');
+    expect((await response.json()).data.createCall.calls).toHaveLength(1);
+    // Every VoIPBIN request made for it (the POST, the reads after) carries the same id.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['trace_4f2a-91']));
+    await gateway.close();
+  });
+
+  it('makes a new id for a request without one, or with one that is not safe', async () => {
+    const { emulator, seen } = recordingEmulator();
+    const gateway = createGateway({ upstream: { kind: 'emulator', emulator } });
+    const ids: string[] = [];
+    for (const given of [undefined, 'has spaces', 'x'.repeat(65), 'semi;colon', '']) {
+      const response = await post(
+        gateway,
+        { query: CREATE, variables: { input: INPUT } },
+        given === undefined ? {} : { 'x-request-id': given },
+      );
+      const id = response.headers.get('x-request-id') ?? '';
+      expect(id).toMatch(/^req_[A-Za-z0-9_-]+$/);
+      ids.push(id);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    await gateway.close();
+  });
+
+  it("puts the id in every error's extensions, and on the answers of other routes", async () => {
+    const gateway = createGateway({ upstream: { kind: 'emulator', emulator: createEmulator() } });
+    const bad = await post(
+      gateway,
+      { query: CREATE, variables: { input: { ...INPUT, destinations: [] } } },
+      { 'x-request-id': 'trace_bad' },
+    );
+    const json = await bad.json();
+    expect(json.errors.length).toBeGreaterThan(0);
+    for (const error of json.errors) expect(error.extensions.requestId).toBe('trace_bad');
+    const unknownField = await post(gateway, { query: '{ nope }' }, { 'x-request-id': 'trace_v' });
+    expect((await unknownField.json()).errors[0].extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      requestId: 'trace_v',
+    });
+    const health = await gateway.fetch(
+      new Request('http://gateway.test/health', { headers: { 'x-request-id': 'trace_h' } }),
+    );
+    expect(health.headers.get('x-request-id')).toBe('trace_h');
+    await gateway.close();
+  });
+
+  it('writes one JSON line per request with GATEWAY_LOG_FORMAT=json: id, operation, caller hash, duration, code', async () => {
+    const lines: string[] = [];
+    for (const level of ['info', 'warn', 'error'] as const)
+      vi.spyOn(console, level).mockImplementation((line: unknown) => lines.push(String(line)));
+    const gateway = createGateway({
+      upstream: { kind: 'emulator', emulator: createEmulator() },
+      logFormat: 'json',
+    });
+    await post(
+      gateway,
+      { query: CREATE, variables: { input: INPUT } },
+      { 'x-request-id': 'trace_j' },
+    );
+    await post(gateway, { query: '{ nope }' }, { 'x-request-id': 'trace_k' });
+    await vi.waitFor(() => expect(lines.length).toBeGreaterThanOrEqual(2));
+    const entries = lines.map((line) => JSON.parse(line));
+    expect(entries.find((e) => e.requestId === 'trace_j')).toMatchObject({
+      level: 'info',
+      message: 'request',
+      operation: 'CreateCall',
+      caller: expect.stringMatching(/^[0-9a-f]{12}$/),
+      status: 200,
+      code: 'OK',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(entries.find((e) => e.requestId === 'trace_j').durationMs).toBeGreaterThanOrEqual(0);
+    expect(entries.find((e) => e.requestId === 'trace_k')).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    });
+    // Nothing the caller sent: no number, no text.
+    expect(lines.join('\n')).not.toMatch(/\+8210|Hello/);
+    await gateway.close();
+  });
+
+  it('writes no line per request in the text format (the default)', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const gateway = createGateway({ upstream: { kind: 'emulator', emulator: createEmulator() } });
+    await post(gateway, { query: CREATE, variables: { input: INPUT } });
+    expect(info).not.toHaveBeenCalled();
+    await gateway.close();
+  });
+});
