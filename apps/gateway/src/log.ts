@@ -51,4 +51,13 @@ export const log = {
     }
     WRITE[level](`[gateway] ${fields.requestId ? `[${fields.requestId}] ` : ''}${text}`);
   },
+  /**
+   * An entry's own line (where it listens, what it runs on, a warning at startup): in the text
+   * format as it is, for a person reading a terminal; in the JSON format a line like any other.
+   */
+  say(level: LogLevel, message: string): void {
+    if (format === 'json') log.line(level, message);
+    else if (level === 'info') console.log(message);
+    else WRITE[level](message);
+  },
 };

@@ -5,6 +5,7 @@
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { log } from '../log.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
 import { openSharedState } from './shared-state.ts';
@@ -32,9 +33,9 @@ const gateway = createGateway({
 await gateway.ready();
 const server = Bun.serve({ port: env.port, fetch: (request) => gateway.fetch(request) });
 
-for (const warning of gateway.warnings) console.warn(warning);
+for (const warning of gateway.warnings) log.say('warn', warning);
 const warning = storeWarning(env, 'Bun');
-if (warning) console.warn(warning);
+if (warning) log.say('warn', warning);
 
 // Before the URL line: whoever waits for it may send a signal at once.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -47,9 +48,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-console.log(
+log.say(
+  'info',
   `voipbin-kit gateway on http://localhost:${server.port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
 );
-console.log(
+log.say(
+  'info',
   `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,
 );

@@ -7,6 +7,7 @@
  */
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { log } from '../log.ts';
 import type { Kv } from '../security/store-deno-kv.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
@@ -41,9 +42,9 @@ const gateway = createGateway({
 });
 // Subscribed to the fanout: states from other instances arrive from the first request on.
 await gateway.ready();
-for (const warning of gateway.warnings) console.warn(warning);
+for (const warning of gateway.warnings) log.say('warn', warning);
 const warning = storeWarning(env, 'Deno');
-if (warning) console.warn(warning);
+if (warning) log.say('warn', warning);
 
 // Listening before Deno.serve: onListen may print the URL line before Deno.serve returns, and
 // whoever waits for that line may send a signal at once.
@@ -57,10 +58,12 @@ const server = Deno.serve(
     port: env.port,
     signal: stop.signal,
     onListen: ({ port }) => {
-      console.log(
+      log.say(
+        'info',
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
-      console.log(
+      log.say(
+        'info',
         `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,
       );
     },

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { WebSocketConstructor } from '@voipbin-kit/core';
 import { readEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
+import { log } from '../log.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
 import { lingeringClose } from './lingering-close.ts';
@@ -46,21 +47,24 @@ const server = createServer(lingeringClose(gateway.yoga));
 server.listen(env.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
-  console.log(
+  log.say(
+    'info',
     `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
   );
-  if (page.routes.length > 0) console.log(`the example page on http://localhost:${port}/`);
-  else if ('missing' in page) console.log(`no example page at /: ${page.missing}`);
-  console.log(`upstream: ${gateway.upstreamDescription}${shared.notes.store}`);
-  console.log(`call events: ${gateway.events.source.kind}${shared.notes.events}`);
-  for (const warning of gateway.warnings) console.warn(warning);
+  if (page.routes.length > 0) log.say('info', `the example page on http://localhost:${port}/`);
+  else if ('missing' in page) log.say('info', `no example page at /: ${page.missing}`);
+  log.say('info', `upstream: ${gateway.upstreamDescription}${shared.notes.store}`);
+  log.say('info', `call events: ${gateway.events.source.kind}${shared.notes.events}`);
+  for (const warning of gateway.warnings) log.say('warn', warning);
   const warning = storeWarning(env, 'Node');
-  if (warning) console.warn(warning);
+  if (warning) log.say('warn', warning);
 });
 
 // `kill -USR2 <pid>`: one line of what the bounded caches hold, as counts (a leak check, the
 // bench's memory case). Never a key, an id or a number.
-process.on('SIGUSR2', () => console.log(`[gateway] caches ${JSON.stringify(gateway.caches())}`));
+process.on('SIGUSR2', () =>
+  log.say('info', `[gateway] caches ${JSON.stringify(gateway.caches())}`),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () =>

@@ -14,6 +14,7 @@ import { type CallEventsStub, createDurableEvents } from '../durable/events.ts';
 import { createDurableStore, type GatewayStoreStub, isDurableNamespace } from '../durable/store.ts';
 import { fromBindings, readEnv, storeWarning } from '../env.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
+import { log } from '../log.ts';
 
 // The Durable Object classes wrangler.toml binds: a Worker's main module exports them.
 export { CallEvents } from '../durable/events-object.ts';
@@ -76,15 +77,16 @@ function gatewayFor(env: WorkerEnv): Gateway {
       : // A poller per subscription: a Worker's timer belongs to the request that set it.
         { source: 'poll', ...config.events, pollShared: false },
   });
-  console.log(
+  log.say(
+    'info',
     `voipbin-kit gateway (Worker isolate): upstream ${gateway.upstreamDescription}` +
       (gateway.emulator ? '; its calls live in this isolate only' : '') +
       (store ? '; shared store: Durable Objects' : '') +
       `; call events: ${gateway.events.source.kind}${durable ? ', through Durable Objects' : ''}`,
   );
-  for (const warning of gateway.warnings) console.warn(warning);
+  for (const warning of gateway.warnings) log.say('warn', warning);
   const warning = store ? undefined : storeWarning(config, 'Worker');
-  if (warning) console.warn(warning);
+  if (warning) log.say('warn', warning);
   return gateway;
 }
 
@@ -95,7 +97,7 @@ export default {
       current = gatewayFor(env);
     } catch (error) {
       // Not cached: the next request tries again. The details go to the logs, not to the caller.
-      console.error(error instanceof Error ? error.message : error);
+      log.say('error', error instanceof Error ? error.message : String(error));
       return new Response('The gateway is misconfigured; see the Worker logs.\n', { status: 500 });
     }
     // Yoga hands its own background work to `waitUntil` from the server context.
