@@ -61,6 +61,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { FetchAPI, Plugin, YogaServerOptions } from 'graphql-yoga';
+import { errorBody, type GatewayErrorCode, gatewayError } from '../error-codes.ts';
 import { limitBody, useBodyLimit } from './body-limit.ts';
 
 export interface HygieneLimits {
@@ -143,15 +144,13 @@ const CORS_ALLOWED_HEADERS = [
 ];
 
 /** An error with a code, for a refusal outside validation. */
-const refusal = (message: string, code: string, status: number) =>
-  new GraphQLError(message, { extensions: { code, http: { status } } });
+const refusal = (message: string, code: GatewayErrorCode, status: number) =>
+  gatewayError(code, message, { http: { status } });
 
 /** graphql-armor's callback: its message without the misleading "Syntax Error: ", with a code. */
-function reportAs(code: string) {
+function reportAs(code: GatewayErrorCode) {
   return (context: ValidationContext | null, error: GraphQLError) => {
-    const clear = new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-      extensions: { code },
-    });
+    const clear = gatewayError(code, error.message.replace(/^Syntax Error: /, ''));
     if (!context) throw clear;
     context.reportError(clear);
   };
@@ -319,14 +318,10 @@ function requestFormatPlugin(): Plugin {
         // Not through Yoga's result processors: none of them may answer this request.
         endResponse(
           new fetchAPI.Response(
-            JSON.stringify({
-              errors: [
-                {
-                  message: `The Accept header allows none of the media types this gateway answers in (${ANSWERED_MEDIA_TYPES.join(', ')}, in UTF-8); nothing was run.`,
-                  extensions: { code: 'NOT_ACCEPTABLE' },
-                },
-              ],
-            }),
+            errorBody(
+              'NOT_ACCEPTABLE',
+              `The Accept header allows none of the media types this gateway answers in (${ANSWERED_MEDIA_TYPES.join(', ')}, in UTF-8); nothing was run.`,
+            ),
             {
               status: 406,
               headers: {
