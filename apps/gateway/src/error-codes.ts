@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   },
   GRAPHQL_PARSE_FAILED: { when: 'The document does not parse' },
   GRAPHQL_VALIDATION_FAILED: {
-    when: 'The document does not validate against the schema (introspection in production; a subscription)',
+    when: 'The document does not validate against the schema (introspection, in production)',
   },
   OPERATION_RESOLUTION_FAILURE: {
     when: 'Yoga cannot tell which operation of the document to run (operationName)',
