@@ -166,7 +166,9 @@ export function gatewayError(
   extensions?: Omit<NonNullable<GraphQLErrorOptions['extensions']>, 'code'>,
   options?: Omit<GraphQLErrorOptions, 'extensions'>,
 ): GraphQLError {
-  return new GraphQLError(message, { ...options, extensions: { ...extensions, code } });
+  // `code` first in the answer; any `code` in `extensions` (a rewritten error's) gives way.
+  const { code: _replaced, ...rest } = extensions ?? {};
+  return new GraphQLError(message, { ...options, extensions: { code, ...rest } });
 }
 
 /** The JSON body of an answer outside Yoga's result processing: one error, its code. */

@@ -7,7 +7,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, type ErrorCodeMeaning, GATEWAY_ERROR_CODES } from '../src/error-codes.ts';
+import {
+  ERROR_CODES,
+  type ErrorCodeMeaning,
+  GATEWAY_ERROR_CODES,
+  gatewayError,
+} from '../src/error-codes.ts';
 
 const README = resolve(import.meta.dirname, '../../../README.md');
 const SRC = resolve(import.meta.dirname, '../src');
@@ -77,6 +82,14 @@ describe('error codes', () => {
       'Listed twice',
     );
     expect(() => tableCodes('| Code | HTTP |\n| - | - |\n| A | |\n')).toThrow('Not a code');
+  });
+
+  it('gatewayError answers its code first, over any code of the extensions it is given', () => {
+    // A rewritten error's extensions (errors.ts spreads the original's), code included.
+    const original = { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } as const;
+    const error = gatewayError('BAD_USER_INPUT', 'Invalid', { ...original, issues: [] });
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', http: { status: 400 }, issues: [] });
+    expect(Object.keys(error.extensions)[0]).toBe('code');
   });
 
   it('are each answered by something: the gateway or Yoga', () => {
