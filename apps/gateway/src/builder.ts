@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
-import { GraphQLError } from 'graphql';
 import type { Context } from './context.ts';
+import { gatewayError } from './error-codes.ts';
 import { SCOPES } from './security/auth.ts';
 
 /** The scopes a field or type may require, each a scope of the caller's credential. */
@@ -49,11 +49,9 @@ export const builder = new SchemaBuilder<Types>({
     unauthorizedError: (_parent, _ctx, _info, { failure }) => {
       const scope = missingScope(failure);
       return scope
-        ? new GraphQLError(`This needs the scope ${scope}`, {
-            extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-          })
+        ? gatewayError('FORBIDDEN', `This needs the scope ${scope}`, { http: { status: 403 } })
         : // A call, group call or flow that is not the caller's: as if there were none.
-          new GraphQLError('Not found', { extensions: { code: 'NOT_FOUND' } });
+          gatewayError('NOT_FOUND', 'Not found');
     },
   },
 });

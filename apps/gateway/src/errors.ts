@@ -15,11 +15,12 @@ import {
   visit,
 } from 'graphql';
 import { type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
+import { type GatewayErrorCode, gatewayError } from './error-codes.ts';
 import { graphqlPath } from './mapping.ts';
 import { IdempotencyError, IdempotencyInProgressError } from './security/idempotency.ts';
 
 /** `extensions.code` by VoIPBIN's error status. */
-const CODES: Record<string, string> = {
+const CODES: Partial<Record<string, GatewayErrorCode>> = {
   INVALID_ARGUMENT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   PAYMENT_REQUIRED: 'PAYMENT_REQUIRED',
@@ -33,7 +34,7 @@ const CODES: Record<string, string> = {
 };
 
 /** `replayed: true` for the first outcome of an idempotency key, answered again (nothing sent). */
-const replayedOf = (error: unknown) =>
+const replayedOf = (error: unknown): { replayed?: true } =>
   (error as { replayed?: unknown }).replayed === true ? { replayed: true } : {};
 
 /**
@@ -52,52 +53,43 @@ export function toGraphQLError(
         .join('.'),
       message: issue.message,
     }));
-    return new GraphQLError(
+    return gatewayError(
+      'BAD_USER_INPUT',
       `Invalid input: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      {
-        extensions: { code: 'BAD_USER_INPUT', issues },
-      },
+      { issues },
     );
   }
   if (error instanceof VoipbinApiError) {
     const code =
       CODES[error.status] ?? (error.httpStatus >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'BAD_REQUEST');
-    return new GraphQLError(`VoIPBIN: ${error.upstreamMessage ?? error.message}`, {
-      extensions: {
-        code,
-        voipbin: {
-          httpStatus: error.httpStatus,
-          status: error.status,
-          reason: error.reason,
-          requestId: error.requestId,
-        },
+    return gatewayError(code, `VoIPBIN: ${error.upstreamMessage ?? error.message}`, {
+      voipbin: {
+        httpStatus: error.httpStatus,
+        status: error.status,
+        reason: error.reason,
+        requestId: error.requestId,
       },
     });
   }
   if (error instanceof VoipbinTimeoutError || error instanceof VoipbinNetworkError) {
-    return new GraphQLError(error.message, {
-      extensions: {
-        code: error instanceof VoipbinTimeoutError ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
-        outcomeUnknown: error.outcomeUnknown,
-        ...replayedOf(error),
-      },
-    });
+    return gatewayError(
+      error instanceof VoipbinTimeoutError ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
+      error.message,
+      { outcomeUnknown: error.outcomeUnknown, ...replayedOf(error) },
+    );
   }
   if (error instanceof VoipbinResponseError) {
     // For createCall, VoIPBIN accepted the call (2xx): `outcomeUnknown` says not to send it again.
-    return new GraphQLError('VoIPBIN answered with a body this gateway cannot read.', {
-      extensions: {
-        code: 'UPSTREAM_UNAVAILABLE',
-        httpStatus: error.httpStatus,
-        outcomeUnknown: error.outcomeUnknown,
-        ...replayedOf(error),
-      },
-    });
+    return gatewayError(
+      'UPSTREAM_UNAVAILABLE',
+      'VoIPBIN answered with a body this gateway cannot read.',
+      { httpStatus: error.httpStatus, outcomeUnknown: error.outcomeUnknown, ...replayedOf(error) },
+    );
   }
   if (error instanceof IdempotencyError) {
     const retryAfterMs =
       error instanceof IdempotencyInProgressError ? { retryAfterMs: error.retryAfterMs } : {};
-    return new GraphQLError(error.message, { extensions: { code: error.code, ...retryAfterMs } });
+    return gatewayError(error.code, error.message, retryAfterMs);
   }
   return error;
 }
@@ -206,20 +198,23 @@ const LITERAL_KINDS: ReadonlySet<string> = new Set([
 
 /** A request error (nothing ran) for an input: BAD_USER_INPUT with its issue. */
 function badUserInput(error: GraphQLError, issue: { path: string; message: string }) {
-  const http = (error.extensions.http ?? {}) as Record<string, unknown>;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    originalError: error.originalError ?? null,
-    extensions: {
+  const http = error.extensions.http ?? {};
+  return gatewayError(
+    'BAD_USER_INPUT',
+    error.message,
+    {
       ...error.extensions,
-      code: 'BAD_USER_INPUT',
       issues: [issue],
       // 400, but 200 for application/json: a request error, as GraphQL-over-HTTP says.
       http: { ...http, status: 400, spec: true },
     },
-  });
+    {
+      nodes: error.nodes ?? null,
+      source: error.source ?? null,
+      positions: error.positions ?? null,
+      originalError: error.originalError ?? null,
+    },
+  );
 }
 
 const NAME = '[_A-Za-z][_0-9A-Za-z]*';
@@ -303,14 +298,12 @@ export function inputErrors(): Plugin {
               !/^Schema is not configured to execute/.test(error.message)
             )
               return error;
-            return new GraphQLError(error.message, {
-              nodes: error.nodes ?? null,
-              extensions: {
-                ...error.extensions,
-                code: 'GRAPHQL_VALIDATION_FAILED',
-                http: { status: 400, spec: true },
-              },
-            });
+            return gatewayError(
+              'GRAPHQL_VALIDATION_FAILED',
+              error.message,
+              { ...error.extensions, http: { status: 400, spec: true } },
+              { nodes: error.nodes ?? null },
+            );
           });
           if (rewritten) setResult(rewritten);
         },

@@ -30,7 +30,13 @@
  *
  * Web-standard APIs only: runs on Node, Bun and Deno (and would on Workers).
  */
-import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLErrorExtensions,
+  getOperationAST,
+} from 'graphql';
 import type { RequestParams } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
 import type { FetchAPI, Plugin, YogaServer } from 'graphql-yoga';
@@ -134,14 +140,13 @@ function onEnd(
 
 /** A refusal the gateway threw (a GraphQL error with a code and an HTTP status) as an answer. */
 function refusalOf(error: unknown): Response | undefined {
-  const extensions = (error as { extensions?: Record<string, unknown> } | null)?.extensions;
-  if (typeof extensions?.code !== 'string') return undefined;
-  const http = extensions.http as { status?: number; headers?: Record<string, string> } | undefined;
+  const extensions = (error as { extensions?: GraphQLErrorExtensions } | null)?.extensions;
+  if (extensions?.code === undefined) return undefined;
   return errorResponse(
-    http?.status ?? 400,
+    extensions.http?.status ?? 400,
     extensions.code,
     (error as Error).message,
-    http?.headers ?? {},
+    extensions.http?.headers ?? {},
   );
 }
 

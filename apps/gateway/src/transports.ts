@@ -14,6 +14,7 @@
  * Web-standard APIs only: runs on Node, Bun, Deno and Workers.
  */
 import type { Plugin } from 'graphql-yoga';
+import { errorBody, type GatewayErrorCode } from './error-codes.ts';
 import { type HygieneLimits, STREAM_TOKEN_HEADER } from './security/hygiene.ts';
 
 export { STREAM_TOKEN_HEADER };
@@ -25,11 +26,11 @@ export const SSE_HOW_TO =
 /** A GraphQL-style error answer, outside Yoga's result processing. */
 export function errorResponse(
   status: number,
-  code: string,
+  code: GatewayErrorCode,
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
+  return new Response(errorBody(code, message), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });

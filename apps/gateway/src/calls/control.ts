@@ -5,8 +5,8 @@ import {
   type CallControlVerb,
   type TalkRequest,
 } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import { type Context, reveal } from '../context.ts';
+import { gatewayError } from '../error-codes.ts';
 import { guard, rateLimit } from './guard.ts';
 import { announce, ownCall } from './owned.ts';
 
@@ -25,9 +25,13 @@ function talkLength(ctx: Context, json: TalkRequest) {
   const max = ctx.security.policy.maxTalkLength;
   if (json.text.length > max) {
     const message = `A talk text has at most ${max} characters`;
-    throw new GraphQLError(`Refused by this gateway's policy: input.text: ${message}`, {
-      extensions: { code: 'BAD_USER_INPUT', issues: [{ path: 'input.text', message }] },
-    });
+    throw gatewayError(
+      'BAD_USER_INPUT',
+      `Refused by this gateway's policy: input.text: ${message}`,
+      {
+        issues: [{ path: 'input.text', message }],
+      },
+    );
   }
 }
 

@@ -1,7 +1,8 @@
 import { type Action, type Address, check, VoipbinValidationError } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type * as v from 'valibot';
 import type { Context } from '../context.ts';
+import { gatewayError } from '../error-codes.ts';
 import { toGraphQLError } from '../errors.ts';
 import { graphqlPath } from '../mapping.ts';
 import { checkPolicy } from '../security/policy.ts';
@@ -85,7 +86,7 @@ export function refusal(
       json,
       argument: 'input',
     }) as GraphQLError;
-    const named = error.extensions.issues as { path: string; message: string }[];
+    const named = error.extensions.issues ?? [];
     return {
       error,
       problems: named.map(({ path, message }) => ({ code: 'BAD_USER_INPUT', path, message })),
@@ -101,9 +102,10 @@ export function refusal(
   }));
   const refused = problems.map(({ path, message }) => ({ path, message }));
   const code = problems.some((p) => p.code === 'FORBIDDEN') ? 'FORBIDDEN' : 'BAD_USER_INPUT';
-  const error = new GraphQLError(
+  const error = gatewayError(
+    code,
     `Refused by this gateway's policy: ${refused.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    { extensions: { code, issues: refused } },
+    { issues: refused },
   );
   return { problems, error };
 }
@@ -118,10 +120,9 @@ export function guard(ctx: Context, schema: v.GenericSchema, json: object, what:
 export async function rateLimit(ctx: Context): Promise<void> {
   const decision = await ctx.security.limit(ctx.principal.id);
   if (decision.allowed) return;
-  throw new GraphQLError(
+  throw gatewayError(
+    'RATE_LIMITED',
     `Too many calls; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
-    {
-      extensions: { code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs },
-    },
+    { retryAfterMs: decision.retryAfterMs },
   );
 }

@@ -1,6 +1,6 @@
 import type { Call } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import { type Context, reveal } from '../context.ts';
+import { gatewayError } from '../error-codes.ts';
 import { type FollowEvent, type Follower, followCall, followEvery } from '../events/follow.ts';
 import { noSuchCall } from './owned.ts';
 
@@ -72,10 +72,9 @@ export function deliver(event: FollowEvent, ctx: Context): Call {
     return event.call;
   }
   throw event.end === 'expired'
-    ? new GraphQLError('The credential expired: subscribe again with a fresh one', {
-        extensions: { code: 'UNAUTHENTICATED' },
-      })
-    : new GraphQLError('This subscriber read too slowly and fell 1,000 states behind', {
-        extensions: { code: 'SUBSCRIPTION_OVERFLOW' },
-      });
+    ? gatewayError('UNAUTHENTICATED', 'The credential expired: subscribe again with a fresh one')
+    : gatewayError(
+        'SUBSCRIPTION_OVERFLOW',
+        'This subscriber read too slowly and fell 1,000 states behind',
+      );
 }

@@ -1,13 +1,12 @@
 import type { Call } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
+import { gatewayError } from '../error-codes.ts';
 import { publishQuietly } from '../events/source.ts';
 import { log } from '../log.ts';
 import type { OwnedKind } from '../security/ownership.ts';
 
 /** The answer to a call not found, or not the caller's: the same, so ids cannot be probed. */
-export const noSuchCall = () =>
-  new GraphQLError('No call with this id', { extensions: { code: 'NOT_FOUND' } });
+export const noSuchCall = () => gatewayError('NOT_FOUND', 'No call with this id');
 
 /** Throws `noSuchCall()` unless call `id` is the caller's (any is, for the whole account). */
 export async function ownCall(ctx: Context, id: string): Promise<void> {

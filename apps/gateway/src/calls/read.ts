@@ -1,6 +1,6 @@
 import type { Flow } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
 import { type Context, loadEach, reveal } from '../context.ts';
+import { gatewayError } from '../error-codes.ts';
 import { notFoundAsNull } from '../errors.ts';
 
 /**
@@ -13,11 +13,8 @@ export async function listCalls(
   after: string | null | undefined,
 ) {
   if (first != null && (first < 1 || first > 100)) {
-    throw new GraphQLError('`first` must be from 1 to 100', {
-      extensions: {
-        code: 'BAD_USER_INPUT',
-        issues: [{ path: 'first', message: 'Expected 1 to 100' }],
-      },
+    throw gatewayError('BAD_USER_INPUT', '`first` must be from 1 to 100', {
+      issues: [{ path: 'first', message: 'Expected 1 to 100' }],
     });
   }
   const size = first ?? 20;

@@ -1,5 +1,5 @@
 import type { Call } from '@voipbin-kit/core';
-import { GraphQLError } from 'graphql';
+import { gatewayError } from '../error-codes.ts';
 import { log } from '../log.ts';
 import type { Ownership } from '../security/ownership.ts';
 
@@ -201,9 +201,11 @@ export function createEventHub(options: HubOptions) {
           mine >= maxPerPrincipal
             ? `this caller has ${mine} open (at most ${maxPerPrincipal})`
             : `the gateway holds ${openInAll} (at most ${maxSubscriptions})`;
-        throw new GraphQLError(`Too many open subscriptions: ${which}. Close one first.`, {
-          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', http: { status: 429 } },
-        });
+        throw gatewayError(
+          'TOO_MANY_SUBSCRIPTIONS',
+          `Too many open subscriptions: ${which}. Close one first.`,
+          { http: { status: 429 } },
+        );
       }
       open.set(principal, mine + 1);
       openInAll++;

@@ -11,7 +11,8 @@
  *
  * Use with `maxRequestBodySize: false` in `createYoga` and this plugin among the plugins.
  */
-import { createGraphQLError, type FetchAPI, type Plugin } from 'graphql-yoga';
+import type { FetchAPI, Plugin } from 'graphql-yoga';
+import { gatewayError } from '../error-codes.ts';
 
 const DECIMAL = /^\d+$/;
 
@@ -22,11 +23,8 @@ const DECIMAL = /^\d+$/;
  * a client still sending reads this answer rather than a reset (src/runtime/lingering-close.ts).
  */
 function tooLarge() {
-  return createGraphQLError('Request body too large', {
-    extensions: {
-      http: { status: 413, headers: { connection: 'close' } },
-      code: 'REQUEST_ENTITY_TOO_LARGE',
-    },
+  return gatewayError('REQUEST_ENTITY_TOO_LARGE', 'Request body too large', {
+    http: { status: 413, headers: { connection: 'close' } },
   });
 }
 
@@ -65,15 +63,19 @@ function checkDeclared(request: Request, limit: number): boolean {
   // Both headers: workerd reads such a body as chunked, whatever length it declares (Node,
   // Bun and Deno refuse the request). Refused here too: it smells of request smuggling.
   if (declared !== null && request.headers.has('transfer-encoding')) {
-    throw createGraphQLError('Content-Length and Transfer-Encoding together are refused.', {
-      extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
-    });
+    throw gatewayError(
+      'BAD_REQUEST',
+      'Content-Length and Transfer-Encoding together are refused.',
+      {
+        http: { status: 400 },
+      },
+    );
   }
   if (declared === null) return false;
   // One non-negative integer; anything else (a list, a sign) smells of request smuggling.
   if (!DECIMAL.test(declared)) {
-    throw createGraphQLError('Content-Length header is invalid.', {
-      extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
+    throw gatewayError('BAD_REQUEST', 'Content-Length header is invalid.', {
+      http: { status: 400 },
     });
   }
   if (Number(declared) > limit) throw tooLarge();

@@ -1,4 +1,5 @@
 import { VoipbinNetworkError, VoipbinResponseError, VoipbinTimeoutError } from '@voipbin-kit/core';
+import type { GatewayErrorCode } from '../error-codes.ts';
 import { checkTtl, type Store, StoreFullError } from './store.ts';
 
 export interface IdempotencyOptions {
@@ -54,11 +55,11 @@ export interface Idempotency {
 /** The longest idempotency key taken. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
-/** The base of the errors of `run` itself; `code` is a suggested GraphQL `extensions.code`. */
+/** The base of the errors of `run` itself; `code` is the GraphQL `extensions.code` it answers. */
 export class IdempotencyError extends Error {
   override name = 'IdempotencyError';
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: GatewayErrorCode;
+  constructor(code: GatewayErrorCode, message: string) {
     super(message);
     this.code = code;
   }

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { gatewayError } from '../error-codes.ts';
 import {
   type AuthConfig,
   type Principal as AuthPrincipal,
@@ -130,9 +130,7 @@ export function createSecurity(
       if (authenticator) {
         const result = await authenticator(request);
         if (!result.ok) {
-          throw new GraphQLError(result.message, {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
+          throw gatewayError(result.code, result.message, { http: { status: 401 } });
         }
         principal = result.principal;
       }

@@ -38,6 +38,14 @@ describe('imports', () => {
     expect(edges.get('mapping.ts')?.filter((t) => t === 'builder.ts')).toEqual([]);
   });
 
+  it('keeps the error codes below every module that answers one: they import none of src', () => {
+    const edges = importGraph(SRC);
+    expect(edges.get('error-codes.ts')).toEqual([]);
+    expect(
+      [...edges].filter(([, targets]) => targets.includes('error-codes.ts')).length,
+    ).toBeGreaterThan(10);
+  });
+
   it('finds an import into a forbidden folder when there is one (the check itself)', () => {
     const edges = new Map([
       ['schema/a.ts', ['calls/index.ts', 'security/index.ts']],
