@@ -61,7 +61,10 @@ describe('a 413 a client still sending can read (lingering close on the Node ent
         errors: [
           {
             message: 'Request body too large',
-            extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+            extensions: {
+              code: 'REQUEST_ENTITY_TOO_LARGE',
+              requestId: response.headers.get('x-request-id'),
+            },
           },
         ],
       });

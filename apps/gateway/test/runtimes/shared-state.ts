@@ -31,6 +31,7 @@ import {
   QUICKSTART,
   type Recorded,
   recordRequests,
+  withoutRequestIds,
 } from '../support/graphql.ts';
 import { LIFE, statusesOf, until } from '../support/live.ts';
 import type { Found } from '../support/runtimes.ts';
@@ -96,7 +97,7 @@ async function ask(
     }),
   );
   expect(response.status, `${who}: ${query.slice(0, 60)}`).toBe(200);
-  return (await response.json()) as GraphQLResult;
+  return withoutRequestIds(response, (await response.json()) as GraphQLResult);
 }
 
 /** The environment `startGateway` passes on, as `runProcess` needs it whole. */

@@ -10,7 +10,7 @@ import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetReferences } from '../support/graphiql.ts';
-import { QUICKSTART } from '../support/graphql.ts';
+import { QUICKSTART, withoutRequestIds } from '../support/graphql.ts';
 import { LIFE, statusesOf } from '../support/live.ts';
 import { bundleWorker, dispose, type WorkerBundle, whenReady } from './miniflare.ts';
 import { EMULATOR_SPEED, followQuickstartLive, warmUp } from './support.ts';
@@ -40,8 +40,13 @@ async function post(query: string, variables?: Record<string, unknown>) {
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
+  // Each error's request id checked against the answer's X-Request-Id, then left out.
+  const json = withoutRequestIds(
+    response as unknown as Response,
+    (await response.json()) as { data?: unknown; errors?: [] },
+  );
   // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the gateway answers
-  return { response, json: (await response.json()) as { data?: any; errors?: any[] } };
+  return { response, json: json as { data?: any; errors?: any[] } };
 }
 
 beforeAll(

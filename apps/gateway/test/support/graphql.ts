@@ -51,7 +51,7 @@ export async function postGraphQL(
  * The answer with each error's `extensions.requestId` checked (the same as the answer's
  * `X-Request-Id`: every error carries it) and then left out, so that a test compares the rest.
  */
-function withoutRequestIds(response: Response, json: GraphQLResult): GraphQLResult {
+export function withoutRequestIds(response: Response, json: GraphQLResult): GraphQLResult {
   const id = response.headers.get('x-request-id');
   for (const error of json.errors ?? []) {
     if (!error.extensions || error.extensions.requestId !== id) {
