@@ -56,6 +56,24 @@ describe('the Node entry with GATEWAY_METRICS=true', () => {
   }, 30_000);
 });
 
+it("keeps prom-client, Yoga's Prometheus plugin and the wrappers out of the Worker bundle", async () => {
+  const budgets = new URL('../scripts/budgets.mjs', import.meta.url).href;
+  const { measureWorkerBundle } = (await import(budgets)) as {
+    measureWorkerBundle(): Promise<{ inputs: { path: string }[] }>;
+  };
+  const { inputs } = await measureWorkerBundle();
+  expect(inputs.map((input) => input.path)).toContainEqual(
+    expect.stringMatching(/src\/gateway\.ts$/),
+  );
+  expect(
+    inputs
+      .map((input) => input.path)
+      .filter((path) =>
+        /prom-client|prometheus|tdigest|src\/runtime\/(metrics|observe)\.ts$/.test(path),
+      ),
+  ).toEqual([]);
+}, 60_000);
+
 describe('the Node entry without GATEWAY_METRICS', () => {
   let gateway: Running | undefined;
 
