@@ -2,6 +2,7 @@ import type { Call, VoipbinClient } from '@voipbin-kit/core';
 import DataLoader from 'dataloader';
 import { notFoundAsNull } from './errors.ts';
 import type { Events, UpstreamAccount } from './events/index.ts';
+import type { GatewayObserver } from './observer.ts';
 import type { Principal, Security } from './security/index.ts';
 
 /** What every resolver gets: the VoIPBIN client of this request, who calls, and its loaders. */
@@ -17,6 +18,8 @@ export interface Context {
   /** Who is calling (`anonymous` without gateway auth). */
   principal: Principal;
   security: Security;
+  /** Told what the request does (calls placed, rate-limit hits, replays), if anyone listens. */
+  observer?: GatewayObserver;
   /** Whose calls this request sees: an owner id, or null for the whole account (`ownerOf`). */
   owner: string | null;
   /**
@@ -42,6 +45,7 @@ export interface ContextParts {
   requestId: string;
   principal: Principal;
   security: Security;
+  observer?: GatewayObserver;
   owner: string | null;
   events: Events;
   upstream: UpstreamAccount;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBindings, readEnv, storeWarning } from './env.ts';
+import { fromBindings, readEnv, readMetricsEnv, storeWarning } from './env.ts';
 
 describe('readEnv', () => {
   it('runs the embedded emulator on port 4000 when no VoIPBIN credential is set', () => {
@@ -415,6 +415,37 @@ describe('GATEWAY_MAX_TOTAL_DESTINATIONS', () => {
   it.each(['0', '-1', '2.5', 'ten'])('refuses %j, saying what is expected', (value) => {
     expect(() => readEnv({ GATEWAY_MAX_TOTAL_DESTINATIONS: value })).toThrow(
       'GATEWAY_MAX_TOTAL_DESTINATIONS: Expected a whole number >= 1',
+    );
+  });
+});
+
+describe('metrics settings', () => {
+  it('leaves the metrics off unless GATEWAY_METRICS=true, then serves them on 9464 or GATEWAY_METRICS_PORT', () => {
+    expect(readMetricsEnv({})).toBeUndefined();
+    expect(readMetricsEnv({ GATEWAY_METRICS: 'false' })).toBeUndefined();
+    expect(readMetricsEnv({ GATEWAY_METRICS: 'true' })).toEqual({ port: 9464 });
+    expect(readMetricsEnv({ GATEWAY_METRICS: '1', GATEWAY_METRICS_PORT: ' 9100 ' })).toEqual({
+      port: 9100,
+    });
+    expect(readMetricsEnv({ GATEWAY_METRICS: 'true', GATEWAY_METRICS_PORT: '' })).toEqual({
+      port: 9464,
+    });
+  });
+
+  it('refuses a metrics port that is not one, is the API port, or is set with the metrics off', () => {
+    expect(() => readMetricsEnv({ GATEWAY_METRICS: 'yes' })).toThrow(
+      /GATEWAY_METRICS: Expected true/,
+    );
+    for (const port of ['nine', '70000', '-1']) {
+      expect(() => readMetricsEnv({ GATEWAY_METRICS: 'true', GATEWAY_METRICS_PORT: port })).toThrow(
+        /GATEWAY_METRICS_PORT: Expected a port number/,
+      );
+    }
+    expect(() =>
+      readMetricsEnv({ GATEWAY_METRICS: 'true', GATEWAY_METRICS_PORT: '4000', PORT: '4000' }),
+    ).toThrow(/never beside the API/);
+    expect(() => readMetricsEnv({ GATEWAY_METRICS_PORT: '9100' })).toThrow(
+      /GATEWAY_METRICS is not true/,
     );
   });
 });

@@ -233,6 +233,9 @@ const EnvSchema = v.object({
   GATEWAY_WEB_DIR: v.optional(v.pipe(v.string(), v.trim())),
 });
 
+/** Where Prometheus scrapes when GATEWAY_METRICS_PORT is unset: the OpenTelemetry exporter's port. */
+export const DEFAULT_METRICS_PORT = 9464;
+
 export type Upstream =
   | { kind: 'emulator'; speed: number }
   | { kind: 'voipbin'; baseURL: string; accessKey?: string; token?: string };
@@ -257,14 +260,22 @@ export interface GatewayEnv {
   logFormat: LogFormat;
 }
 
-/** Reads and checks the configuration; the only place that looks at the environment. */
-export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
-  const result = v.safeParse(EnvSchema, env);
+/** `env` read by `schema`, or an error naming every setting that is wrong (never its value). */
+function parsed<T extends v.GenericSchema>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): v.InferOutput<T> {
+  const result = v.safeParse(schema, env);
   if (!result.success) {
     const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? ''}: ${issue.message}`);
     throw new Error(`Invalid gateway configuration: ${problems.join('; ')}`);
   }
-  const e = result.output;
+  return result.output;
+}
+
+/** Reads and checks the configuration; the only place that looks at the environment. */
+export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
+  const e = parsed(EnvSchema, env);
   const credential = Boolean(e.VOIPBIN_ACCESS_KEY || e.VOIPBIN_TOKEN);
   if (e.VOIPBIN_BASE_URL && !credential && !e.VOIPBIN_TOKEN_PASSTHROUGH) {
     throw new Error(
@@ -358,6 +369,47 @@ export function readEnv(env: Record<string, string | undefined>): GatewayEnv {
       maxPerPrincipal: e.GATEWAY_SUBSCRIPTIONS_PER_PRINCIPAL,
     },
   };
+}
+
+/**
+ * The Node and Bun entries' metrics settings: Prometheus text at `/metrics` on a port of their
+ * own, or undefined when GATEWAY_METRICS is not true. Apart from `readEnv`, so that a Worker,
+ * which serves no metrics, carries none of this.
+ */
+export function readMetricsEnv(
+  env: Record<string, string | undefined>,
+): { port: number } | undefined {
+  // Built here, not beside EnvSchema: a Worker's bundle drops the function, and it with it.
+  const e = parsed(
+    v.object({
+      PORT: EnvSchema.entries.PORT,
+      /** Prometheus metrics at `/metrics` on a port of their own. */
+      GATEWAY_METRICS: flag,
+      /** The metrics port (never the API's). */
+      GATEWAY_METRICS_PORT: v.pipe(
+        v.optional(v.string(), ''),
+        v.transform((value) => value.trim()),
+        v.check(
+          (value) => value === '' || (/^\d{1,5}$/.test(value) && Number(value) <= 65535),
+          'Expected a port number (0 to 65535)',
+        ),
+        v.transform((value) => (value === '' ? undefined : Number(value))),
+      ),
+    }),
+    env,
+  );
+  if (e.GATEWAY_METRICS_PORT !== undefined && !e.GATEWAY_METRICS) {
+    throw new Error(
+      'Invalid gateway configuration: GATEWAY_METRICS_PORT is set but GATEWAY_METRICS is not true (metrics are off)',
+    );
+  }
+  const metricsPort = e.GATEWAY_METRICS_PORT ?? DEFAULT_METRICS_PORT;
+  if (e.GATEWAY_METRICS && metricsPort !== 0 && metricsPort === e.PORT) {
+    throw new Error(
+      `Invalid gateway configuration: GATEWAY_METRICS_PORT is PORT (${e.PORT}): the metrics are served on a port of their own, never beside the API`,
+    );
+  }
+  return e.GATEWAY_METRICS ? { port: metricsPort } : undefined;
 }
 
 /**

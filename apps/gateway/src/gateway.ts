@@ -24,6 +24,7 @@ import {
 } from './events/index.ts';
 import type { GraphiQLPageFactory } from './graphiql-page.ts';
 import { type LogFormat, log, setLogFormat } from './log.ts';
+import type { GatewayObserver } from './observer.ts';
 import { requestIdOf, useRequestId } from './request-id.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
@@ -76,6 +77,11 @@ export interface GatewayConfig {
   singleConnection?: SingleConnectionFactory;
   /** Live call status: the event source, the webhook secret, subscription limits, the fanout. */
   events?: EventsConfig;
+  /**
+   * Told what the gateway does (calls placed, refusals, upstream requests, subscriptions...):
+   * the Node and Bun entries' Prometheus metrics with GATEWAY_METRICS=true. Default none.
+   */
+  observer?: GatewayObserver;
 }
 
 /** A URL for logs: a user and password written into it stay out. */
@@ -176,10 +182,18 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         ...(upstream as Extract<Upstream, { kind: 'voipbin' }>),
         actions: ACTION_SCHEMAS,
       };
+  // Measured only when observed: the default costs not even a wrapper.
+  if (config.observer?.wrapFetch) {
+    base.fetch = config.observer.wrapFetch(
+      base.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      base.baseURL ?? DEFAULT_BASE_URL,
+    );
+  }
   const serverClient = createClient(base);
   const security = createSecurity(config.security ?? {}, {
     serverCredential: !emulator && Boolean(base.accessKey || base.token),
     production: Boolean(config.production),
+    observer: config.observer,
   });
   const redact = redactor([base.accessKey ?? '', emulator ? '' : (base.token ?? '')]);
   // Yoga logs the original of a masked error: every line goes through the redactor first.
@@ -229,6 +243,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     },
     {
       ownership: security.ownership,
+      observer: config.observer,
       baseURL: base.baseURL ?? DEFAULT_BASE_URL,
       ...(config.passThrough ? {} : { serverAccount: SERVER_ACCOUNT }),
     },
@@ -289,6 +304,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       inputErrors(),
       // Subscribers of one document and audience: one execution per event, one serialisation.
       sharedSubscriptions<Context>({ audience: audienceOf }),
+      ...(config.observer?.plugins ?? []),
     ],
     // Authentication runs here, before any resolver.
     context: async ({ request }) => {
@@ -300,6 +316,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         requestId: requestIdOf(request),
         principal,
         security,
+        observer: config.observer,
         owner: ownerOf(principal),
         events,
         upstream: token

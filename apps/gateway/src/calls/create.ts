@@ -45,6 +45,7 @@ export async function createCall(
   const place = async () => {
     await rateLimit(ctx);
     const placed = await ctx.voipbin.calls.create(json, ctx.upstreamOptions);
+    ctx.observer?.placed(placed);
     await recordOwned(ctx, {
       call: [...placed.calls.map((c) => c.id), ...placed.groupcalls.flatMap((g) => g.call_ids)],
       groupcall: placed.groupcalls.map((g) => g.id),
@@ -63,6 +64,7 @@ export async function createCall(
           await fingerprint(json),
           place,
         );
+  if (replayed) ctx.observer?.idempotencyReplayed();
   reveal(ctx, ...result.calls.map((c) => c.id), ...result.groupcalls.map((g) => g.id));
   return { ...result, replayed };
 }

@@ -120,6 +120,7 @@ export function guard(ctx: Context, schema: v.GenericSchema, json: object, what:
 export async function rateLimit(ctx: Context): Promise<void> {
   const decision = await ctx.security.limit(ctx.principal.id);
   if (decision.allowed) return;
+  ctx.observer?.rateLimited();
   throw gatewayError(
     'RATE_LIMITED',
     `Too many calls; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`,

@@ -1,6 +1,7 @@
 import type { Call } from '@voipbin-kit/core';
 import { gatewayError } from '../error-codes.ts';
 import { log } from '../log.ts';
+import type { GatewayObserver } from '../observer.ts';
 import type { Ownership } from '../security/ownership.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface HubOptions {
   maxSubscriptions?: number;
   /** Open subscriptions of one principal, on this instance. Default 50. */
   maxPerPrincipal?: number;
+  /** Told each subscription counted in and out. */
+  observer?: GatewayObserver;
 }
 
 /** VoIPBIN accounts remembered, and customers per account: a bound, not a working figure. */
@@ -54,7 +57,7 @@ const MAX_OWNERS = 10_000;
  * ownership record does not yet cover may be published again once it does).
  */
 export function createEventHub(options: HubOptions) {
-  const { ownership, fanout } = options;
+  const { ownership, fanout, observer } = options;
   const maxSubscriptions = options.maxSubscriptions ?? 10_000;
   const maxPerPrincipal = options.maxPerPrincipal ?? 50;
   const byCall = new Map<string, Set<HubListener>>();
@@ -209,11 +212,13 @@ export function createEventHub(options: HubOptions) {
       }
       open.set(principal, mine + 1);
       openInAll++;
+      observer?.subscriptionOpened();
       let done = false;
       return () => {
         if (done) return;
         done = true;
         openInAll--;
+        observer?.subscriptionClosed();
         const left = (open.get(principal) ?? 1) - 1;
         if (left > 0) open.set(principal, left);
         else open.delete(principal);

@@ -1,7 +1,8 @@
 import type { WebSocketConstructor } from '@voipbin-kit/core';
+import type { EventOrigin, GatewayObserver } from '../observer.ts';
 import type { Route } from '../routes.ts';
 import type { Ownership } from '../security/ownership.ts';
-import { createEventHub, type Fanout } from './hub.ts';
+import { createEventHub, type EventHub, type Fanout } from './hub.ts';
 import { createPollSource, createWebhookSource, type EventSource } from './source.ts';
 import { webhookRoutes } from './webhook.ts';
 import { createWebSocketSource } from './websocket-source.ts';
@@ -59,10 +60,12 @@ export function createEvents(
     ownership,
     baseURL,
     serverAccount,
-  }: { ownership: Ownership; baseURL: string; serverAccount?: string },
+    observer,
+  }: { ownership: Ownership; baseURL: string; serverAccount?: string; observer?: GatewayObserver },
 ) {
   const hub = createEventHub({
     ownership,
+    observer,
     ...(config.fanout ? { fanout: config.fanout } : {}),
     ...(config.maxSubscriptions === undefined ? {} : { maxSubscriptions: config.maxSubscriptions }),
     ...(config.maxPerPrincipal === undefined ? {} : { maxPerPrincipal: config.maxPerPrincipal }),
@@ -82,20 +85,20 @@ export function createEvents(
   const source: EventSource =
     config.eventSource ??
     (kind === 'websocket'
-      ? createWebSocketSource(hub, {
+      ? createWebSocketSource(counted(hub, 'websocket', observer), {
           baseURL,
           ...(WebSocket ? { WebSocket } : {}),
           ...(config.reconnectDelayMs ? { reconnectDelayMs: config.reconnectDelayMs } : {}),
         })
       : kind === 'webhook'
         ? createWebhookSource()
-        : createPollSource(hub, {
+        : createPollSource(counted(hub, 'poll', observer), {
             ...(config.pollIntervalMs === undefined ? {} : { intervalMs: config.pollIntervalMs }),
             ...(config.pollShared === undefined ? {} : { shared: config.pollShared }),
           }));
   const routes: Route[] =
     config.webhookSecret || config.webhookSigningSecret !== undefined
-      ? webhookRoutes(hub, {
+      ? webhookRoutes(counted(hub, 'webhook', observer), {
           ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
           ...(config.webhookSigningSecret !== undefined
             ? { signingSecret: config.webhookSigningSecret }
@@ -119,3 +122,15 @@ export function createEvents(
 }
 
 export type Events = ReturnType<typeof createEvents>;
+
+/** The hub as a source sees it: each state it publishes told to `observer` as from `origin`. */
+function counted(hub: EventHub, origin: EventOrigin, observer?: GatewayObserver): EventHub {
+  if (!observer) return hub;
+  return {
+    ...hub,
+    publish: (call, context) => {
+      observer.eventReceived(origin);
+      return hub.publish(call, context);
+    },
+  };
+}

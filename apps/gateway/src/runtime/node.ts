@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { WebSocketConstructor } from '@voipbin-kit/core';
-import { readEnv, storeWarning } from '../env.ts';
+import { readEnv, readMetricsEnv, storeWarning } from '../env.ts';
 import { createGateway } from '../gateway.ts';
 import { log } from '../log.ts';
 import { singleConnection } from '../single-connection.ts';
@@ -12,6 +12,7 @@ import { openSharedState } from './shared-state.ts';
 import { pageRoutes } from './static.ts';
 
 const env = readEnv(process.env);
+const metricsEnv = readMetricsEnv(process.env);
 /** apps/web/dist, from this file: apps/gateway/dist/runtime/node.mjs (or src/runtime/node.ts). */
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 // Several instances share rate-limit buckets, idempotency keys and call owners through Redis,
@@ -26,6 +27,8 @@ const WebSocket =
     : undefined;
 // Calls to VoIPBIN go through undici's request on a keep-alive pool, not the global fetch.
 const upstreamFetch = env.upstream.kind === 'voipbin' ? createNodeFetch() : undefined;
+// Prometheus metrics on a port of their own; prom-client is loaded only when they are on.
+const metrics = metricsEnv ? (await import('./metrics.ts')).createMetrics() : undefined;
 // The example frontend (apps/web), built beside this bundle in the repository, at `/`.
 const page = env.webDir === '' ? { routes: [] } : await pageRoutes(env.webDir ?? WEB_DIST);
 const gateway = createGateway({
@@ -38,8 +41,35 @@ const gateway = createGateway({
   singleConnection: singleConnection(),
   routes: page.routes,
   events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
+  ...(metrics ? { observer: metrics.observer } : {}),
 });
 await gateway.ready();
+const metricsServer =
+  metrics &&
+  createServer(async (request, response) => {
+    const url = `http://metrics.local${request.url ?? '/'}`;
+    try {
+      const answer = await metrics.fetch(new Request(url, { method: request.method ?? 'GET' }));
+      response.writeHead(answer.status, Object.fromEntries(answer.headers));
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    } catch (error) {
+      log.line('error', `metrics not collected: ${(error as Error).name}`);
+      response.writeHead(500).end();
+    }
+  });
+// Listening before the API: whoever waits for the gateway's lines may scrape at once.
+if (metricsServer && metricsEnv) {
+  const port = metricsEnv.port;
+  await new Promise<void>((resolve, reject) => {
+    metricsServer.once('error', reject).listen(port, () => resolve());
+  });
+  const address = metricsServer.address();
+  log.say(
+    'info',
+    `metrics on http://localhost:${typeof address === 'object' && address ? address.port : port}/metrics`,
+  );
+}
+
 // A 413 for a body too large is answered at once; the rest of the body is then read and thrown
 // away (5 s, 64 MiB at most) so that a client still sending reads the answer, not a reset.
 const server = createServer(lingeringClose(gateway.yoga));
@@ -69,6 +99,7 @@ process.on('SIGUSR2', () =>
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () =>
     server.close(async () => {
+      metricsServer?.close();
       await gateway.close();
       await shared.close();
       await upstreamFetch?.close();

@@ -1,4 +1,5 @@
 import { gatewayError } from '../error-codes.ts';
+import type { GatewayObserver } from '../observer.ts';
 import {
   type AuthConfig,
   type Principal as AuthPrincipal,
@@ -91,7 +92,11 @@ export function idempotencyScope(principal: Principal): string {
  */
 export function createSecurity(
   config: SecurityConfig,
-  { serverCredential, production }: { serverCredential: boolean; production: boolean },
+  {
+    serverCredential,
+    production,
+    observer,
+  }: { serverCredential: boolean; production: boolean; observer?: GatewayObserver },
 ) {
   const authConfigured = Boolean(config.auth?.jwt || config.auth?.apiKeyHashes?.length);
   if (serverCredential && !authConfigured && !config.insecureNoAuth) {
@@ -107,13 +112,14 @@ export function createSecurity(
         ]
       : [];
   const authenticator = authConfigured ? createAuthenticator(config.auth ?? {}) : undefined;
-  const store =
+  const unobserved =
     config.store ??
     createMemoryStore(
       config.idempotencyMaxKeys
         ? { budgets: { idem: { maxKeys: config.idempotencyMaxKeys } } }
         : {},
     );
+  const store = observer?.wrapStore?.(unobserved) ?? unobserved;
   const rate = config.rateLimit ?? { perMinute: 0 };
 
   return {

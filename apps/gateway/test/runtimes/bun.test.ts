@@ -13,8 +13,9 @@ import {
   waitUntil,
 } from '@voipbin-kit/process';
 import { expect, it } from 'vitest';
+import { expectCountersMove, METRICS_SCENARIO_ENV } from '../support/metrics.ts';
 import { findBun } from '../support/runtimes.ts';
-import { APP, describeRuntime, startGateway } from './support.ts';
+import { APP, describeRuntime, freePort, startGateway } from './support.ts';
 
 const bun = findBun();
 
@@ -106,6 +107,32 @@ it.skipIf(bun.path === undefined)(
       await expectGone(buns);
     } finally {
       await launcher.stop(1_000);
+    }
+  },
+  READY_TIMEOUT_MS + 60_000,
+);
+
+it.skipIf(bun.path === undefined)(
+  'with GATEWAY_METRICS=true, serves /metrics on its own port, each counter moved',
+  async () => {
+    const metricsPort = await freePort();
+    const gateway = await startGateway({
+      command: bun.path as string,
+      args: ['--no-install', 'src/runtime/bun.ts'],
+      env: {
+        DO_NOT_TRACK: '1',
+        BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0',
+        ...METRICS_SCENARIO_ENV,
+        GATEWAY_METRICS: 'true',
+        GATEWAY_METRICS_PORT: String(metricsPort),
+      },
+    });
+    try {
+      expect(gateway.output()).toContain(`metrics on http://localhost:${metricsPort}/metrics`);
+      expect((await fetch(`${gateway.base}/metrics`)).status).toBe(404);
+      await expectCountersMove(gateway.base, `http://127.0.0.1:${metricsPort}/metrics`);
+    } finally {
+      await gateway.stop(3_000);
     }
   },
   READY_TIMEOUT_MS + 60_000,

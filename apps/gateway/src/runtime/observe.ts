@@ -1,0 +1,133 @@
+/**
+ * What measures the gateway from outside its shared code (the Node and Bun entries only): the
+ * upstream fetch, the store and Yoga's results, each wrapped to tell a `GatewayObserver`. Not in
+ * src/observer.ts, so that a Worker's bundle, which has no observer, carries none of it.
+ */
+import { CALL_CONTROLS } from '@voipbin-kit/core';
+import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { GatewayObserver, StoreOperation } from '../observer.ts';
+import type { Store } from '../security/store.ts';
+
+/** The hooks an observer is made of, without what wraps. */
+export type ObserverHooks = Omit<GatewayObserver, 'plugins' | 'wrapFetch' | 'wrapStore'>;
+
+/** Path segments kept as they are below the base URL: resources and call-control verbs. */
+const KNOWN_SEGMENTS = new Set([
+  'calls',
+  'groupcalls',
+  'flows',
+  ...Object.values(CALL_CONTROLS).map((verb) => verb.path),
+]);
+
+/**
+ * The path template of an upstream URL: the base URL's path, then each segment kept when it
+ * names a resource or a verb, `{id}` otherwise (`/v1.0/calls/{id}/hold`); no query string.
+ * A URL outside the base URL is `{other}`.
+ */
+export function pathTemplate(url: string, basePath: string): string {
+  const { pathname } = new URL(url);
+  if (!pathname.startsWith(basePath)) return '{other}';
+  const rest = pathname
+    .slice(basePath.length)
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (KNOWN_SEGMENTS.has(segment) ? segment : '{id}'));
+  return `${basePath}/${rest.join('/')}`;
+}
+
+/** `fetch`, each exchange told to `observer` by method, path template and status. */
+export function observedFetch(
+  fetch: typeof globalThis.fetch,
+  baseURL: string,
+  observer: ObserverHooks,
+): typeof globalThis.fetch {
+  const basePath = new URL(baseURL).pathname.replace(/\/+$/, '');
+  return async (input, init) => {
+    const request = input instanceof Request ? input : undefined;
+    const url = request ? request.url : String(input);
+    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const response = await fetch(input, init);
+      observer.upstream(method, pathTemplate(url, basePath), response.status, seconds());
+      return response;
+    } catch (error) {
+      observer.upstream(method, pathTemplate(url, basePath), 'error', seconds());
+      throw error;
+    }
+  };
+}
+
+const STORE_OPERATIONS: readonly StoreOperation[] = [
+  'take',
+  'setIfAbsent',
+  'get',
+  'set',
+  'delete',
+  'indexAdd',
+  'indexPage',
+];
+
+/** `store`, each failed operation told to `observer` (and still thrown). */
+export function observedStore(store: Store, observer: ObserverHooks): Store {
+  const observed: Record<string, unknown> = {};
+  for (const operation of STORE_OPERATIONS) {
+    const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
+    observed[operation] = async (...args: unknown[]) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        observer.storeError(operation);
+        throw error;
+      }
+    };
+  }
+  // Bound: a store may be a class instance whose methods are on its prototype.
+  if (store.close) observed.close = store.close.bind(store);
+  if (store.stats) observed.stats = store.stats.bind(store);
+  return observed as unknown as Store;
+}
+
+/** Tells each error of `result` to `observer`, by code. */
+function countErrors(result: ExecutionResult, observer: ObserverHooks): void {
+  for (const error of result.errors ?? []) {
+    const code = error.extensions?.code;
+    observer.refused(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+  }
+}
+
+/**
+ * The Yoga plugin that tells `observer` the errors answered (each result's, and each
+ * subscription frame's) and the frames delivered, one per subscriber.
+ */
+export function observeResults(observer: ObserverHooks): Plugin {
+  return {
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result }) => {
+        if (!isAsyncIterable(result)) return undefined;
+        return {
+          onNext: ({ result: next }) => {
+            observer.framesDelivered(1);
+            countErrors(next, observer);
+          },
+        };
+      },
+    }),
+    onResultProcess({ result }) {
+      if (isAsyncIterable(result)) return;
+      for (const one of Array.isArray(result) ? result : [result]) countErrors(one, observer);
+    },
+  };
+}
+
+/** `hooks` as a whole observer: the upstream fetch, the store and the results told to them. */
+export function observer(hooks: ObserverHooks, plugins: Plugin[] = []): GatewayObserver {
+  return {
+    ...hooks,
+    plugins: [observeResults(hooks), ...plugins],
+    wrapFetch: (fetch, baseURL) => observedFetch(fetch, baseURL, hooks),
+    wrapStore: (store) => observedStore(store, hooks),
+  };
+}
