@@ -45,6 +45,13 @@ await gateway.ready();
 for (const warning of gateway.warnings) log.say('warn', warning);
 const warning = storeWarning(env, 'Deno');
 if (warning) log.say('warn', warning);
+// Metrics are served by the Node and Bun entries (prom-client); said rather than ignored.
+if (/^(true|1)$/i.test(Deno.env.toObject().GATEWAY_METRICS?.trim() ?? '')) {
+  log.say(
+    'warn',
+    'GATEWAY_METRICS is ignored on Deno: the Node and Bun entries serve /metrics (see the README, Metrics)',
+  );
+}
 
 // Listening before Deno.serve: onListen may print the URL line before Deno.serve returns, and
 // whoever waits for that line may send a signal at once.
