@@ -111,6 +111,14 @@ export function toErrorView(error: CombinedError): ErrorView {
   return view;
 }
 
+/** Whether the same idempotency key is still being placed (try again with it, later). */
+export const inProgress = (error: CombinedError): boolean =>
+  error.graphQLErrors.some((e) => e.extensions?.code === 'IDEMPOTENCY_IN_PROGRESS');
+
+/** Whether the answer is a replay of an idempotency key's first outcome. */
+export const replayed = (error: CombinedError): boolean =>
+  error.graphQLErrors.some((e) => e.extensions?.replayed === true);
+
 /**
  * Whether a failed createCall may still have placed its call: the gateway says so
  * (`extensions.outcomeUnknown`), or no answer came at all (a network error).

@@ -52,6 +52,14 @@ function mockedClient(answer: (operation: Operation) => Answer) {
             ),
           );
         }
+        if (named('RecentCalls')(operation) && recentHeld) {
+          return pipe(
+            recentHeld.source,
+            map((calls) =>
+              makeResult(operation, { data: { calls: { nodes: calls, pageInfo: NO_MORE } } }),
+            ),
+          );
+        }
         const answered = named('RecentCalls')(operation)
           ? (recentAnswer ?? { data: { calls: { nodes: [], pageInfo: NO_MORE } } })
           : answer(operation);
@@ -63,6 +71,13 @@ function mockedClient(answer: (operation: Operation) => Answer) {
       }),
     );
   let recentAnswer: Answer | undefined;
+  let recentHeld: ReturnType<typeof makeSubject<CallState[]>> | undefined;
+  /** Recent calls' first page waits until `release` answers it. */
+  const holdRecent = () => {
+    const held = makeSubject<CallState[]>();
+    recentHeld = held;
+    return (calls: CallState[]) => act(() => held.next(calls));
+  };
   const client = new Client({ url: '/graphql', exchanges: [exchange] });
   const push = (call: CallState) => act(() => stream.next(call));
   const fail = (error: Error) => act(() => stream.next(error));
@@ -75,7 +90,7 @@ function mockedClient(answer: (operation: Operation) => Answer) {
   const recent = (calls: CallState[]) => {
     recentAnswer = { data: { calls: { nodes: calls, pageInfo: NO_MORE } } };
   };
-  return { client, sent, push, fail, end, recent };
+  return { client, sent, push, fail, end, recent, holdRecent };
 }
 
 const NO_MORE = { endCursor: null, hasNextPage: false };
@@ -271,15 +286,15 @@ describe('the dialer page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Call' }));
     const hangUp = await screen.findByRole('button', { name: 'Hang up' });
     const hold = screen.getByRole('button', { name: 'Hold' });
-    expect(hold.hasAttribute('disabled')).toBe(false);
+    expect(hold.getAttribute('aria-disabled')).toBe('false');
     act(() => connection.mark(1, true));
     expect(screen.getAllByText('Reconnecting…').length).toBe(2);
-    expect(hold.hasAttribute('disabled')).toBe(true);
+    expect(hold.getAttribute('aria-disabled')).toBe('true');
     // A call can always be ended.
     expect(hangUp.hasAttribute('disabled')).toBe(false);
     act(() => connection.mark(1, false));
     expect(screen.queryByText('Reconnecting…')).toBeNull();
-    expect(hold.hasAttribute('disabled')).toBe(false);
+    expect(hold.getAttribute('aria-disabled')).toBe('false');
   });
 
   it('offers Follow again when the stream errs or ends before HANGUP, and follows again', async () => {
@@ -308,24 +323,45 @@ describe('the dialer page', () => {
     expect(screen.queryByRole('button', { name: 'Follow again' })).toBeNull();
   });
 
-  it('places no second call while one runs elsewhere, and offers to show it', async () => {
+  it('follows a call found running (a reload mid-call) and places no second call', async () => {
     const { client, sent, recent } = mockedClient(() => ({ data: null }));
     const running = state('PROGRESSING', { id: 'call-9' });
     recent([running, state('HANGUP', { id: 'call-8' })]);
     renderApp(client);
-    const show = await screen.findByRole('button', { name: 'Show the running call' });
-    expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
-    fireEvent.click(show);
+    // Shown and followed at once: its own stream corrects a list that is behind.
     expect(await screen.findByRole('button', { name: 'Hang up' })).toBeTruthy();
     expect(sent.filter(named('CallUpdated')).at(-1)?.variables).toEqual({ id: 'call-9' });
+    expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
 
     // Looking at an ended call meanwhile does not bring Call back.
     const recentList = screen.getByRole('list', { name: 'Recent calls' });
     const rows = within(recentList).getAllByRole('button');
     fireEvent.click(rows[1] as HTMLElement);
-    expect(await screen.findByRole('button', { name: 'Show the running call' })).toBeTruthy();
+    const showRunning = await screen.findByRole('button', { name: 'Show the running call' });
     expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
+    fireEvent.click(showRunning);
+    expect(await screen.findByRole('button', { name: 'Hang up' })).toBeTruthy();
+    // Closing an ended call while one runs brings the running one back, focus on it.
+    fireEvent.click(rows[1] as HTMLElement);
+    fireEvent.click(await screen.findByRole('button', { name: 'Close' }));
+    await act(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    expect(await screen.findByRole('button', { name: 'Hang up' })).toBeTruthy();
+    expect(document.activeElement?.id).toBe('call-title');
     expect(mutationsSent(sent)).toHaveLength(0);
+  });
+
+  it('offers no Call until Recent calls has said whether a call is running', async () => {
+    const { client, sent, holdRecent } = mockedClient(() => ({ data: null }));
+    const release = holdRecent();
+    renderApp(client);
+    const call = screen.getByRole('button', { name: 'Call' }) as HTMLButtonElement;
+    expect(call.disabled).toBe(true);
+    fireEvent.click(call);
+    expect(mutationsSent(sent)).toHaveLength(0);
+    release([state('HANGUP', { id: 'call-8' })]);
+    expect((screen.getByRole('button', { name: 'Call' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
   });
 
   it('keeps the idempotency key after "the call may have been placed", for the same input', async () => {
@@ -350,5 +386,47 @@ describe('the dialer page', () => {
     const [first, second] = mutationsSent(sent).map((op) => op.variables?.idempotencyKey);
     // Pressed again: the gateway replays the first answer rather than placing a second call.
     expect(second).toBe(first);
+  });
+
+  it('keeps the key while in progress, and makes a new one once the unknown outcome came back replayed', async () => {
+    const answers = [
+      { code: 'IDEMPOTENCY_IN_PROGRESS', retryAfterMs: 1000 },
+      { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true },
+      { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true, replayed: true },
+    ];
+    let n = 0;
+    const { client, sent } = mockedClient(() => {
+      const extensions = answers[n++];
+      return extensions
+        ? { errors: [{ message: 'not now', extensions }] }
+        : { data: { createCall: { calls: [state('DIALING')] } } };
+    });
+    renderApp(client);
+    await act(async () => {});
+    for (let press = 0; press < 4; press++) {
+      fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+      await act(async () => {});
+    }
+    await screen.findByRole('button', { name: 'Hang up' });
+    const keys = mutationsSent(sent).map((op) => op.variables?.idempotencyKey);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys.slice(0, 3)).size).toBe(1);
+    // After the replay the page said a press places a new call; it does, with a new key.
+    expect(keys[3]).not.toBe(keys[0]);
+  });
+
+  it('makes a new key when the input changes', async () => {
+    const { client, sent } = mockedClient(() => ({
+      errors: [{ message: 'late', extensions: { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true } }],
+    }));
+    renderApp(client);
+    await act(async () => {});
+    fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+    await act(async () => {});
+    fireEvent.change(screen.getByLabelText('Text to say'), { target: { value: 'Another text' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+    await act(async () => {});
+    const [a, b] = mutationsSent(sent).map((op) => op.variables?.idempotencyKey);
+    expect(b).not.toBe(a);
   });
 });

@@ -3,7 +3,7 @@ import { useClient, useMutation } from 'urql';
 import { onEnd, pipe, subscribe } from 'wonka';
 import { useConnection } from '../connection.ts';
 import { type CallState, CallUpdated, CreateCall, HangupCall } from '../documents.ts';
-import { type ErrorView, outcomeUnknown, toErrorView } from '../errors.ts';
+import { type ErrorView, inProgress, outcomeUnknown, replayed, toErrorView } from '../errors.ts';
 import {
   type FieldErrors,
   type FormValues,
@@ -44,7 +44,16 @@ export function App() {
   const [timeline, dispatch] = useReducer(timelineReducer, EMPTY_TIMELINE);
   const [created, createCall] = useMutation(CreateCall);
   const [hangup, hangupCall] = useMutation(HangupCall);
-  const [known, setKnown] = useState<readonly CallState[]>([]);
+  // What Recent calls lists, and whether its first page has come (until then a running call
+  // may be there: no Call button yet).
+  const [known, setKnown] = useState<{ calls: readonly CallState[]; settled: boolean }>({
+    calls: [],
+    settled: false,
+  });
+  const onCalls = useCallback(
+    (calls: readonly CallState[], settled: boolean) => setKnown({ calls, settled }),
+    [],
+  );
   // The stream ended before HANGUP, or gave up reconnecting: a button subscribes again.
   const [lost, setLost] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -53,10 +62,12 @@ export function App() {
   const idempotencyKey = useRef<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const formTitle = useRef<HTMLHeadingElement>(null);
+  const runningTitle = useRef<HTMLHeadingElement>(null);
   const { callId, hungUp, current } = timeline;
   const live = current !== null && !hungUp;
-  const running = live ? current : (known.find((call) => isLive(call)) ?? null);
-  const validation = useLiveValidation(values, running === null && !created.fetching);
+  const running = live ? current : (known.calls.find((call) => isLive(call)) ?? null);
+  const canPlace = running === null && known.settled;
+  const validation = useLiveValidation(values, canPlace && !created.fetching);
 
   const addBanner = useCallback((lines: string[]) => {
     setErrors((shown) => ({ ...shown, banner: uniq([...shown.banner, ...lines]) }));
@@ -98,6 +109,12 @@ export function App() {
     if (callId !== null) heading.current?.focus();
   }, [callId]);
 
+  // Nothing shown and a call found running (a reload mid-call, a call placed elsewhere): it is
+  // followed at once, which also corrects a list that is behind (its state comes first).
+  useEffect(() => {
+    if (callId === null && running !== null) dispatch({ type: 'placed', call: running });
+  }, [callId, running]);
+
   const show = useCallback(
     (call: CallState) => {
       // The call already shown: only the focus moves (the list's copy may be older).
@@ -113,12 +130,14 @@ export function App() {
 
   const close = () => {
     dispatch({ type: 'reset' });
-    // The form comes back: its heading takes the focus, rather than the page's body.
-    requestAnimationFrame(() => formTitle.current?.focus());
+    setErrors(NO_ERRORS);
+    // The form (or the running call's card) comes back: its heading takes the focus, rather
+    // than the page's body.
+    requestAnimationFrame(() => (formTitle.current ?? runningTitle.current)?.focus());
   };
 
   const place = async () => {
-    if (running !== null) return;
+    if (!canPlace) return;
     const invalid = validateForm(values);
     setErrors({ fields: invalid, banner: [] });
     if (firstInvalid(invalid)) {
@@ -130,13 +149,22 @@ export function App() {
       input: toCreateCallInput(values),
       idempotencyKey: idempotencyKey.current,
     });
-    if (!result.error || !outcomeUnknown(result.error)) idempotencyKey.current = null;
     if (result.error) {
       const view = toErrorView(result.error);
+      const unknown = outcomeUnknown(result.error);
+      // Same key while the outcome is unknown or the first request is still being placed: a
+      // press replays the first answer. Once that answer has come back replayed, the user has
+      // seen it twice: the next press is a new call, on purpose, and the page says so.
+      if (!(unknown || inProgress(result.error)) || replayed(result.error)) {
+        idempotencyKey.current = null;
+        if (unknown)
+          view.banner.push('Look in Recent calls first; pressing Call again places a new call.');
+      }
       setErrors(view);
       focusField(view.fields);
       return;
     }
+    idempotencyKey.current = null;
     const call = result.data?.createCall.calls[0];
     if (call) show(call);
     else setErrors({ fields: {}, banner: ['The gateway placed no call for this destination.'] });
@@ -193,6 +221,7 @@ export function App() {
           ) : null}
           {running === null ? (
             <CallForm
+              disabled={!known.settled}
               values={values}
               errors={fieldErrors}
               other={validation.other}
@@ -209,7 +238,7 @@ export function App() {
             />
           ) : live ? null : (
             <section className="card stack" aria-labelledby="running-title">
-              <h2 id="running-title" className="card-title">
+              <h2 id="running-title" className="card-title" tabIndex={-1} ref={runningTitle}>
                 A call is running
               </h2>
               <p>
@@ -226,7 +255,7 @@ export function App() {
           )}
         </div>
         <aside>
-          <RecentCalls selectedId={callId} onSelect={show} latest={current} onCalls={setKnown} />
+          <RecentCalls selectedId={callId} onSelect={show} latest={current} onCalls={onCalls} />
         </aside>
       </main>
     </div>

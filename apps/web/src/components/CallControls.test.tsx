@@ -426,7 +426,15 @@ describe('the in-call controls', () => {
       'button, input',
     );
     expect(controls).toHaveLength(11);
-    for (const control of controls) expect(control.disabled).toBe(true);
+    // Disabled, or aria-disabled (buttons, the text: the focus stays where it was), and inert.
+    for (const control of controls) {
+      const inert =
+        control.disabled ||
+        control.getAttribute('aria-disabled') === 'true' ||
+        (control instanceof HTMLInputElement && control.readOnly);
+      expect(inert, control.outerHTML).toBe(true);
+      if (control instanceof HTMLButtonElement) fireEvent.click(control);
+    }
     fireEvent.submit(screen.getByLabelText('Text to say into the call'));
     expect(sent).toHaveLength(0);
   });

@@ -115,7 +115,8 @@ function ControlError({ id, error }: { id: string; error: string | undefined }) 
 /**
  * A button that turns something on and off, one request each way, its label saying what a
  * press does ("Hold", then "Resume"): the state reads in words, not in colour alone. While its
- * request runs it is `aria-disabled` (not `disabled`, which would drop the focus).
+ * request runs, or the page is disconnected, it is `aria-disabled` and a press does nothing
+ * (not `disabled`, which would drop the focus to the page's body).
  */
 function Toggle(props: {
   label: string;
@@ -136,10 +137,11 @@ function Toggle(props: {
         data-control={props.label}
         data-on={props.pressed}
         aria-busy={control.pending}
-        aria-disabled={control.pending}
-        disabled={props.off}
+        aria-disabled={control.pending || props.off}
         aria-describedby={describedBy(props.describedBy, control.error && errorId)}
-        onClick={props.onToggle}
+        onClick={() => {
+          if (!props.off) props.onToggle();
+        }}
       >
         {props.pressed ? props.onLabel : props.label}
       </button>
@@ -194,12 +196,12 @@ function Controls({ call, disabled, onCall }: Props) {
   const muteStateId = `${ids}-mute-state`;
   const muteErrorId = `${ids}-mute-error`;
   const sendMute = () => {
-    if (mute.pending) return;
+    if (mute.pending || off) return;
     setMuting('mute');
     void mute.run(MuteCall, { id, direction }, (data) => data.muteCall);
   };
   const sendUnmute = () => {
-    if (mute.pending) return;
+    if (mute.pending || off) return;
     setMuting('unmute');
     const muted = unmuteDirection(call.muteDirection);
     void mute.run(UnmuteCall, muted ? { id, direction: muted } : { id }, (data) => data.unmuteCall);
@@ -292,8 +294,7 @@ function Controls({ call, disabled, onCall }: Props) {
             type="button"
             className="btn"
             aria-busy={mute.pending && muting === 'mute'}
-            disabled={off}
-            aria-disabled={mute.pending}
+            aria-disabled={mute.pending || off}
             aria-describedby={describedBy(muteStateId, mute.error && muteErrorId)}
             onClick={sendMute}
           >
@@ -303,8 +304,7 @@ function Controls({ call, disabled, onCall }: Props) {
             type="button"
             className="btn"
             aria-busy={mute.pending && muting === 'unmute'}
-            disabled={off}
-            aria-disabled={mute.pending}
+            aria-disabled={mute.pending || off}
             aria-describedby={describedBy(muteStateId, mute.error && muteErrorId)}
             onClick={sendUnmute}
           >
@@ -327,8 +327,8 @@ function Controls({ call, disabled, onCall }: Props) {
               autoComplete="off"
               value={text}
               onChange={(event) => setText(event.target.value)}
-              disabled={off}
-              readOnly={talk.pending}
+              readOnly={talk.pending || off}
+              aria-disabled={off}
               aria-invalid={talk.error !== undefined}
               aria-describedby={describedBy(talk.error && talkErrorId)}
             />
@@ -336,8 +336,7 @@ function Controls({ call, disabled, onCall }: Props) {
               type="submit"
               className="btn"
               aria-busy={talk.pending}
-              disabled={off}
-              aria-disabled={talk.pending}
+              aria-disabled={talk.pending || off}
               aria-describedby={describedBy(talk.error && talkErrorId)}
             >
               Say

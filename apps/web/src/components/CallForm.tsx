@@ -7,6 +7,8 @@ export function CallForm(props: {
   values: FormValues;
   errors: FieldErrors;
   sending: boolean;
+  /** Not yet: whether a call is running is not known (Recent calls is loading). */
+  disabled?: boolean;
   /** The gateway is checking the input (validateCall). */
   checking: boolean;
   /** Problems the gateway found that name no field, as `path: message`. */
@@ -102,8 +104,8 @@ export function CallForm(props: {
         <button
           type="submit"
           className="btn btn-primary btn-wide"
-          disabled={sending}
-          aria-busy={sending}
+          disabled={sending || props.disabled}
+          aria-busy={sending || props.disabled}
         >
           {sending ? 'Calling…' : 'Call'}
         </button>

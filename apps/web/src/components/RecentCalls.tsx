@@ -35,8 +35,11 @@ export function RecentCalls(props: {
   selectedId: string | null;
   onSelect: (call: CallState) => void;
   latest?: CallState | null;
-  /** The calls listed, each time the list changes (the page looks for one still running). */
-  onCalls?: (calls: readonly CallState[]) => void;
+  /**
+   * The calls listed, each time the list changes (the page looks for one still running), and
+   * whether the first page has been answered (loaded or failed).
+   */
+  onCalls?: (calls: readonly CallState[], settled: boolean) => void;
 }) {
   const { selectedId, onSelect, latest, onCalls } = props;
   const client = useClient();
@@ -48,9 +51,10 @@ export function RecentCalls(props: {
   const [page, setPage] = useState<PageRequest>({ fetching: true, error: null });
   const [liveError, setLiveError] = useState<string[]>([]);
 
+  const [settled, setSettled] = useState(false);
   useEffect(() => {
-    onCalls?.(list.calls);
-  }, [list.calls, onCalls]);
+    onCalls?.(list.calls, settled);
+  }, [list.calls, settled, onCalls]);
 
   // Imperative rather than useQuery, whose first render subscribes and tears down at once (an
   // aborted POST per page without a cache); torn down on unmount or when the next page loads.
@@ -67,6 +71,7 @@ export function RecentCalls(props: {
       const calls = result.data?.calls;
       if (calls) dispatch({ type: 'page', nodes: calls.nodes, pageInfo: calls.pageInfo });
       setPage({ fetching: false, error: result.error ?? null });
+      setSettled(true);
     });
     return unsubscribe;
   }, [client, load]);
