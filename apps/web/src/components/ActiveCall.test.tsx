@@ -7,6 +7,20 @@ import { ActiveCall } from './ActiveCall.tsx';
 
 const NOW = Date.parse('2026-01-15T09:31:00Z');
 
+const view = (call: CallState) => (
+  <ActiveCall
+    timeline={timelineReducer(EMPTY_TIMELINE, { type: 'placed', call })}
+    reconnecting={false}
+    lost={false}
+    onReconnect={() => {}}
+    hangingUp={false}
+    onHangup={() => {}}
+    onClose={() => {}}
+    controls={null}
+    headingRef={null}
+  />
+);
+
 const show = (call: CallState) =>
   render(
     <ActiveCall
@@ -57,6 +71,27 @@ describe('the call on screen', () => {
     expect(timer()).toBe('0:00');
     act(() => vi.advanceTimersByTime(3_000));
     expect(timer()).toBe('0:03');
+  });
+
+  it('never sets the timer back when an older state of the call arrives late', () => {
+    const ahead = callState('PROGRESSING', {
+      progressingAt: '2026-01-15T09:31:10Z',
+      updatedAt: '2026-01-15T09:31:10Z',
+    });
+    const { rerender } = render(view(ahead));
+    act(() => vi.advanceTimersByTime(5_000));
+    expect(timer()).toBe('0:05');
+    // The same call, as an older state says it (its time is "now" by this clock).
+    rerender(
+      view(
+        callState('PROGRESSING', {
+          progressingAt: '2026-01-15T09:31:10Z',
+          updatedAt: '2026-01-15T09:31:05Z',
+        }),
+      ),
+    );
+    act(() => vi.advanceTimersByTime(1_000));
+    expect(timer()).toBe('0:06');
   });
 
   it('shows how long an ended call talked, and why it ended, with no Hang up', () => {
