@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import {
   Client,
   type Exchange,
@@ -176,7 +176,10 @@ describe('the dialer page', () => {
       },
       idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    expect(sent.find(named('CallUpdated'))?.variables).toEqual({ id: 'call-1' });
+    // The subscription starts in an effect after the call is shown: waited for, not assumed.
+    await waitFor(() =>
+      expect(sent.find(named('CallUpdated'))?.variables).toEqual({ id: 'call-1' }),
+    );
 
     push(state('DIALING'));
     push(state('RINGING', { updatedAt: '2026-01-15T09:30:01Z' }));
@@ -305,18 +308,18 @@ describe('the dialer page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Call' }));
     await screen.findByRole('button', { name: 'Hang up' });
     const follows = () => sent.filter(named('CallUpdated')).length;
-    expect(follows()).toBe(1);
+    await waitFor(() => expect(follows()).toBe(1));
 
     fail(new Error('Too many live streams'));
     expect(screen.getByText(/Not following this call any more/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Follow again' }));
-    expect(follows()).toBe(2);
+    await waitFor(() => expect(follows()).toBe(2));
     expect(screen.queryByText(/Not following/)).toBeNull();
 
     // The server ends the stream before HANGUP: the same.
     end();
     fireEvent.click(await screen.findByRole('button', { name: 'Follow again' }));
-    expect(follows()).toBe(3);
+    await waitFor(() => expect(follows()).toBe(3));
     push(state('HANGUP', { updatedAt: '2026-01-15T09:30:06Z', hangupReason: 'CANCEL' }));
     end();
     // Ended at HANGUP: nothing more to follow, nothing to offer.
@@ -330,7 +333,9 @@ describe('the dialer page', () => {
     renderApp(client);
     // Shown and followed at once: its own stream corrects a list that is behind.
     expect(await screen.findByRole('button', { name: 'Hang up' })).toBeTruthy();
-    expect(sent.filter(named('CallUpdated')).at(-1)?.variables).toEqual({ id: 'call-9' });
+    await waitFor(() =>
+      expect(sent.filter(named('CallUpdated')).at(-1)?.variables).toEqual({ id: 'call-9' }),
+    );
     expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
 
     // Looking at an ended call meanwhile does not bring Call back.
