@@ -784,7 +784,9 @@ describe('the WebSocket over HTTP on Node (listen)', () => {
 
   it('pings every interval; a client that answers no ping is cut off (1006)', async () => {
     const emulator = emulatorWith();
-    running = await listen(emulator, { port: 0, wsPingIntervalMs: 20, wsPongTimeoutMs: 150 });
+    // A deadline well above any stall of a busy machine's event loop: past one, the deadline's
+    // timer runs before the pong is read, and the answering client would be cut off too.
+    running = await listen(emulator, { port: 0, wsPingIntervalMs: 100, wsPongTimeoutMs: 1_500 });
     const url = `${running.url.replace(/^http/, 'ws')}/ws?token=node-socket-token`;
     const answering = new WsClient(url);
     const silent = new WsClient(url, { autoPong: false });
@@ -797,7 +799,7 @@ describe('the WebSocket over HTTP on Node (listen)', () => {
       const timer = setInterval(() => {
         if (silent.readyState !== silent.OPEN) return clearInterval(timer);
         silent.send(JSON.stringify({ type: 'subscribe', topics: [CUSTOMER_TOPIC] }));
-      }, 20);
+      }, 100);
     });
     expect(await cut).toBe(1006);
     expect(pings).toBeGreaterThanOrEqual(3);
