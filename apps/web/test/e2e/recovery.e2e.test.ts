@@ -104,4 +104,44 @@ describe.skipIf(noBrowser)('the example page when the gateway restarts mid-call'
       await page.close();
     }
   }, 240_000);
+
+  it("disables an answered call's controls while disconnected, and gives them back, the call still running", async () => {
+    const first = gateway as Gateway;
+    const { page, problems } = await openPage(browser, `${first.base}/`, {
+      expected: /ERR_CONNECTION_REFUSED|Failed to load resource/,
+    });
+    try {
+      // The emulator's number that answers and stays on the line until hung up.
+      await page.getByLabel('To (destination number)').fill('+15005550005');
+      await page.getByRole('button', { name: 'Call', exact: true }).click();
+      const region = page.getByRole('region', { name: '+821028286521 to +15005550005' });
+      await region.locator('.call-state').getByText('Answered').waitFor({ timeout: UI_WAIT_MS });
+      const hold = page.getByRole('button', { name: 'Hold', exact: true });
+      expect(await hold.getAttribute('aria-disabled')).toBe('false');
+
+      await first.stop();
+      gateway = undefined;
+      await region.getByText('Reconnecting…').waitFor({ timeout: UI_WAIT_MS });
+      expect(await hold.getAttribute('aria-disabled')).toBe('true');
+      // Pressed anyway (Playwright's click waits for an enabled button: the event itself):
+      // nothing happens.
+      await hold.dispatchEvent('click');
+      expect(await page.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(0);
+
+      gateway = await gatewayOn(first.port);
+      await expect
+        .poll(() => page.locator('.topbar .chip').textContent(), { timeout: UI_WAIT_MS })
+        .toBe('Connected');
+      expect(await hold.getAttribute('aria-disabled')).toBe('false');
+      await hold.click();
+      await page.getByRole('button', { name: 'Resume', exact: true }).waitFor({
+        timeout: UI_WAIT_MS,
+      });
+      await page.getByRole('button', { name: 'Hang up' }).click();
+      await region.getByText(/^Ended: /).waitFor({ timeout: UI_WAIT_MS });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
 });
