@@ -173,6 +173,8 @@ export function gatewayError(
   return new GraphQLError(message, { ...options, extensions: { code, ...rest } });
 }
 
-/** The JSON body of an answer outside Yoga's result processing: one error, its code. */
-export const errorBody = (code: GatewayErrorCode, message: string): string =>
-  JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/** The JSON body of an answer outside Yoga's result processing: one error, its code (and id). */
+export const errorBody = (code: GatewayErrorCode, message: string, requestId?: string): string =>
+  JSON.stringify({
+    errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }],
+  });

@@ -1,29 +1,9 @@
-import { isSafeRequestId, newRequestId } from '@voipbin-kit/core';
 import { type DocumentNode, type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from './context.ts';
 import { log } from './log.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-ids.ts';
 import { idempotencyScope } from './security/index.ts';
-
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-const IDS = new WeakMap<Request, string>();
-
-/**
- * The id of `request`, the same everywhere it is asked for: the caller's own `X-Request-Id`
- * when it is safe (1 to 64 characters of `A-Z a-z 0-9 _ -`, as VoIPBIN keeps it), else a new
- * `req_…` id. It goes to VoIPBIN with every request made for this one, comes back in the
- * answer's `X-Request-Id` and in every error's `extensions.requestId`, and is in each log line.
- */
-export function requestIdOf(request: Request): string {
-  let id = IDS.get(request);
-  if (id === undefined) {
-    const own = request.headers.get(REQUEST_ID_HEADER);
-    id = own !== null && isSafeRequestId(own) ? own : newRequestId();
-    IDS.set(request, id);
-  }
-  return id;
-}
 
 type Result = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
 
@@ -56,11 +36,17 @@ function withId(result: Result, requestId: string): Result {
 const isAsyncIterable = (value: unknown): value is AsyncIterable<Result> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
-/** A short, stable hash of who called, for a log line (the caller's key stays out). */
+/**
+ * A short hash of who called, for a log line: an HMAC under a key this process draws once, so
+ * it is stable within the process and cannot be reversed from a guessed caller (an e-mail as a
+ * JWT's `sub`); the caller's key itself stays out.
+ */
+let hashKey: Promise<CryptoKey> | undefined;
 async function callerHash(ctx: Context): Promise<string> {
+  hashKey ??= crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const bytes = new TextEncoder().encode(idempotencyScope(ctx.principal));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join('');
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hashKey, bytes));
+  return Array.from(mac.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 interface Seen {
@@ -77,20 +63,25 @@ interface Seen {
  */
 export function useRequestId(): Plugin<Record<string, unknown>> {
   const seen = new WeakMap<Request, Seen>();
+  /** The request's operation and caller, for its line: the first of a batch names it. */
+  const noteOperation = (ctx: Context, document: DocumentNode) => {
+    const entry = ctx.request ? seen.get(ctx.request) : undefined;
+    if (!entry || entry.operation !== undefined) return;
+    const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
+    if (operation?.kind === 'OperationDefinition')
+      entry.operation = operation.name?.value ?? operation.operation;
+    entry.caller = callerHash(ctx);
+  };
   return {
     onRequest({ request }) {
       requestIdOf(request);
       if (log.format === 'json') seen.set(request, { started: performance.now() });
     },
     onExecute({ args }) {
-      const ctx = args.contextValue as unknown as Context;
-      const entry = ctx.request ? seen.get(ctx.request) : undefined;
-      if (!entry) return;
-      const document = args.document as DocumentNode;
-      const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
-      if (operation?.kind === 'OperationDefinition')
-        entry.operation = operation.name?.value ?? operation.operation;
-      entry.caller = callerHash(ctx);
+      noteOperation(args.contextValue as unknown as Context, args.document as DocumentNode);
+    },
+    onSubscribe({ args }) {
+      noteOperation(args.contextValue as unknown as Context, args.document as DocumentNode);
     },
     onResultProcess({ request, result, setResult }) {
       const id = requestIdOf(request);
@@ -131,3 +122,5 @@ export function useRequestId(): Plugin<Record<string, unknown>> {
     },
   };
 }
+
+export { REQUEST_ID_HEADER, requestIdOf } from './request-ids.ts';

@@ -40,6 +40,7 @@ import {
 import type { RequestParams } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
 import type { FetchAPI, Plugin, YogaServer } from 'graphql-yoga';
+import { sameRequestId } from './request-ids.ts';
 import { earlyChecks } from './security/hygiene.ts';
 import {
   errorResponse,
@@ -139,10 +140,11 @@ function onEnd(
 }
 
 /** A refusal the gateway threw (a GraphQL error with a code and an HTTP status) as an answer. */
-function refusalOf(error: unknown): Response | undefined {
+function refusalOf(error: unknown, request: Request): Response | undefined {
   const extensions = (error as { extensions?: GraphQLErrorExtensions } | null)?.extensions;
   if (extensions?.code === undefined) return undefined;
   return errorResponse(
+    request,
     extensions.http?.status ?? 400,
     extensions.code,
     (error as Error).message,
@@ -209,8 +211,10 @@ export function singleConnection(options: SingleConnectionOptions = {}): SingleC
             signal: checked.signal,
           });
         }
+        // What graphql-sse runs for the copy (VoIPBIN's requests) carries the request's id.
+        sameRequestId(checked, request);
       } catch (error) {
-        const refusal = refusalOf(error);
+        const refusal = refusalOf(error, request);
         if (refusal) return refusal;
         throw error;
       }
@@ -219,6 +223,7 @@ export function singleConnection(options: SingleConnectionOptions = {}): SingleC
         const mine = [...streams.values()].filter((stream) => stream.caller === caller).length;
         if (mine >= perCaller || streams.size >= maxStreams) {
           return errorResponse(
+            request,
             429,
             'TOO_MANY_STREAMS',
             mine >= perCaller
@@ -234,6 +239,7 @@ export function singleConnection(options: SingleConnectionOptions = {}): SingleC
         // Another caller's stream reads as one that does not exist.
         if (streams.get(token)?.caller !== caller) {
           return errorResponse(
+            request,
             404,
             'STREAM_NOT_FOUND',
             'No single connection stream of this caller has this token (never reserved, already closed, or not opened in time): reserve one with PUT.',
@@ -291,7 +297,9 @@ export function singleConnection(options: SingleConnectionOptions = {}): SingleC
         return serve(payload).then(payload.endResponse, (error) => {
           // Never Yoga's default for an error thrown here, which answers its stack.
           host.log(error);
-          payload.endResponse(errorResponse(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.'));
+          payload.endResponse(
+            errorResponse(payload.request, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.'),
+          );
         });
       },
     };

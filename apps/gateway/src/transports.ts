@@ -15,6 +15,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import { errorBody, type GatewayErrorCode } from './error-codes.ts';
+import { requestIdOf } from './request-ids.ts';
 import { type HygieneLimits, STREAM_TOKEN_HEADER } from './security/hygiene.ts';
 
 export { STREAM_TOKEN_HEADER };
@@ -23,14 +24,15 @@ export { STREAM_TOKEN_HEADER };
 export const SSE_HOW_TO =
   'subscriptions are served over Server-Sent Events: POST /graphql with content-type: application/json and accept: text/event-stream (GraphQL over SSE, as graphql-sse and urql send it)';
 
-/** A GraphQL-style error answer, outside Yoga's result processing. */
+/** A GraphQL-style error answer, outside Yoga's result processing, with `request`'s id. */
 export function errorResponse(
+  request: Request,
   status: number,
   code: GatewayErrorCode,
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(errorBody(code, message), {
+  return new Response(errorBody(code, message, requestIdOf(request)), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
@@ -102,6 +104,7 @@ export function refuseOtherTransports(endpoint: string, notServed: string | null
       if (isWebSocketUpgrade(request)) {
         endResponse(
           errorResponse(
+            request,
             400,
             'WEBSOCKET_NOT_SUPPORTED',
             `GraphQL over WebSocket (graphql-ws, subscriptions-transport-ws) is not served here: ${SSE_HOW_TO}; graphql-sse's single connection mode too, on the Node, Bun and Deno entries.`,
@@ -112,6 +115,7 @@ export function refuseOtherTransports(endpoint: string, notServed: string | null
       if (notServed !== null && isSingleConnection(request)) {
         endResponse(
           errorResponse(
+            request,
             501,
             'SINGLE_CONNECTION_UNSUPPORTED',
             `graphql-sse's single connection mode is not served here (${notServed}): use its distinct connections mode (createClient without singleConnection); ${SSE_HOW_TO}.`,

@@ -1,6 +1,8 @@
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../src/index.ts';
+import { singleConnection } from '../src/single-connection.ts';
+import { STREAM_TOKEN_HEADER } from '../src/transports.ts';
 
 const CREATE = `mutation CreateCall($input: CreateCallInput!) {
   createCall(input: $input) { calls { id } }
@@ -38,10 +40,10 @@ const post = (
     }),
   );
 
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
   // The format is the process's: the next gateway made sets its own, text by default.
-  createGateway();
+  await createGateway().close();
 });
 
 describe('one request id end to end', () => {
@@ -142,6 +144,84 @@ describe('one request id end to end', () => {
     const gateway = createGateway({ upstream: { kind: 'emulator', emulator: createEmulator() } });
     await post(gateway, { query: CREATE, variables: { input: INPUT } });
     expect(info).not.toHaveBeenCalled();
+    await gateway.close();
+  });
+
+  it("keeps one id in graphql-sse's single connection mode, from the POST to VoIPBIN", async () => {
+    const { emulator, seen } = recordingEmulator();
+    const gateway = createGateway({
+      upstream: { kind: 'emulator', emulator },
+      singleConnection: singleConnection(),
+    });
+    const placed = await post(gateway, { query: CREATE, variables: { input: INPUT } });
+    const id = (await placed.json()).data.createCall.calls[0].id as string;
+    const url = 'http://gateway.test/graphql';
+    const token = await (await gateway.fetch(new Request(url, { method: 'PUT' }))).text();
+    const abort = new AbortController();
+    const stream = await gateway.fetch(
+      new Request(url, {
+        headers: { accept: 'text/event-stream', [STREAM_TOKEN_HEADER]: token },
+        signal: abort.signal,
+      }),
+    );
+    try {
+      seen.length = 0;
+      // No id sent: the one the gateway makes must be the one VoIPBIN gets.
+      const operation = await gateway.fetch(
+        new Request(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [STREAM_TOKEN_HEADER]: token },
+          body: JSON.stringify({
+            query: 'query ($id: ID!) { call(id: $id) { id } }',
+            variables: { id },
+            extensions: { operationId: 'op-1' },
+          }),
+        }),
+      );
+      expect(operation.status).toBe(202);
+      const answered = operation.headers.get('x-request-id');
+      expect(answered).toMatch(/^req_/);
+      await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0));
+      expect(new Set(seen)).toEqual(new Set([answered]));
+    } finally {
+      abort.abort();
+      void stream.body?.cancel().catch(() => {});
+      await gateway.close();
+    }
+  });
+
+  it('puts the id in the error bodies answered outside GraphQL, and lets browsers send and read it', async () => {
+    const gateway = createGateway({
+      upstream: { kind: 'emulator', emulator: createEmulator() },
+      security: { corsOrigins: ['https://app.example.com'] },
+    });
+    const upgrade = await gateway.fetch(
+      new Request('http://gateway.test/graphql', {
+        headers: { upgrade: 'websocket', connection: 'Upgrade', 'x-request-id': 'trace_ws' },
+      }),
+    );
+    expect((await upgrade.json()).errors[0].extensions).toEqual({
+      code: 'WEBSOCKET_NOT_SUPPORTED',
+      requestId: 'trace_ws',
+    });
+    const preflight = await gateway.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, x-request-id',
+        },
+      }),
+    );
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-request-id/i);
+    const cross = await post(
+      gateway,
+      { query: '{ __typename }' },
+      { origin: 'https://app.example.com', 'x-request-id': 'trace_cors' },
+    );
+    expect(cross.headers.get('access-control-expose-headers')).toMatch(/x-request-id/i);
+    expect(cross.headers.get('x-request-id')).toBe('trace_cors');
     await gateway.close();
   });
 });

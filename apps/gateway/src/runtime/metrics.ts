@@ -112,7 +112,7 @@ export function createMetrics(): Metrics {
   );
   const rateLimited = counter(
     'voipbin_gateway_rate_limited_total',
-    'createCall mutations refused by the rate limit',
+    'createCall and call-control mutations refused by the rate limit',
   );
   const replays = counter(
     'voipbin_gateway_idempotency_replays_total',

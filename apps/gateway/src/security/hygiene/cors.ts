@@ -13,6 +13,8 @@ const CORS_ALLOWED_HEADERS = [
   'x-voipbin-token',
   // graphql-sse's single connection mode: its stream's token (src/single-connection.ts).
   STREAM_TOKEN_HEADER,
+  // The caller's own request id (src/request-ids.ts).
+  'x-request-id',
   ...CSRF_HEADERS,
 ];
 
@@ -61,6 +63,8 @@ export function corsOption(origins: string[]): CorsOption {
       // PUT and DELETE: graphql-sse's single connection mode reserves and ends streams with them.
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: CORS_ALLOWED_HEADERS,
+      // A page on another origin may read the answer's request id.
+      exposedHeaders: ['x-request-id'],
       credentials: false,
       maxAge: 600,
     };
