@@ -96,6 +96,31 @@ function useControl(onCall: (call: CallState) => void, mounted: RefObject<boolea
   };
 }
 
+/** A mutation of a call by its id, and where its answer holds the call. */
+type ByIdMutation<Data> = [DocumentInput<Data, { id: string }>, (data: Data) => CallState];
+
+/**
+ * A channel toggle (hold, music on hold, silence): one mutation turns it on, another off.
+ * VoIPBIN's call shows none of them, so `pressed` is what succeeded last, for this call.
+ */
+function useChannelToggle<On, Off>(
+  onCall: (call: CallState) => void,
+  mounted: RefObject<boolean>,
+  id: string,
+  on: ByIdMutation<On>,
+  off: ByIdMutation<Off>,
+) {
+  const [pressed, setPressed] = useState(false);
+  const control = useControl(onCall, mounted);
+  const toggle = async () => {
+    const done = pressed
+      ? await control.run(off[0], { id }, off[1])
+      : await control.run(on[0], { id }, on[1]);
+    if (done) setPressed(!pressed);
+  };
+  return { pressed, control, toggle };
+}
+
 /** `aria-describedby` from the ids given, leaving out the absent ones. */
 const describedBy = (...ids: (string | false | undefined)[]) =>
   ids.filter(Boolean).join(' ') || undefined;
@@ -162,32 +187,27 @@ function Controls({ call, disabled, onCall }: Props) {
   const off = disabled || call.status !== 'PROGRESSING';
   const ids = useId();
 
-  // VoIPBIN's call shows no hold, music on hold or silence: what succeeded last, for this call.
-  const [held, setHeld] = useState(false);
-  const [music, setMusic] = useState(false);
-  const [silent, setSilent] = useState(false);
-  const hold = useControl(onCall, mounted);
-  const moh = useControl(onCall, mounted);
-  const silence = useControl(onCall, mounted);
-
-  const toggleHold = async () => {
-    const done = held
-      ? await hold.run(UnholdCall, { id }, (data) => data.unholdCall)
-      : await hold.run(HoldCall, { id }, (data) => data.holdCall);
-    if (done) setHeld(!held);
-  };
-  const toggleMusic = async () => {
-    const done = music
-      ? await moh.run(StopMusicOnHold, { id }, (data) => data.stopMusicOnHold)
-      : await moh.run(StartMusicOnHold, { id }, (data) => data.startMusicOnHold);
-    if (done) setMusic(!music);
-  };
-  const toggleSilence = async () => {
-    const done = silent
-      ? await silence.run(StopSilence, { id }, (data) => data.stopSilence)
-      : await silence.run(StartSilence, { id }, (data) => data.startSilence);
-    if (done) setSilent(!silent);
-  };
+  const hold = useChannelToggle(
+    onCall,
+    mounted,
+    id,
+    [HoldCall, (d) => d.holdCall],
+    [UnholdCall, (d) => d.unholdCall],
+  );
+  const music = useChannelToggle(
+    onCall,
+    mounted,
+    id,
+    [StartMusicOnHold, (d) => d.startMusicOnHold],
+    [StopMusicOnHold, (d) => d.stopMusicOnHold],
+  );
+  const silence = useChannelToggle(
+    onCall,
+    mounted,
+    id,
+    [StartSilence, (d) => d.startSilence],
+    [StopSilence, (d) => d.stopSilence],
+  );
 
   // Mute: the state shown is the call's own `muteDirection`.
   const [direction, setDirection] = useState<MuteChoice>('BOTH');
@@ -243,26 +263,26 @@ function Controls({ call, disabled, onCall }: Props) {
         <Toggle
           label="Hold"
           onLabel="Resume"
-          pressed={held}
+          pressed={hold.pressed}
           off={off}
-          control={hold}
-          onToggle={toggleHold}
+          control={hold.control}
+          onToggle={hold.toggle}
         />
         <Toggle
           label="Music on hold"
           onLabel="Stop music on hold"
-          pressed={music}
+          pressed={music.pressed}
           off={off}
-          control={moh}
-          onToggle={toggleMusic}
+          control={music.control}
+          onToggle={music.toggle}
         />
         <Toggle
           label="Silence"
           onLabel="Stop silence"
-          pressed={silent}
+          pressed={silence.pressed}
           off={off}
-          control={silence}
-          onToggle={toggleSilence}
+          control={silence.control}
+          onToggle={silence.toggle}
         />
       </fieldset>
 
