@@ -21,20 +21,7 @@ const view = (call: CallState) => (
   />
 );
 
-const show = (call: CallState) =>
-  render(
-    <ActiveCall
-      timeline={timelineReducer(EMPTY_TIMELINE, { type: 'placed', call })}
-      reconnecting={false}
-      lost={false}
-      onReconnect={() => {}}
-      hangingUp={false}
-      onHangup={() => {}}
-      onClose={() => {}}
-      controls={null}
-      headingRef={null}
-    />,
-  );
+const show = (call: CallState) => render(view(call));
 
 const timer = () => screen.getByRole('timer').textContent;
 

@@ -7,7 +7,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 const WEB = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The gateway's Node entry, as `pnpm start` runs it once everything is built.
@@ -170,6 +170,13 @@ export async function openPage(
   await page.goto(url, { timeout: UI_WAIT_MS });
   return { page, problems };
 }
+
+/**
+ * The stages a call's timeline shows, in order, Ending left out: the emulator's TERMINATING
+ * lasts 40 ms at speed 5, and the page may or may not have seen it.
+ */
+export const stagesShown = async (call: Locator): Promise<string[]> =>
+  (await call.locator('.entries .status').allInnerTexts()).filter((stage) => stage !== 'Ending');
 
 /** Saves a screenshot of `page` as test-results/<name>.png. */
 export const screenshot = (page: Page, name: string, fullPage = false) =>

@@ -13,6 +13,7 @@ import {
   noBrowser,
   openPage,
   screenshot,
+  stagesShown,
   startEmulator,
   startGateway,
   UI_WAIT_MS,
@@ -73,7 +74,7 @@ describe.skipIf(noBrowser)('the example page when the gateway restarts mid-call'
       expect(await chip.textContent()).toBe('Reconnecting…');
       // A call can always be ended: Hang up stays (its failure would say why).
       expect(await page.getByRole('button', { name: 'Hang up' }).isDisabled()).toBe(false);
-      const seenWhileDown = await region.locator('.entries .status').allInnerTexts();
+      const seenWhileDown = await stagesShown(region);
       await screenshot(page, 'reconnecting');
 
       // The call goes on without the gateway, to its end.
@@ -88,13 +89,7 @@ describe.skipIf(noBrowser)('the example page when the gateway restarts mid-call'
 
       // Back: callUpdated answers the current state first, and the page fills in the rest.
       await region.getByText(/^Ended: /).waitFor({ timeout: UI_WAIT_MS });
-      const statuses = await region.locator('.entries .status').allInnerTexts();
-      expect(statuses.filter((status) => status !== 'Ending')).toEqual([
-        'Dialing',
-        'Ringing',
-        'Answered',
-        'Ended',
-      ]);
+      expect(await stagesShown(region)).toEqual(['Dialing', 'Ringing', 'Answered', 'Ended']);
       // Answered and ended while the page could not listen: caught up, and connected again.
       expect(seenWhileDown).not.toContain('Answered');
       await expect.poll(() => chip.textContent(), { timeout: UI_WAIT_MS }).toBe('Connected');
