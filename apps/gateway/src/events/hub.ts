@@ -141,6 +141,7 @@ export function createEventHub(options: HubOptions) {
     }
   }
 
+  let closed = false;
   /** Subscribes to the fanout, trying again (up to every 30 s) until it holds. */
   function subscribe(attempt = 0): Promise<void> {
     if (!fanout) return Promise.resolve();
@@ -149,8 +150,12 @@ export function createEventHub(options: HubOptions) {
         'error',
         `[gateway] the event fanout could not subscribe (${error instanceof Error ? error.name : 'error'}): states from other instances do not arrive; trying again`,
       );
+      // A retry that fails again says so and schedules the next itself: its rejection is
+      // handled here (nobody awaits it), and none runs once the hub is closed.
       const retry = setTimeout(
-        () => void subscribe(attempt + 1),
+        () => {
+          if (!closed) subscribe(attempt + 1).catch(() => {});
+        },
         Math.min(30_000, 500 * 2 ** attempt),
       );
       (retry as { unref?: () => void }).unref?.();
@@ -278,6 +283,7 @@ export function createEventHub(options: HubOptions) {
     },
 
     async close(): Promise<void> {
+      closed = true;
       await fanout?.close();
     },
   };

@@ -483,6 +483,7 @@ describe('several instances (an in-memory fanout)', () => {
 
   it("still delivers this instance's states when the fanout cannot subscribe, and says so", async () => {
     const emulator = createEmulator({ clock: 'manual' });
+    let attempts = 0;
     const gateway = createGateway({
       upstream: { kind: 'emulator', emulator },
       events: {
@@ -490,6 +491,7 @@ describe('several instances (an in-memory fanout)', () => {
         fanout: {
           publish: async () => {},
           subscribe: async () => {
+            attempts++;
             throw new Error('connection refused');
           },
           close: async () => {},
@@ -501,6 +503,9 @@ describe('several instances (an in-memory fanout)', () => {
         subscribe((request) => gateway.fetch(request), query, variables ? { variables } : {}),
     };
     await expect(gateway.ready()).rejects.toThrow('connection refused');
+    // It tries again in the background (500 ms later), and that failure is handled too: an
+    // unhandled rejection would fail this file.
+    await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     expect(logged.join('\n')).toMatch(
       /the event fanout could not subscribe \(Error\): states from other instances do not arrive; trying again/,
     );
