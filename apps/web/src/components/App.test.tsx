@@ -24,11 +24,19 @@ const named = (name: string) => (operation: Operation) =>
 
 type Answer = Parameters<typeof makeResult>[1] | Error;
 
+/** validateCall's answer unless a test gives its own: the input is fine. */
+const VALID: Answer = { data: { validateCall: { valid: true, problems: [] } } };
+
 /**
  * A urql client whose exchange answers mutations and queries with `answer` and streams
  * `push`ed states to the latest callUpdated subscription (`fail` errs it, `end` completes it).
+ * validateCall (sent as the user types, 300 ms after the last change, whenever the test runs
+ * that long) is answered by `validate`, never by `answer`, so a test's count of answers holds.
  */
-function mockedClient(answer: (operation: Operation) => Answer) {
+function mockedClient(
+  answer: (operation: Operation) => Answer,
+  validate: (operation: Operation) => Answer = () => VALID,
+) {
   const sent: Operation[] = [];
   let stream = makeSubject<CallState | Error>();
   let following: Operation | undefined;
@@ -62,7 +70,9 @@ function mockedClient(answer: (operation: Operation) => Answer) {
         }
         const answered = named('RecentCalls')(operation)
           ? (recentAnswer ?? { data: { calls: { nodes: [], pageInfo: NO_MORE } } })
-          : answer(operation);
+          : named('ValidateCall')(operation)
+            ? validate(operation)
+            : answer(operation);
         return fromValue(
           answered instanceof Error
             ? makeErrorResult(operation, answered)
@@ -227,23 +237,22 @@ describe('the dialer page', () => {
   it('checks the input as the user types, at most once per 300 ms, and shows a policy problem before Call', async () => {
     vi.useFakeTimers();
     try {
-      const { client, sent } = mockedClient((operation) =>
-        named('ValidateCall')(operation)
-          ? {
-              data: {
-                validateCall: {
-                  valid: false,
-                  problems: [
-                    {
-                      code: 'FORBIDDEN',
-                      path: 'input.destinations.0.target',
-                      message: 'Refused: +1900 is in a denied range',
-                    },
-                  ],
+      const { client, sent } = mockedClient(
+        () => ({ data: null }),
+        () => ({
+          data: {
+            validateCall: {
+              valid: false,
+              problems: [
+                {
+                  code: 'FORBIDDEN',
+                  path: 'input.destinations.0.target',
+                  message: 'Refused: +1900 is in a denied range',
                 },
-              },
-            }
-          : { data: null },
+              ],
+            },
+          },
+        }),
       );
       renderApp(client);
       const validations = () => sent.filter(named('ValidateCall'));
