@@ -5,7 +5,7 @@
  * string. Types only: what wraps the upstream fetch, the store and the results
  * comes with the observer (src/runtime/observe.ts), so a Worker's bundle carries none of it.
  */
-import type { CreateCallResult } from '@voipbin-kit/core';
+import type { Call, CreateCallResult } from '@voipbin-kit/core';
 import type { Plugin } from 'graphql-yoga';
 import type { Store } from './security/store.ts';
 
@@ -34,6 +34,11 @@ export interface GatewayObserver {
   eventReceived(source: EventOrigin): void;
   /** A store operation that failed (thrown or rejected). */
   storeError(operation: StoreOperation): void;
+  /**
+   * A call state being published to the hub from `origin` (after `eventReceived`): the
+   * function returned is called once it is, with the error when publishing failed.
+   */
+  publishing?(origin: EventOrigin, call: Call): (error?: unknown) => void;
   /** Yoga plugins of the observer's own: the errors answered, frames, per-operation metrics. */
   plugins?: Plugin[];
   /** The upstream `fetch` (under `baseURL`) as the observer sees it, each exchange told. */

@@ -130,7 +130,15 @@ function counted(hub: EventHub, origin: EventOrigin, observer?: GatewayObserver)
     ...hub,
     publish: (call, context) => {
       observer.eventReceived(origin);
-      return hub.publish(call, context);
+      const done = observer.publishing?.(origin, call);
+      if (!done) return hub.publish(call, context);
+      return hub.publish(call, context).then(
+        () => done(),
+        (error: unknown) => {
+          done(error);
+          throw error;
+        },
+      );
     },
   };
 }

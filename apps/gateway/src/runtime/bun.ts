@@ -8,7 +8,9 @@ import { createGateway } from '../gateway.ts';
 import { log } from '../log.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
+import { combineObservers } from './observe.ts';
 import { openSharedState } from './shared-state.ts';
+import { readTracingEnv } from './tracing/env.ts';
 
 /** The little of Bun's API used here, so the project needs no Bun types. */
 declare const Bun: {
@@ -25,13 +27,21 @@ const metricsEnv = readMetricsEnv(Bun.env);
 const shared = await openSharedState(env);
 // Prometheus metrics on a port of their own; prom-client is loaded only when they are on.
 const metrics = metricsEnv ? (await import('./metrics.ts')).createMetrics() : undefined;
+// OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; else not loaded.
+const tracingEnv = readTracingEnv(Bun.env);
+const tracing = tracingEnv
+  ? (await import('./tracing/start.ts')).startTracing(tracingEnv)
+  : undefined;
+const observer = combineObservers(
+  ...[metrics?.observer, tracing?.observer].filter((one) => one !== undefined),
+);
 const gateway = createGateway({
   ...env,
   security: { ...env.security, ...(shared.store ? { store: shared.store } : {}) },
   graphiql: localGraphiQL,
   singleConnection: singleConnection(),
   events: { ...env.events, ...(shared.fanout ? { fanout: shared.fanout } : {}) },
-  ...(metrics ? { observer: metrics.observer } : {}),
+  ...(observer ? { observer } : {}),
 });
 // Subscribed to the fanout: states from other instances arrive from the first request on.
 await gateway.ready();
@@ -48,6 +58,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     Promise.all([server.stop(true), metricsServer?.stop(true)])
       .then(() => gateway.close())
+      .then(() => tracing?.shutdown())
       .then(() => shared.close())
       .finally(() => process.exit(0));
   });
@@ -58,6 +69,7 @@ log.say(
   `voipbin-kit gateway on http://localhost:${server.port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
 );
 if (metricsServer) log.say('info', `metrics on http://localhost:${metricsServer.port}/metrics`);
+if (tracing) log.say('info', `traces to ${tracing.description} (OTLP/HTTP, JSON)`);
 log.say(
   'info',
   `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,

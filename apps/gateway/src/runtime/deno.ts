@@ -12,6 +12,7 @@ import type { Kv } from '../security/store-deno-kv.ts';
 import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
 import { openSharedState } from './shared-state.ts';
+import { readTracingEnv } from './tracing/env.ts';
 
 /** The little of Deno's API used here, so the project needs no Deno types. */
 declare const Deno: {
@@ -33,12 +34,18 @@ declare const Deno: {
 const env = readEnv(Deno.env.toObject());
 // Connected before the gateway serves anything: a Redis that does not answer fails the start.
 const shared = await openSharedState(env, { openKv: (path) => Deno.openKv(path) });
+// OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; else not loaded.
+const tracingEnv = readTracingEnv(Deno.env.toObject());
+const tracing = tracingEnv
+  ? (await import('./tracing/start.ts')).startTracing(tracingEnv)
+  : undefined;
 const gateway = createGateway({
   ...env,
   security: { ...env.security, ...(shared.store ? { store: shared.store } : {}) },
   graphiql: localGraphiQL,
   singleConnection: singleConnection(),
   events: { ...env.events, ...(shared.fanout ? { fanout: shared.fanout } : {}) },
+  ...(tracing ? { observer: tracing.observer } : {}),
 });
 // Subscribed to the fanout: states from other instances arrive from the first request on.
 await gateway.ready();
@@ -69,6 +76,7 @@ const server = Deno.serve(
         'info',
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
+      if (tracing) log.say('info', `traces to ${tracing.description} (OTLP/HTTP, JSON)`);
       log.say(
         'info',
         `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,
@@ -82,5 +90,6 @@ const server = Deno.serve(
 // gateway holds, then exit, once the server has closed.
 server.finished
   .then(() => gateway.close())
+  .then(() => tracing?.shutdown())
   .then(() => shared.close())
   .finally(() => Deno.exit(0));

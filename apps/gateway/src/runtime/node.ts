@@ -8,8 +8,10 @@ import { singleConnection } from '../single-connection.ts';
 import { localGraphiQL } from './graphiql.ts';
 import { lingeringClose } from './lingering-close.ts';
 import { createNodeFetch } from './node-fetch.ts';
+import { combineObservers } from './observe.ts';
 import { openSharedState } from './shared-state.ts';
 import { pageRoutes } from './static.ts';
+import { readTracingEnv } from './tracing/env.ts';
 
 const env = readEnv(process.env);
 const metricsEnv = readMetricsEnv(process.env);
@@ -29,6 +31,14 @@ const WebSocket =
 const upstreamFetch = env.upstream.kind === 'voipbin' ? createNodeFetch() : undefined;
 // Prometheus metrics on a port of their own; prom-client is loaded only when they are on.
 const metrics = metricsEnv ? (await import('./metrics.ts')).createMetrics() : undefined;
+// OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; else not loaded.
+const tracingEnv = readTracingEnv(process.env);
+const tracing = tracingEnv
+  ? (await import('./tracing/start.ts')).startTracing(tracingEnv)
+  : undefined;
+const observer = combineObservers(
+  ...[metrics?.observer, tracing?.observer].filter((one) => one !== undefined),
+);
 // The example frontend (apps/web), built beside this bundle in the repository, at `/`.
 const page = env.webDir === '' ? { routes: [] } : await pageRoutes(env.webDir ?? WEB_DIST);
 const gateway = createGateway({
@@ -41,7 +51,7 @@ const gateway = createGateway({
   singleConnection: singleConnection(),
   routes: page.routes,
   events: { ...env.events, ...(fanout ? { fanout } : {}), ...(WebSocket ? { WebSocket } : {}) },
-  ...(metrics ? { observer: metrics.observer } : {}),
+  ...(observer ? { observer } : {}),
 });
 await gateway.ready();
 const metricsServer =
@@ -83,6 +93,7 @@ server.listen(env.port, () => {
   );
   if (page.routes.length > 0) log.say('info', `the example page on http://localhost:${port}/`);
   else if ('missing' in page) log.say('info', `no example page at /: ${page.missing}`);
+  if (tracing) log.say('info', `traces to ${tracing.description} (OTLP/HTTP, JSON)`);
   log.say('info', `upstream: ${gateway.upstreamDescription}${shared.notes.store}`);
   log.say('info', `call events: ${gateway.events.source.kind}${shared.notes.events}`);
   for (const warning of gateway.warnings) log.say('warn', warning);
@@ -101,6 +112,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server.close(async () => {
       metricsServer?.close();
       await gateway.close();
+      await tracing?.shutdown();
       await shared.close();
       await upstreamFetch?.close();
       process.exit(0);

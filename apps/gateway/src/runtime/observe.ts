@@ -10,7 +10,10 @@ import type { GatewayObserver, StoreOperation } from '../observer.ts';
 import type { Store } from '../security/store.ts';
 
 /** The hooks an observer is made of, without what wraps. */
-export type ObserverHooks = Omit<GatewayObserver, 'plugins' | 'wrapFetch' | 'wrapStore'>;
+export type ObserverHooks = Omit<
+  GatewayObserver,
+  'plugins' | 'wrapFetch' | 'wrapStore' | 'publishing'
+>;
 
 /** Path segments kept as they are below the base URL: resources and call-control verbs. */
 const KNOWN_SEGMENTS = new Set([
@@ -129,5 +132,46 @@ export function observer(hooks: ObserverHooks, plugins: Plugin[] = []): GatewayO
     plugins: [observeResults(hooks), ...plugins],
     wrapFetch: (fetch, baseURL) => observedFetch(fetch, baseURL, hooks),
     wrapStore: (store) => observedStore(store, hooks),
+  };
+}
+
+/**
+ * Several observers as one (metrics and traces): each hook told to each, in order; plugins
+ * concatenated; the fetch and the store wrapped by each in turn (the first innermost).
+ */
+export function combineObservers(...observers: GatewayObserver[]): GatewayObserver | undefined {
+  if (observers.length <= 1) return observers[0];
+  const each =
+    <K extends keyof ObserverHooks>(hook: K) =>
+    (...args: Parameters<ObserverHooks[K]>) => {
+      for (const one of observers) (one[hook] as (...a: typeof args) => void)(...args);
+    };
+  const publishing = observers.filter((one) => one.publishing);
+  return {
+    placed: each('placed'),
+    refused: each('refused'),
+    rateLimited: each('rateLimited'),
+    idempotencyReplayed: each('idempotencyReplayed'),
+    upstream: each('upstream'),
+    subscriptionOpened: each('subscriptionOpened'),
+    subscriptionClosed: each('subscriptionClosed'),
+    framesDelivered: each('framesDelivered'),
+    eventReceived: each('eventReceived'),
+    storeError: each('storeError'),
+    plugins: observers.flatMap((one) => one.plugins ?? []),
+    wrapFetch: (fetch, baseURL) =>
+      observers.reduce((wrapped, one) => one.wrapFetch?.(wrapped, baseURL) ?? wrapped, fetch),
+    wrapStore: (store) =>
+      observers.reduce((wrapped, one) => one.wrapStore?.(wrapped) ?? wrapped, store),
+    ...(publishing.length
+      ? {
+          publishing: (origin, call) => {
+            const ends = publishing.map((one) => one.publishing?.(origin, call));
+            return (error) => {
+              for (const end of ends) end?.(error);
+            };
+          },
+        }
+      : {}),
   };
 }

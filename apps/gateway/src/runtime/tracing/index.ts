@@ -1,0 +1,359 @@
+/**
+ * OpenTelemetry traces of the gateway (OTEL_EXPORTER_OTLP_ENDPOINT, see ./env.ts), as a
+ * `GatewayObserver`: one SERVER span per GraphQL request (named by its operation,
+ * `mutation createCall`), a CLIENT span per VoIPBIN request under it (method, path template,
+ * status, VoIPBIN's request id), one per store operation, and one per call state an event
+ * source publishes. Spans are made with the OpenTelemetry API and SDK; they are batched and
+ * sent over OTLP/HTTP (JSON) by ./exporter.ts. Not in the gateway's shared code: without an
+ * endpoint no entry imports this, and a request pays nothing.
+ *
+ * Never in a span: a credential, a query string, a phone number, a talk text. The attributes
+ * are codes, methods, path templates, statuses, ids, operation names and sources; an error is
+ * told by its code or class name, never its message.
+ *
+ * Parent and child: where the runtime has AsyncLocalStorage (Node, Bun, Deno), the entry
+ * registers OpenTelemetry's context manager and the operation's span is active while it
+ * executes, so every span its resolvers start is its child. Without it (a Worker), a VoIPBIN
+ * request finds its operation by the request id it carries (`X-Request-Id`); a store
+ * operation then starts a trace of its own.
+ */
+import {
+  type Attributes,
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import type { Call } from '@voipbin-kit/core';
+import { type DocumentNode, getOperationAST } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { EventOrigin, GatewayObserver, StoreOperation } from '../../observer.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from '../../request-ids.ts';
+import type { Store } from '../../security/store.ts';
+import { pathTemplate } from '../observe.ts';
+import { describeTracing, type TracingConfig } from './env.ts';
+import { OtlpFetchExporter } from './exporter.ts';
+
+export { describeTracing, readTracingEnv, type TracingConfig } from './env.ts';
+
+/** The instrumentation scope of every span. */
+const SCOPE = 'voipbin-kit-gateway';
+
+export interface Tracing {
+  observer: GatewayObserver;
+  /** Sends every span ended so far; a Worker hands it to `waitUntil` after each answer. */
+  flush(): Promise<void>;
+  /** Flushes, then stops exporting. */
+  shutdown(): Promise<void>;
+  /** Where spans go, for a startup line (no credential, no query). */
+  description: string;
+}
+
+export interface TracingOptions {
+  /** The fetch exports use (the global one by default). */
+  fetch?: typeof globalThis.fetch;
+  /** The GraphQL endpoint's path: only its requests get an operation span. */
+  graphqlEndpoint?: string;
+  /** How long spans wait to be sent together (default 1 s; a Worker flushes after each answer). */
+  scheduledDelayMs?: number;
+}
+
+function samplerOf(config: TracingConfig): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.ratio);
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+const headerGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
+
+/** Codes that say the gateway or VoIPBIN failed, not the caller: the span's status is ERROR. */
+const SERVER_FAULTS = new Set([
+  'INTERNAL_SERVER_ERROR',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'IDEMPOTENCY_UNAVAILABLE',
+]);
+
+const failed = (span: Span, type: string) => {
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SpanStatusCode.ERROR });
+};
+
+interface Operation {
+  span: Span;
+  context: Context;
+  requestId: string;
+  named: boolean;
+  code?: string;
+}
+
+/** The SERVER span of each GraphQL request, and the context its work runs in. */
+function operationSpans(
+  tracer: Tracer,
+  endpoint: string,
+  byRequestId: Map<string, Context>,
+): Plugin {
+  const propagator = new W3CTraceContextPropagator();
+  const operations = new WeakMap<Request, Operation>();
+  const ofContext = (ctx: unknown) => {
+    const request = (ctx as { request?: Request } | undefined)?.request;
+    return request ? operations.get(request) : undefined;
+  };
+  /** Runs `run` with the operation's span active (when a context manager is registered). */
+  const within = <A extends { contextValue?: unknown }, R>(run: (args: A) => R) => {
+    return (args: A): R => {
+      const operation = ofContext(args.contextValue);
+      return operation ? context.with(operation.context, run, undefined, args) : run(args);
+    };
+  };
+  return {
+    onRequest({ request, url }) {
+      if (url.pathname !== endpoint) return;
+      // A caller's `traceparent` makes this span a child of the caller's (its sampler says so).
+      const parent = propagator.extract(ROOT_CONTEXT, request.headers, headerGetter);
+      const requestId = requestIdOf(request);
+      const span = tracer.startSpan(
+        `${request.method} ${endpoint}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': request.method,
+            'http.route': endpoint,
+            'voipbin_kit.request_id': requestId,
+          },
+        },
+        parent,
+      );
+      const active = trace.setSpan(parent, span);
+      operations.set(request, { span, context: active, requestId, named: false });
+      byRequestId.set(requestId, active);
+    },
+    onParse({ context: ctx }) {
+      return ({ result }) => {
+        const operation = ofContext(ctx);
+        if (!operation || operation.named || !result || !('kind' in result)) return;
+        const name = (ctx as { params?: { operationName?: string } }).params?.operationName;
+        const ast = getOperationAST(result as DocumentNode, name);
+        if (!ast) return;
+        // The first operation of a batch names the span (as it does the request's log line).
+        operation.named = true;
+        const operationName = ast.name?.value;
+        operation.span.updateName(
+          operationName ? `${ast.operation} ${operationName}` : ast.operation,
+        );
+        operation.span.setAttribute('graphql.operation.type', ast.operation);
+        if (operationName) operation.span.setAttribute('graphql.operation.name', operationName);
+      };
+    },
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn(within(executeFn));
+    },
+    onSubscribe({ subscribeFn, setSubscribeFn }) {
+      setSubscribeFn(within(subscribeFn));
+    },
+    onResultProcess({ request, result }) {
+      const operation = operations.get(request);
+      if (!operation || isAsyncIterable(result)) return;
+      const first = Array.isArray(result) ? result[0] : result;
+      const code = first?.errors?.[0]?.extensions?.code;
+      if (first?.errors?.length)
+        operation.code = typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+    },
+    onResponse({ request, response }) {
+      const operation = operations.get(request);
+      if (!operation) return;
+      operations.delete(request);
+      byRequestId.delete(operation.requestId);
+      const { span, code } = operation;
+      span.setAttribute('http.response.status_code', response.status);
+      if (code) {
+        span.setAttribute('graphql.error.code', code);
+        if (SERVER_FAULTS.has(code)) failed(span, code);
+      }
+      if (response.status >= 500 && !code) failed(span, String(response.status));
+      span.end();
+    },
+  };
+}
+
+/** `fetch`, each VoIPBIN exchange a CLIENT span: method, path template, status, request id. */
+function tracedFetch(
+  tracer: Tracer,
+  fetch: typeof globalThis.fetch,
+  baseURL: string,
+  byRequestId: Map<string, Context>,
+): typeof globalThis.fetch {
+  const base = new URL(baseURL);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const server: Attributes = {
+    'server.address': base.hostname,
+    ...(base.port ? { 'server.port': Number(base.port) } : {}),
+  };
+  return async (input, init) => {
+    const request = input instanceof Request ? input : undefined;
+    const url = request ? request.url : String(input);
+    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const sentId =
+      new Headers(init?.headers ?? request?.headers).get(REQUEST_ID_HEADER) ?? undefined;
+    let parent = context.active();
+    if (!trace.getSpan(parent) && sentId) parent = byRequestId.get(sentId) ?? parent;
+    const template = pathTemplate(url, basePath);
+    const span = tracer.startSpan(
+      `${method} ${template}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'url.template': template,
+          ...server,
+          ...(sentId ? { 'voipbin.request_id': sentId } : {}),
+        },
+      },
+      parent,
+    );
+    try {
+      const response = await fetch(input, init);
+      span.setAttribute('http.response.status_code', response.status);
+      const echoed = response.headers.get(REQUEST_ID_HEADER);
+      if (echoed) span.setAttribute('voipbin.request_id', echoed);
+      if (response.status >= 500) failed(span, String(response.status));
+      return response;
+    } catch (error) {
+      failed(span, (error as Error)?.name ?? 'Error');
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+}
+
+const STORE_OPERATIONS: readonly StoreOperation[] = [
+  'take',
+  'setIfAbsent',
+  'get',
+  'set',
+  'delete',
+  'indexAdd',
+  'indexPage',
+];
+
+/** `store`, each operation a CLIENT span by its name (never a key or a value). */
+function tracedStore(tracer: Tracer, store: Store): Store {
+  const traced: Record<string, unknown> = {};
+  for (const operation of STORE_OPERATIONS) {
+    const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
+    const name = `store ${operation}`;
+    const attributes = { 'db.operation.name': operation };
+    traced[operation] = (...args: unknown[]) =>
+      tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        try {
+          return await run(...args);
+        } catch (error) {
+          failed(span, (error as Error)?.name ?? 'Error');
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+  }
+  if (store.close) traced.close = store.close.bind(store);
+  if (store.stats) traced.stats = store.stats.bind(store);
+  return traced as unknown as Store;
+}
+
+const nothing = () => {};
+
+/** Traces as configured: spans batched and sent to `config.url` over OTLP/HTTP (JSON). */
+export function createTracing(config: TracingConfig, options: TracingOptions = {}): Tracing {
+  const exporter = new OtlpFetchExporter({
+    url: config.url,
+    headers: config.headers,
+    timeoutMs: config.timeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ ...config.resource, 'service.name': config.serviceName }),
+    sampler: samplerOf(config),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter,
+        scheduledDelayMillis: options.scheduledDelayMs ?? 1000,
+        exportTimeoutMillis: config.timeoutMs,
+      }),
+    ],
+  });
+  const tracer = provider.getTracer(SCOPE);
+  /** The context of each GraphQL request under way, by its request id. */
+  const byRequestId = new Map<string, Context>();
+  const observer: GatewayObserver = {
+    placed: nothing,
+    refused: nothing,
+    rateLimited: nothing,
+    idempotencyReplayed: nothing,
+    upstream: nothing,
+    subscriptionOpened: nothing,
+    subscriptionClosed: nothing,
+    framesDelivered: nothing,
+    eventReceived: nothing,
+    storeError: nothing,
+    plugins: [operationSpans(tracer, options.graphqlEndpoint ?? '/graphql', byRequestId)],
+    wrapFetch: (fetch, baseURL) => tracedFetch(tracer, fetch, baseURL, byRequestId),
+    wrapStore: (store) => tracedStore(tracer, store),
+    publishing(origin: EventOrigin, call: Call) {
+      // A trace of its own: the state came from VoIPBIN, not from a request of this gateway.
+      const span = tracer.startSpan(
+        `call event ${origin}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'voipbin_kit.event.source': origin,
+            'voipbin.call.id': call.id,
+            'voipbin.call.status': call.status,
+          },
+        },
+        ROOT_CONTEXT,
+      );
+      return (error?: unknown) => {
+        if (error !== undefined) failed(span, (error as Error)?.name ?? 'Error');
+        span.end();
+      };
+    },
+  };
+  return {
+    observer,
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+    description: describeTracing(config),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Traces from each runtime's entry, as a user starts it (Node's built dist, Bun and Deno on the
+ * TypeScript source): with OTEL_EXPORTER_OTLP_ENDPOINT set, a receiver inside the test gets the
+ * createCall's operation span with its VoIPBIN request as a child, and a span for each call
+ * state the event source publishes while the call is followed live. Without the endpoint, the
+ * entry says nothing of traces.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureBuilt,
+  followQuickstartLive,
+  type Launch,
+  NODE_ENTRY,
+  type Running,
+  startGateway,
+} from '../runtimes/support.ts';
+import { QUICKSTART } from '../support/graphql.ts';
+import { type Receiver, startReceiver } from '../support/otlp.ts';
+import { type Found, findBun, findDeno } from '../support/runtimes.ts';
+
+const denoDir = mkdtempSync(join(tmpdir(), 'voipbin-gateway-deno-'));
+afterAll(() => rmSync(denoDir, { recursive: true, force: true }));
+
+const node: Found = { path: process.execPath, version: process.version, tried: [] };
+const RUNTIMES: [string, Found, (binary: string) => Launch][] = [
+  [
+    'Node',
+    node,
+    (binary) => ({ command: binary, args: [NODE_ENTRY], env: { GATEWAY_WEB_DIR: '' } }),
+  ],
+  [
+    'Bun',
+    findBun(),
+    (binary) => ({
+      command: binary,
+      args: ['--no-install', 'src/runtime/bun.ts'],
+      env: { DO_NOT_TRACK: '1', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' },
+    }),
+  ],
+  [
+    'Deno',
+    findDeno(),
+    (binary) => ({
+      command: binary,
+      args: ['run', '-A', '--cached-only', '--no-remote', 'src/runtime/deno.ts'],
+      env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
+    }),
+  ],
+];
+
+for (const [name, found, launch] of RUNTIMES) {
+  describe.skipIf(found.path === undefined)(`traces from the ${name} entry`, () => {
+    let receiver: Receiver;
+    let gateway: Running | undefined;
+
+    beforeAll(async () => {
+      if (name === 'Node') ensureBuilt();
+      receiver = await startReceiver();
+      const started = launch(found.path as string);
+      gateway = await startGateway({
+        ...started,
+        env: {
+          ...started.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_SERVICE_NAME: `gateway-on-${name.toLowerCase()}`,
+        },
+      });
+    }, READY_TIMEOUT_MS + 30_000);
+
+    afterAll(async () => {
+      await gateway?.stop(3_000);
+      await receiver?.close();
+    });
+
+    it('says where traces go, and sends a followed call as spans', async () => {
+      expect(gateway?.output()).toContain(`traces to ${receiver.endpoint}/v1/traces`);
+      const run = await followQuickstartLive((gateway as Running).base);
+      const spans = await receiver.waitFor((all) => {
+        const post = all.find((span) => span.name === 'POST /v1.0/calls');
+        const parent = post && all.find((span) => span.spanId === post.parentSpanId);
+        const hangup = all.some(
+          (span) =>
+            span.name.startsWith('call event ') &&
+            span.attributes['voipbin.call.id'] === run.id &&
+            String(span.attributes['voipbin.call.status']).toLowerCase() === 'hangup',
+        );
+        return parent?.attributes['graphql.operation.type'] === 'mutation' && hangup;
+      }, 20_000);
+      const post = spans.find((span) => span.name === 'POST /v1.0/calls');
+      const operation = spans.find((span) => span.spanId === post?.parentSpanId);
+      expect(operation).toMatchObject({
+        kind: 2,
+        traceId: post?.traceId,
+        attributes: { 'http.route': '/graphql', 'http.response.status_code': 200 },
+        resource: { 'service.name': `gateway-on-${name.toLowerCase()}` },
+      });
+      const text = receiver.bodies.join('\n');
+      for (const secret of [
+        QUICKSTART.source,
+        QUICKSTART.destination,
+        QUICKSTART.source.slice(1),
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+    }, 60_000);
+  });
+}
+
+describe('the Node entry without an OTLP endpoint', () => {
+  it(
+    'says nothing of traces',
+    async () => {
+      ensureBuilt();
+      const gateway = await startGateway({
+        command: process.execPath,
+        args: [NODE_ENTRY],
+        env: { GATEWAY_WEB_DIR: '' },
+      });
+      try {
+        expect(gateway.output()).not.toContain('traces to');
+      } finally {
+        await gateway.stop(3_000);
+      }
+    },
+    READY_TIMEOUT_MS + 30_000,
+  );
+});

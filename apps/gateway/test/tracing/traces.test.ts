@@ -1,0 +1,204 @@
+/**
+ * Traces, in the process (Node, with OpenTelemetry's AsyncLocalStorage context manager as the
+ * Node entry registers it): an OTLP/HTTP receiver inside the test gets a createCall's
+ * operation span with the VoIPBIN request and the store operations as its children, and none
+ * of the spans holds the server's credential, a phone number, a talk text or a query string.
+ */
+import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../../src/index.ts';
+import { readTracingEnv } from '../../src/runtime/tracing/env.ts';
+import type { Tracing } from '../../src/runtime/tracing/index.ts';
+import { startTracing } from '../../src/runtime/tracing/start.ts';
+import { postGraphQL, QUICKSTART, recordingFetch } from '../support/graphql.ts';
+import { type ReceivedSpan, type Receiver, startReceiver, tree } from '../support/otlp.ts';
+
+const CANARY = 'CANARY-s3cr3t-key';
+const BASE_URL = 'http://voipbin.test/v1.0';
+const TALK = 'Tracing canary words: never in a span.';
+
+const CREATE_CALL = /* GraphQL */ `
+  mutation PlaceCall($key: String) {
+    createCall(idempotencyKey: $key, input: {
+      source: { type: TEL, target: "${QUICKSTART.source}" }
+      destinations: [{ type: TEL, target: "${QUICKSTART.destination}" }]
+      actions: [{ talk: { text: "${TALK}" } }]
+    }) { calls { id status } }
+  }`;
+
+let receiver: Receiver;
+let emulator: Emulator;
+let tracing: Tracing;
+let gateway: Gateway;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  emulator = createEmulator({ clock: 'manual' });
+  const config = readTracingEnv({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=collector%20secret',
+    OTEL_SERVICE_NAME: 'gateway-under-test',
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
+  });
+  if (!config) throw new Error('tracing should be on');
+  tracing = startTracing(config, { scheduledDelayMs: 50 });
+  gateway = recordingFetch(
+    createGateway({
+      // The emulator as VoIPBIN, reached with the server's access key (a query parameter).
+      upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
+      security: {
+        insecureNoAuth: true,
+        policy: { deniedPrefixes: ['+1900'] },
+        rateLimit: { perMinute: 600 },
+      },
+      client: { fetch: (input, init) => emulator.fetch(new Request(input, init)), retry: 0 },
+      observer: tracing.observer,
+    }),
+  );
+});
+
+afterEach(async () => {
+  await tracing.flush();
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await tracing?.shutdown();
+  await receiver?.close();
+});
+
+const byName = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
+
+describe('traces of a createCall', () => {
+  it('are one trace: the operation, and under it the VoIPBIN request and the store operations', async () => {
+    const { response, json } = await postGraphQL(gateway, CREATE_CALL, {
+      variables: { key: 'trace-test-key-1' },
+      headers: { 'x-request-id': 'trace-test-1' },
+    });
+    expect(json.errors).toBeUndefined();
+    expect(response.headers.get('x-request-id')).toBe('trace-test-1');
+    await tracing.flush();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.name === 'mutation PlaceCall'));
+    const [operation] = byName(spans, 'mutation PlaceCall');
+    expect(operation).toMatchObject({
+      kind: 2, // SERVER
+      attributes: {
+        'graphql.operation.type': 'mutation',
+        'graphql.operation.name': 'PlaceCall',
+        'http.request.method': 'POST',
+        'http.route': '/graphql',
+        'http.response.status_code': 200,
+        'voipbin_kit.request_id': 'trace-test-1',
+      },
+      resource: { 'service.name': 'gateway-under-test', 'deployment.environment': 'test' },
+    });
+    expect(operation?.parentSpanId ?? '').toBe('');
+    const upstream = byName(spans, 'POST /v1.0/calls').find(
+      (s) => s.traceId === operation?.traceId,
+    );
+    expect(upstream).toMatchObject({
+      kind: 3, // CLIENT
+      parentSpanId: operation?.spanId,
+      attributes: {
+        'http.request.method': 'POST',
+        'url.template': '/v1.0/calls',
+        'server.address': 'voipbin.test',
+        'http.response.status_code': 200,
+        'voipbin.request_id': 'trace-test-1',
+      },
+    });
+    // The store's work for this call (rate limit, idempotency key), in the same trace.
+    const names = tree(spans, operation?.traceId as string);
+    expect(names).toContain('POST /v1.0/calls <- mutation PlaceCall');
+    expect(
+      names.filter((line) => /^store \w+ <- mutation PlaceCall$/.test(line)).length,
+    ).toBeGreaterThan(0);
+    // Sent with the collector's headers.
+    expect(receiver.headers.at(-1)?.['x-collector-key']).toBe('collector secret');
+  });
+
+  it('never carries the credential, a phone number, the talk text or a query string', async () => {
+    await postGraphQL(gateway, CREATE_CALL);
+    await tracing.flush();
+    await receiver.waitFor((all) => byName(all, 'mutation PlaceCall').length >= 2);
+    const text = receiver.bodies.join('\n');
+    for (const secret of [
+      CANARY,
+      's3cr3t',
+      'accesskey',
+      QUICKSTART.source,
+      QUICKSTART.destination,
+      QUICKSTART.source.slice(1),
+      QUICKSTART.destination.slice(1),
+      TALK,
+      'canary words',
+      'collector secret',
+      '?',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it("joins the caller's trace when it sends a traceparent", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const parent = '00f067aa0ba902b7';
+    await postGraphQL(gateway, '{ calls(first: 1) { nodes { id } } }', {
+      headers: { traceparent: `00-${traceId}-${parent}-01` },
+    });
+    await tracing.flush();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.traceId === traceId));
+    const operation = spans.find(
+      (s) => s.traceId === traceId && s.attributes['graphql.operation.type'],
+    );
+    expect(operation).toMatchObject({ name: 'query', parentSpanId: parent });
+    expect(tree(spans, traceId)).toContain('GET /v1.0/calls <- query');
+  });
+
+  it('says a refusal by its code, and a refused call makes no VoIPBIN request', async () => {
+    const { json } = await postGraphQL(
+      gateway,
+      `mutation Refused { createCall(input: {
+        source: { type: TEL, target: "${QUICKSTART.source}" }
+        destinations: [{ type: TEL, target: "+19005550100" }]
+        actions: [{ talk: { text: "${TALK}" } }]
+      }) { calls { id } } }`,
+    );
+    expect(json.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await tracing.flush();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.name === 'mutation Refused'));
+    const [operation] = byName(spans, 'mutation Refused');
+    expect(operation?.attributes['graphql.error.code']).toBe('FORBIDDEN');
+    // A caller's refusal is not the gateway's fault: the span's status stays unset.
+    expect(operation?.status?.code ?? 0).toBe(0);
+    expect(tree(spans, operation?.traceId as string).some((line) => line.startsWith('POST'))).toBe(
+      false,
+    );
+    expect(receiver.bodies.join('\n')).not.toContain('19005550100');
+  });
+
+  it('marks a VoIPBIN failure as an error, by its status', async () => {
+    emulator.faults.set([{ path: '/v1.0/calls', method: 'GET', status: 503, times: 1 }]);
+    const { json } = await postGraphQL(
+      gateway,
+      'query Failing { calls(first: 1) { nodes { id } } }',
+    );
+    expect(json.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    await tracing.flush();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.name === 'query Failing'));
+    const [operation] = byName(spans, 'query Failing');
+    expect(operation).toMatchObject({
+      status: { code: 2 },
+      attributes: {
+        'graphql.error.code': 'UPSTREAM_UNAVAILABLE',
+        'error.type': 'UPSTREAM_UNAVAILABLE',
+      },
+    });
+    const upstream = spans.find(
+      (s) => s.traceId === operation?.traceId && s.name === 'GET /v1.0/calls',
+    );
+    expect(upstream).toMatchObject({
+      status: { code: 2 },
+      attributes: { 'http.response.status_code': 503, 'error.type': '503' },
+    });
+  });
+});
