@@ -7,6 +7,8 @@
 //       (platform neutral, conditions workerd/worker/browser, tree-shaken, NODE_ENV production,
 //       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`, as wrangler reads it),
 //       gzip -9: budgets.json's guard (149 KB) for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
+//       and src/runtime/worker-traced.ts, the same with OpenTelemetry, against its own guard
+//       (165 KB; docs/decisions/2026-12-07-tracing.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs),
 //       two apps: one sending talk actions only and one sending any of the 44 (budgets.json's budgets),
 //       see docs/decisions/2026-12-05-tree-shakeable-actions.md;
@@ -56,6 +58,8 @@ import {
 // docs/decisions/2026-11-26-worker-bundle-budget.md.
 export const WORKER_BUDGET_BYTES = kib(budgets.workerBundle.guardKB);
 export const WORKER_GOAL_BYTES = kib(budgets.workerBundle.goalKB);
+/** The Worker with traces (src/runtime/worker-traced.ts, deployed on purpose): its own guard. */
+export const TRACED_WORKER_BUDGET_BYTES = kib(budgets.workerBundle.tracedGuardKB);
 /** The CPU time the bundle may add to a Worker's cold start, over a trivial Worker's, same run. */
 export const COLD_START_BUDGET_MS = budgets.workerColdStart.budgetMs;
 /** The goal (issue 24) for the bundle's compile + top-level evaluation over a trivial Worker's. */
@@ -65,6 +69,7 @@ export const WEB_BUDGET_BYTES = kib(budgets.webPage.budgetKB);
 const require = createRequire(import.meta.url);
 const gatewayDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const workerEntry = join(gatewayDir, 'src', 'runtime', 'worker.ts');
+const tracedWorkerEntry = join(gatewayDir, 'src', 'runtime', 'worker-traced.ts');
 
 /** The quickstart's call, as the cold start's first request. */
 const CREATE_CALL = JSON.stringify({
@@ -156,8 +161,8 @@ async function workerBuildOptions(entryPoint, external = []) {
  * Bundles src/runtime/worker.ts for workerd and gzips it.
  * @returns {Promise<{ code: Uint8Array, bytes: number, gzipBytes: number, budgetBytes: number, inputs: { path: string, bytes: number }[] }>}
  */
-export async function measureWorkerBundle({ external = [] } = {}) {
-  const result = await build(await workerBuildOptions(workerEntry, external));
+export async function measureWorkerBundle({ external = [], entry = workerEntry } = {}) {
+  const result = await build(await workerBuildOptions(entry, external));
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error('esbuild wrote no output');
   const [meta] = Object.values(result.metafile.outputs);
@@ -446,6 +451,7 @@ const ms = (value) => `${value.toFixed(0)} ms`;
 
 export async function runBudgets({ runs = 5, log = console.log } = {}) {
   const worker = await measureWorkerBundle();
+  const traced = await measureWorkerBundle({ entry: tracedWorkerEntry });
   const core = {};
   for (const entry of Object.keys(CORE_ENTRIES))
     core[entry] = await measureBrowserBundle({ entry });
@@ -459,6 +465,14 @@ export async function runBudgets({ runs = 5, log = console.log } = {}) {
       over: worker.gzipBytes > worker.budgetBytes,
       value: worker.gzipBytes,
       limit: worker.budgetBytes,
+    },
+    {
+      name: 'Worker bundle with traces (src/runtime/worker-traced.ts, minified + gzip -9)',
+      measured: `${kb(traced.gzipBytes)} (+${kb(traced.gzipBytes - worker.gzipBytes)})`,
+      budget: kb(TRACED_WORKER_BUDGET_BYTES),
+      over: traced.gzipBytes > TRACED_WORKER_BUDGET_BYTES,
+      value: traced.gzipBytes,
+      limit: TRACED_WORKER_BUDGET_BYTES,
     },
     ...Object.values(core).map(({ label, gzipBytes, budgetBytes }) => ({
       name: `${label}, minified + gzip -9`,

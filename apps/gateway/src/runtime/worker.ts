@@ -1,110 +1,19 @@
 /**
- * The Cloudflare Workers entry (`wrangler dev` / `wrangler deploy`, see wrangler.toml).
- *
- * The gateway is created once per isolate, on the first request (a Worker's bindings arrive with
- * the request, and the clock does not run at global scope), and reused after. What must hold
- * across isolates lives in Durable Objects (src/durable/): call owners, idempotency keys and
- * rate limits in `GatewayStore` objects (binding GATEWAY_STORE), live status in `CallEvents`
- * objects (GATEWAY_EVENTS). With no VoIPBIN credential among the bindings, the embedded
- * emulator lives in the isolate: its calls are visible only to requests served by the same
- * isolate, and live status polls it there.
+ * The Cloudflare Workers entry (`wrangler dev` / `wrangler deploy`, see wrangler.toml): the
+ * gateway as src/runtime/worker-app.ts makes it, once per isolate. Without traces: a Worker
+ * pays for every byte at each cold start, and the OpenTelemetry SDK is a fifth of this
+ * bundle again. `wrangler deploy src/runtime/worker-traced.ts` deploys the same Worker with
+ * them (docs/decisions/2026-12-07-tracing.md).
  */
-import { waitUntil } from 'cloudflare:workers';
-import { type CallEventsStub, createDurableEvents } from '../durable/events.ts';
-import { createDurableStore, type GatewayStoreStub, isDurableNamespace } from '../durable/store.ts';
-import { fromBindings, readEnv, storeWarning } from '../env.ts';
-import { createGateway, type Gateway } from '../gateway.ts';
-import { log } from '../log.ts';
+import { workerApp } from './worker-app.ts';
 
 // The Durable Object classes wrangler.toml binds: a Worker's main module exports them.
 export { CallEvents } from '../durable/events-object.ts';
 export { GatewayStore } from '../durable/store-object.ts';
 
-/** The part of a Worker's `ctx` used here (no dependency on @cloudflare/workers-types). */
-export interface WorkerContext {
-  waitUntil(promise: Promise<unknown>): void;
-}
-
-/** A Worker's bindings: [vars] and secrets (see `fromBindings`); other bindings are ignored. */
-export type WorkerEnv = Record<string, unknown>;
-
-// Says on every response where calls go, so a client can tell it is talking to the emulator.
-// (Not exported: workerd takes every export of the main module for an entrypoint.)
-const UPSTREAM_HEADER = 'x-voipbin-upstream';
-/** The Durable Object bindings of wrangler.toml. */
-const STORE_BINDING = 'GATEWAY_STORE';
-const EVENTS_BINDING = 'GATEWAY_EVENTS';
-
-let gateway: Gateway | undefined;
-
-function gatewayFor(env: WorkerEnv): Gateway {
-  if (gateway) return gateway;
-  const config = readEnv(fromBindings(env));
-  // An isolate holds no socket between requests: call events come by polling (or webhooks,
-  // which reach only the isolate that receives them).
-  if (config.events.source === 'websocket') {
-    throw new Error(
-      'GATEWAY_EVENTS_SOURCE=websocket is not for Workers (an isolate holds no socket between requests): use poll or webhook',
-    );
-  }
-  const storeBinding = env[STORE_BINDING];
-  const store = isDurableNamespace<GatewayStoreStub>(storeBinding)
-    ? createDurableStore(storeBinding)
-    : undefined;
-  const auth = config.security.auth;
-  // Fails closed, as a server credential without auth does: a deployed Worker runs many
-  // isolates, and without the objects each would keep its own call owners and keys.
-  if (!store && (auth?.jwt || auth?.apiKeyHashes?.length) && !config.allowIsolateState) {
-    throw new Error(
-      `Refusing to start: gateway auth is configured but the Worker has no ${STORE_BINDING} binding (the GatewayStore Durable Object of wrangler.toml), so each isolate would keep its own call owners, idempotency keys and rate limits. Bind it, or set GATEWAY_ALLOW_ISOLATE_STATE=true for development.`,
-    );
-  }
-  // Live status through Durable Objects, where VoIPBIN (or a standalone emulator) answers
-  // every isolate: the embedded emulator lives in this isolate, out of the objects' reach.
-  const eventsBinding = env[EVENTS_BINDING];
-  const durable =
-    config.upstream.kind === 'voipbin' && isDurableNamespace<CallEventsStub>(eventsBinding)
-      ? createDurableEvents(eventsBinding, { polling: config.events.source !== 'webhook' })
-      : undefined;
-  // `waitUntil` from cloudflare:workers is bound to whichever request is running, so a webhook
-  // delivery that request triggers outlives its response (ctx would be the first request's).
-  gateway = createGateway({
-    ...config,
-    waitUntil,
-    security: { ...config.security, ...(store ? { store } : {}) },
-    events: durable
-      ? { ...config.events, fanout: durable.fanout, eventSource: durable.source }
-      : // A poller per subscription: a Worker's timer belongs to the request that set it.
-        { source: 'poll', ...config.events, pollShared: false },
-  });
-  log.say(
-    'info',
-    `voipbin-kit gateway (Worker isolate): upstream ${gateway.upstreamDescription}` +
-      (gateway.emulator ? '; its calls live in this isolate only' : '') +
-      (store ? '; shared store: Durable Objects' : '') +
-      `; call events: ${gateway.events.source.kind}${durable ? ', through Durable Objects' : ''}`,
-  );
-  for (const warning of gateway.warnings) log.say('warn', warning);
-  const warning = store ? undefined : storeWarning(config, 'Worker');
-  if (warning) log.say('warn', warning);
-  return gateway;
-}
-
-export default {
-  async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
-    let current: Gateway;
-    try {
-      current = gatewayFor(env);
-    } catch (error) {
-      // Not cached: the next request tries again. The details go to the logs, not to the caller.
-      log.say('error', error instanceof Error ? error.message : String(error));
-      return new Response('The gateway is misconfigured; see the Worker logs.\n', { status: 500 });
-    }
-    // Yoga hands its own background work to `waitUntil` from the server context.
-    const response = await current.fetch(request, {
-      waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p),
-    });
-    response.headers.set(UPSTREAM_HEADER, current.emulator ? 'emulator' : 'voipbin');
-    return response;
-  },
-};
+export default workerApp({
+  notes: (env) =>
+    env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+      ? 'OTEL_EXPORTER_OTLP_ENDPOINT is ignored: this Worker has no tracing (deploy src/runtime/worker-traced.ts)'
+      : undefined,
+});

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWranglerConfig } from '@voipbin-kit/bench-kit';
 import {
@@ -40,8 +40,14 @@ export interface WorkerBundle {
   remove(): Promise<void>;
 }
 
-/** `wrangler deploy --dry-run` of wrangler.toml into a temporary directory, bounded. */
-export async function bundleWorker(vars: Record<string, string> = {}): Promise<WorkerBundle> {
+/**
+ * `wrangler deploy --dry-run` of wrangler.toml into a temporary directory, bounded; `script`
+ * an entry other than wrangler.toml's `main` (as `wrangler deploy <script>` takes it).
+ */
+export async function bundleWorker(
+  vars: Record<string, string> = {},
+  { script }: { script?: string } = {},
+): Promise<WorkerBundle> {
   const outDir = await mkdtemp(join(tmpdir(), 'gateway-worker-'));
   const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const dryRun = await runProcess({
@@ -49,6 +55,7 @@ export async function bundleWorker(vars: Record<string, string> = {}): Promise<W
     args: [
       wrangler,
       'deploy',
+      ...(script ? [script] : []),
       '--dry-run',
       '--outdir',
       outDir,
@@ -63,7 +70,7 @@ export async function bundleWorker(vars: Record<string, string> = {}): Promise<W
   const config = await readWranglerConfig(join(gatewayDir, 'wrangler.toml'));
   return {
     outDir,
-    scriptPath: join(outDir, 'worker.js'),
+    scriptPath: join(outDir, script ? `${basename(script, '.ts')}.js` : 'worker.js'),
     compatibilityDate: config.compatibility_date,
     remove: () => rm(outDir, { recursive: true, force: true }),
   };
