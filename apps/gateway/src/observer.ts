@@ -43,6 +43,9 @@ export interface GatewayObserver {
   plugins?: Plugin[];
   /** The upstream `fetch` (under `baseURL`) as the observer sees it, each exchange told. */
   wrapFetch?(fetch: typeof globalThis.fetch, baseURL: string): typeof globalThis.fetch;
-  /** The store as the observer sees it, each failed operation told. */
-  wrapStore?(store: Store): Store;
+  /**
+   * The store as the observer sees it, each failed operation told; `shared` when it is the
+   * deployment's (Redis, Deno KV, Durable Objects), not the process's own memory.
+   */
+  wrapStore?(store: Store, where: { shared: boolean }): Store;
 }

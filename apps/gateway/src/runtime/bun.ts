@@ -69,7 +69,7 @@ log.say(
   `voipbin-kit gateway on http://localhost:${server.port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
 );
 if (metricsServer) log.say('info', `metrics on http://localhost:${metricsServer.port}/metrics`);
-if (tracing) log.say('info', `traces to ${tracing.description} (OTLP/HTTP, JSON)`);
+if (tracing) log.say('info', `traces to ${tracing.description}`);
 log.say(
   'info',
   `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,

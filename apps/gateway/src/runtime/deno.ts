@@ -76,7 +76,7 @@ const server = Deno.serve(
         'info',
         `voipbin-kit gateway on http://localhost:${port}/graphql${env.production ? '' : ' (GraphiQL)'}`,
       );
-      if (tracing) log.say('info', `traces to ${tracing.description} (OTLP/HTTP, JSON)`);
+      if (tracing) log.say('info', `traces to ${tracing.description}`);
       log.say(
         'info',
         `upstream: ${gateway.upstreamDescription}${shared.notes.store}; call events: ${gateway.events.source.kind}${shared.notes.events}`,

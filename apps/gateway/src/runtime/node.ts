@@ -33,8 +33,11 @@ const upstreamFetch = env.upstream.kind === 'voipbin' ? createNodeFetch() : unde
 const metrics = metricsEnv ? (await import('./metrics.ts')).createMetrics() : undefined;
 // OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; else not loaded.
 const tracingEnv = readTracingEnv(process.env);
+// Exports go through undici's request on a pool of their own, as calls to VoIPBIN do: Node's
+// global fetch costs a traced createCall a tenth more CPU (docs/decisions/2026-12-07-tracing.md).
+const exportFetch = tracingEnv ? createNodeFetch() : undefined;
 const tracing = tracingEnv
-  ? (await import('./tracing/start.ts')).startTracing(tracingEnv)
+  ? (await import('./tracing/start.ts')).startTracing(tracingEnv, { fetch: exportFetch })
   : undefined;
 const observer = combineObservers(
   ...[metrics?.observer, tracing?.observer].filter((one) => one !== undefined),
@@ -93,7 +96,7 @@ server.listen(env.port, () => {
   );
   if (page.routes.length > 0) log.say('info', `the example page on http://localhost:${port}/`);
   else if ('missing' in page) log.say('info', `no example page at /: ${page.missing}`);
-  if (tracing) log.say('info', `traces to ${tracing.description} (OTLP/HTTP, JSON)`);
+  if (tracing) log.say('info', `traces to ${tracing.description}`);
   log.say('info', `upstream: ${gateway.upstreamDescription}${shared.notes.store}`);
   log.say('info', `call events: ${gateway.events.source.kind}${shared.notes.events}`);
   for (const warning of gateway.warnings) log.say('warn', warning);
@@ -113,6 +116,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       metricsServer?.close();
       await gateway.close();
       await tracing?.shutdown();
+      await exportFetch?.close();
       await shared.close();
       await upstreamFetch?.close();
       process.exit(0);

@@ -161,8 +161,8 @@ export function combineObservers(...observers: GatewayObserver[]): GatewayObserv
     plugins: observers.flatMap((one) => one.plugins ?? []),
     wrapFetch: (fetch, baseURL) =>
       observers.reduce((wrapped, one) => one.wrapFetch?.(wrapped, baseURL) ?? wrapped, fetch),
-    wrapStore: (store) =>
-      observers.reduce((wrapped, one) => one.wrapStore?.(wrapped) ?? wrapped, store),
+    wrapStore: (store, where) =>
+      observers.reduce((wrapped, one) => one.wrapStore?.(wrapped, where) ?? wrapped, store),
     ...(publishing.length
       ? {
           publishing: (origin, call) => {

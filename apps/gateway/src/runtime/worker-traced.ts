@@ -5,7 +5,7 @@
  * OTEL_EXPORTER_OTLP_HEADERS as a secret, if the collector wants a key), each request's spans
  * are sent over OTLP/HTTP after its answer, with `waitUntil`. An isolate has no
  * AsyncLocalStorage here: a VoIPBIN request finds its operation's span by its request id, and
- * a store operation (a Durable Object call) starts a trace of its own.
+ * a store operation (a Durable Object call) has no span.
  */
 import { createTracing, readTracingEnv } from './tracing/index.ts';
 import { workerApp } from './worker-app.ts';

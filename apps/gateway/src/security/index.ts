@@ -119,7 +119,7 @@ export function createSecurity(
         ? { budgets: { idem: { maxKeys: config.idempotencyMaxKeys } } }
         : {},
     );
-  const store = observer?.wrapStore?.(unobserved) ?? unobserved;
+  const store = observer?.wrapStore?.(unobserved, { shared: Boolean(config.store) }) ?? unobserved;
   const rate = config.rateLimit ?? { perMinute: 0 };
 
   return {

@@ -22,12 +22,14 @@ export interface ReceivedSpan {
 export interface Receiver {
   /** The collector's base URL (OTEL_EXPORTER_OTLP_ENDPOINT). */
   endpoint: string;
-  /** Every body received, as text: what the canary checks read. */
+  /** Every body received, as text (protobuf's as latin1): what the canary checks read. */
   bodies: string[];
+  /** The content type of each export. */
+  types: string[];
   /** The headers of each export. */
   headers: IncomingHttpHeaders[];
   spans: ReceivedSpan[];
-  /** Resolves with the spans once `test` holds of them; rejects after `timeoutMs`. */
+  /** Resolves with the spans (JSON exports) once `test` holds of them; rejects after `timeoutMs`. */
   waitFor(test: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ const record = (list: KeyValue[] | undefined) =>
 
 export async function startReceiver(): Promise<Receiver> {
   const bodies: string[] = [];
+  const types: string[] = [];
   const headers: IncomingHttpHeaders[] = [];
   const spans: ReceivedSpan[] = [];
   const waiters = new Set<() => void>();
@@ -51,9 +54,18 @@ export async function startReceiver(): Promise<Receiver> {
         response.writeHead(404).end();
         return;
       }
+      const type = request.headers['content-type'] ?? '';
+      types.push(type);
+      headers.push(request.headers);
+      if (type !== 'application/json') {
+        // OTLP's protobuf: kept as bytes read as latin1 (its strings are UTF-8 inside), not decoded.
+        bodies.push(Buffer.concat(chunks).toString('latin1'));
+        response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        for (const wake of waiters) wake();
+        return;
+      }
       const text = Buffer.concat(chunks).toString('utf8');
       bodies.push(text);
-      headers.push(request.headers);
       const body = JSON.parse(text) as {
         resourceSpans?: {
           resource?: { attributes?: KeyValue[] };
@@ -79,6 +91,7 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bodies,
+    types,
     headers,
     spans,
     waitFor(test, timeoutMs = 15_000) {

@@ -66,6 +66,7 @@ for (const [name, found, launch] of RUNTIMES) {
         env: {
           ...started.env,
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
           OTEL_SERVICE_NAME: `gateway-on-${name.toLowerCase()}`,
         },
       });
@@ -77,7 +78,9 @@ for (const [name, found, launch] of RUNTIMES) {
     });
 
     it('says where traces go, and sends a followed call as spans', async () => {
-      expect(gateway?.output()).toContain(`traces to ${receiver.endpoint}/v1/traces`);
+      expect(gateway?.output()).toContain(
+        `traces to ${receiver.endpoint}/v1/traces (OTLP http/json)`,
+      );
       const run = await followQuickstartLive((gateway as Running).base);
       const spans = await receiver.waitFor((all) => {
         const post = all.find((span) => span.name === 'POST /v1.0/calls');

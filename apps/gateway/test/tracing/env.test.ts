@@ -17,6 +17,7 @@ describe('readTracingEnv', () => {
   it('sends to <endpoint>/v1/traces, or to the traces endpoint as it is', () => {
     expect(readTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toEqual({
       url: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
       headers: {},
       timeoutMs: 10_000,
       serviceName: 'voipbin-kit-gateway',
@@ -65,9 +66,18 @@ describe('readTracingEnv', () => {
       /OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL/,
     );
     expect(() => readTracingEnv({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
-      /OTEL_EXPORTER_OTLP_PROTOCOL: .*http\/json/,
+      /OTEL_EXPORTER_OTLP_PROTOCOL: .*http\/protobuf \(the default\) or http\/json, not grpc/,
     );
-    expect(readTracingEnv({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toBeDefined();
+    expect(readTracingEnv({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })?.protocol).toBe(
+      'http/json',
+    );
+    expect(
+      readTracingEnv({
+        ...base,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      })?.protocol,
+    ).toBe('http/protobuf');
     expect(() => readTracingEnv({ ...base, OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(
       /OTEL_TRACES_SAMPLER: expected one of always_on/,
     );
@@ -96,7 +106,7 @@ describe('readTracingEnv', () => {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://user:pass@collector.example/v1/traces?key=abc',
     });
     expect(describeTracing(config as NonNullable<typeof config>)).toBe(
-      'https://collector.example/v1/traces',
+      'https://collector.example/v1/traces (OTLP http/protobuf)',
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Traces, in the process (Node, with OpenTelemetry's AsyncLocalStorage context manager as the
  * Node entry registers it): an OTLP/HTTP receiver inside the test gets a createCall's
- * operation span with the VoIPBIN request and the store operations as its children, and none
+ * operation span with the VoIPBIN request (and, on Redis, the store's operations) as its
+ * children, and none
  * of the spans holds the server's credential, a phone number, a talk text or a query string.
  */
 import { createEmulator, type Emulator } from '@voipbin-kit/emulator';
@@ -10,6 +11,7 @@ import { createGateway, type Gateway } from '../../src/index.ts';
 import { readTracingEnv } from '../../src/runtime/tracing/env.ts';
 import type { Tracing } from '../../src/runtime/tracing/index.ts';
 import { startTracing } from '../../src/runtime/tracing/start.ts';
+import { describeOnRedis } from '../security/redis-server.ts';
 import { postGraphQL, QUICKSTART, recordingFetch } from '../support/graphql.ts';
 import { type ReceivedSpan, type Receiver, startReceiver, tree } from '../support/otlp.ts';
 
@@ -36,6 +38,8 @@ beforeAll(async () => {
   emulator = createEmulator({ clock: 'manual' });
   const config = readTracingEnv({
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    // JSON, which the receiver reads; protobuf (the default) is tested below.
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=collector%20secret',
     OTEL_SERVICE_NAME: 'gateway-under-test',
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
@@ -70,7 +74,7 @@ afterAll(async () => {
 const byName = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
 
 describe('traces of a createCall', () => {
-  it('are one trace: the operation, and under it the VoIPBIN request and the store operations', async () => {
+  it('are one trace: the operation, and under it the VoIPBIN request', async () => {
     const { response, json } = await postGraphQL(gateway, CREATE_CALL, {
       variables: { key: 'trace-test-key-1' },
       headers: { 'x-request-id': 'trace-test-1' },
@@ -107,12 +111,11 @@ describe('traces of a createCall', () => {
         'voipbin.request_id': 'trace-test-1',
       },
     });
-    // The store's work for this call (rate limit, idempotency key), in the same trace.
+    // The process's own memory store is not I/O: no span for its operations.
     const names = tree(spans, operation?.traceId as string);
-    expect(names).toContain('POST /v1.0/calls <- mutation PlaceCall');
-    expect(
-      names.filter((line) => /^store \w+ <- mutation PlaceCall$/.test(line)).length,
-    ).toBeGreaterThan(0);
+    expect(names.sort()).toEqual(
+      ['POST /v1.0/calls <- mutation PlaceCall', 'mutation PlaceCall <- -'].sort(),
+    );
     // Sent with the collector's headers.
     expect(receiver.headers.at(-1)?.['x-collector-key']).toBe('collector secret');
   });
@@ -200,5 +203,83 @@ describe('traces of a createCall', () => {
       status: { code: 2 },
       attributes: { 'http.response.status_code': 503, 'error.type': '503' },
     });
+  });
+});
+
+describe('traces with a shared store', () => {
+  describeOnRedis((connect) => {
+    it("put each of the store's operations under the operation that made it", async () => {
+      const store = await connect();
+      const shared = recordingFetch(
+        createGateway({
+          upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
+          security: { insecureNoAuth: true, store, rateLimit: { perMinute: 600 } },
+          client: { fetch: (input, init) => emulator.fetch(new Request(input, init)), retry: 0 },
+          observer: tracing.observer,
+        }),
+      );
+      try {
+        const { json } = await postGraphQL(
+          shared,
+          CREATE_CALL.replace('mutation PlaceCall', 'mutation OnRedis'),
+          { variables: { key: 'trace-redis-key-1' } },
+        );
+        expect(json.errors).toBeUndefined();
+        await tracing.flush();
+        const spans = await receiver.waitFor((all) =>
+          all.some((s) => s.name === 'mutation OnRedis'),
+        );
+        const [operation] = byName(spans, 'mutation OnRedis');
+        const names = tree(spans, operation?.traceId as string);
+        // The rate-limit bucket taken, the idempotency key claimed and answered.
+        expect(names).toEqual(
+          expect.arrayContaining([
+            'store take <- mutation OnRedis',
+            'store setIfAbsent <- mutation OnRedis',
+            'store set <- mutation OnRedis',
+            'POST /v1.0/calls <- mutation OnRedis',
+          ]),
+        );
+        const take = spans.find((s) => s.traceId === operation?.traceId && s.name === 'store take');
+        expect(take).toMatchObject({ kind: 3, attributes: { 'db.operation.name': 'take' } });
+        expect(receiver.bodies.join('\n')).not.toContain('trace-redis-key-1');
+      } finally {
+        await shared.close();
+      }
+    });
+  });
+});
+
+describe('traces in protobuf, the default encoding', () => {
+  it('are sent as application/x-protobuf, and carry no number or talk text either', async () => {
+    const sink = await startReceiver();
+    const config = readTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint });
+    if (!config) throw new Error('tracing should be on');
+    const proto = startTracing(config, { scheduledDelayMs: 50 });
+    const traced = recordingFetch(
+      createGateway({
+        upstream: { kind: 'voipbin', baseURL: BASE_URL, accessKey: CANARY },
+        security: { insecureNoAuth: true },
+        client: { fetch: (input, init) => emulator.fetch(new Request(input, init)), retry: 0 },
+        observer: proto.observer,
+      }),
+    );
+    try {
+      const { json } = await postGraphQL(traced, CREATE_CALL);
+      expect(json.errors).toBeUndefined();
+      await proto.flush();
+      expect(sink.types).toContain('application/x-protobuf');
+      const bytes = sink.bodies.join('\n');
+      // OTLP's protobuf keeps strings as they are: the names are there, and nothing else.
+      expect(bytes).toContain('mutation PlaceCall');
+      expect(bytes).toContain('POST /v1.0/calls');
+      for (const secret of [CANARY, QUICKSTART.source, QUICKSTART.destination, TALK, '?']) {
+        expect(bytes).not.toContain(secret);
+      }
+    } finally {
+      await traced.close();
+      await proto.shutdown();
+      await sink.close();
+    }
   });
 });

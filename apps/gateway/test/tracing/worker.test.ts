@@ -39,6 +39,7 @@ beforeAll(
       bindings: {
         EMULATOR_SPEED: '100',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_SERVICE_NAME: 'gateway-on-workerd',
       },
       cf: false,

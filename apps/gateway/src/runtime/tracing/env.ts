@@ -1,12 +1,12 @@
 /**
  * The gateway's tracing settings, read from OpenTelemetry's own environment variables
  * (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/): traces
- * are exported over OTLP/HTTP (JSON) when an endpoint is set, and off when none is.
+ * are exported over OTLP/HTTP (protobuf, or JSON) when an endpoint is set, and off when none is.
  *
  *   OTEL_EXPORTER_OTLP_ENDPOINT          the collector's base URL; spans go to `<it>/v1/traces`
  *   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT   the traces URL itself (wins over the one above)
  *   OTEL_EXPORTER_OTLP_HEADERS           `key=value,...` sent with each export (…_TRACES_HEADERS too)
- *   OTEL_EXPORTER_OTLP_PROTOCOL          http/json only (…_TRACES_PROTOCOL too)
+ *   OTEL_EXPORTER_OTLP_PROTOCOL          http/protobuf (the default) or http/json (…_TRACES_PROTOCOL too)
  *   OTEL_EXPORTER_OTLP_TIMEOUT           ms an export may take (default 10000)
  *   OTEL_SERVICE_NAME                    default `voipbin-kit-gateway`
  *   OTEL_RESOURCE_ATTRIBUTES             `key=value,...` on every span's resource
@@ -25,8 +25,10 @@ export type SamplerName =
   | 'parentbased_traceidratio';
 
 export interface TracingConfig {
-  /** Where spans are POSTed (OTLP/HTTP JSON). */
+  /** Where spans are POSTed (OTLP/HTTP). */
   url: string;
+  /** How they are encoded: OTLP's protobuf (the spec's default), or its JSON. */
+  protocol: 'http/protobuf' | 'http/json';
   /** Sent with each export: a collector's credential may be among them, so never logged. */
   headers: Record<string, string>;
   timeoutMs: number;
@@ -99,14 +101,16 @@ export function readTracingEnv(env: Record<string, string | undefined>): Tracing
     : new URL(
         `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', base as string).href.replace(/\/+$/, '')}/v1/traces`,
       );
+  let protocol: TracingConfig['protocol'] = 'http/protobuf';
   for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-    const protocol = set(env[name]);
-    if (protocol === undefined) continue;
-    if (protocol !== 'http/json')
+    const given = set(env[name]);
+    if (given === undefined) continue;
+    if (given !== 'http/protobuf' && given !== 'http/json')
       throw invalid(
         name,
-        `this gateway exports OTLP/HTTP as JSON on every runtime: set http/json (or leave it unset), not ${protocol}`,
+        `this gateway exports OTLP over HTTP on every runtime: set http/protobuf (the default) or http/json, not ${given}`,
       );
+    protocol = given;
     break;
   }
   const timeout = set(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ?? set(env.OTEL_EXPORTER_OTLP_TIMEOUT);
@@ -122,6 +126,7 @@ export function readTracingEnv(env: Record<string, string | undefined>): Tracing
   const resource = pairs('OTEL_RESOURCE_ATTRIBUTES', env.OTEL_RESOURCE_ATTRIBUTES);
   return {
     url: url.href,
+    protocol,
     headers: {
       ...pairs('OTEL_EXPORTER_OTLP_HEADERS', env.OTEL_EXPORTER_OTLP_HEADERS),
       ...pairs('OTEL_EXPORTER_OTLP_TRACES_HEADERS', env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
@@ -137,5 +142,5 @@ export function readTracingEnv(env: Record<string, string | undefined>): Tracing
 /** Where spans go, for a startup line: the origin and path only (no user, password or query). */
 export function describeTracing(config: TracingConfig): string {
   const url = new URL(config.url);
-  return `${url.origin}${url.pathname}`;
+  return `${url.origin}${url.pathname} (OTLP ${config.protocol})`;
 }

@@ -1,16 +1,18 @@
 /**
- * OTLP/HTTP with JSON, sent with `fetch`: the one span exporter of every runtime. OpenTelemetry's
- * own OTLPTraceExporter picks a transport by platform, and its browser one sets `mode` and
- * `keepalive`, which workerd refuses (opentelemetry-js #4631); its Node one is node:http. The
- * encoding is the SDK's (`JsonTraceSerializer`); only the POST is ours.
+ * OTLP/HTTP (protobuf or JSON), sent with `fetch`: the one span exporter of every runtime.
+ * OpenTelemetry's own OTLPTraceExporter picks a transport by platform, and its browser one sets
+ * `mode` and `keepalive`, which workerd refuses (opentelemetry-js #4631); its Node one is
+ * node:http. The encoding is the SDK's (`ProtobufTraceSerializer`, `JsonTraceSerializer`); only
+ * the POST is ours.
  */
 import { diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface FetchExporterOptions {
   url: string;
+  protocol: 'http/protobuf' | 'http/json';
   headers: Record<string, string>;
   timeoutMs: number;
   /** Defaults to the global fetch, looked up per export. */
@@ -31,17 +33,18 @@ export class OtlpFetchExporter implements SpanExporter {
       done({ code: ExportResultCode.FAILED, error: new Error('the exporter is shut down') });
       return;
     }
-    const body = JsonTraceSerializer.serializeRequest(spans);
+    const json = this.#options.protocol === 'http/json';
+    const body = (json ? JsonTraceSerializer : ProtobufTraceSerializer).serializeRequest(spans);
     if (!body) {
       done({ code: ExportResultCode.SUCCESS });
       return;
     }
-    const sent = this.#send(body).then(done);
+    const sent = this.#send(body, json ? 'application/json' : 'application/x-protobuf').then(done);
     this.#pending.add(sent);
     void sent.finally(() => this.#pending.delete(sent));
   }
 
-  async #send(body: Uint8Array): Promise<ExportResult> {
+  async #send(body: Uint8Array, type: string): Promise<ExportResult> {
     const { url, headers, timeoutMs } = this.#options;
     const fetch = this.#options.fetch ?? globalThis.fetch;
     const controller = new AbortController();
@@ -49,7 +52,7 @@ export class OtlpFetchExporter implements SpanExporter {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': type },
         body: body as BodyInit,
         signal: controller.signal,
       });

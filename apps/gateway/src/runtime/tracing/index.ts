@@ -2,9 +2,10 @@
  * OpenTelemetry traces of the gateway (OTEL_EXPORTER_OTLP_ENDPOINT, see ./env.ts), as a
  * `GatewayObserver`: one SERVER span per GraphQL request (named by its operation,
  * `mutation createCall`), a CLIENT span per VoIPBIN request under it (method, path template,
- * status, VoIPBIN's request id), one per store operation, and one per call state an event
+ * status, VoIPBIN's request id), one per operation of a shared store (Redis, Deno KV, Durable
+ * Objects), and one per call state an event
  * source publishes. Spans are made with the OpenTelemetry API and SDK; they are batched and
- * sent over OTLP/HTTP (JSON) by ./exporter.ts. Not in the gateway's shared code: without an
+ * sent over OTLP/HTTP by ./exporter.ts. Not in the gateway's shared code: without an
  * endpoint no entry imports this, and a request pays nothing.
  *
  * Never in a span: a credential, a query string, a phone number, a talk text. The attributes
@@ -15,7 +16,7 @@
  * registers OpenTelemetry's context manager and the operation's span is active while it
  * executes, so every span its resolvers start is its child. Without it (a Worker), a VoIPBIN
  * request finds its operation by the request id it carries (`X-Request-Id`); a store
- * operation then starts a trace of its own.
+ * operation then has no span.
  */
 import {
   type Attributes,
@@ -268,15 +269,18 @@ const STORE_OPERATIONS: readonly StoreOperation[] = [
   'indexPage',
 ];
 
-/** `store`, each operation a CLIENT span by its name (never a key or a value). */
+/** `store`, each operation made for a request a CLIENT span by its name (never a key or a value). */
 function tracedStore(tracer: Tracer, store: Store): Store {
   const traced: Record<string, unknown> = {};
   for (const operation of STORE_OPERATIONS) {
     const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
     const name = `store ${operation}`;
     const attributes = { 'db.operation.name': operation };
-    traced[operation] = (...args: unknown[]) =>
-      tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    traced[operation] = (...args: unknown[]) => {
+      // A child of the operation that asked, or no span: background work (an event's owner
+      // looked up) and runtimes without a context manager (a Worker) make none.
+      if (!trace.getSpan(context.active())) return run(...args);
+      return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
         try {
           return await run(...args);
         } catch (error) {
@@ -286,6 +290,7 @@ function tracedStore(tracer: Tracer, store: Store): Store {
           span.end();
         }
       });
+    };
   }
   if (store.close) traced.close = store.close.bind(store);
   if (store.stats) traced.stats = store.stats.bind(store);
@@ -294,10 +299,11 @@ function tracedStore(tracer: Tracer, store: Store): Store {
 
 const nothing = () => {};
 
-/** Traces as configured: spans batched and sent to `config.url` over OTLP/HTTP (JSON). */
+/** Traces as configured: spans batched and sent to `config.url` over OTLP/HTTP. */
 export function createTracing(config: TracingConfig, options: TracingOptions = {}): Tracing {
   const exporter = new OtlpFetchExporter({
     url: config.url,
+    protocol: config.protocol,
     headers: config.headers,
     timeoutMs: config.timeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -329,7 +335,9 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
     storeError: nothing,
     plugins: [operationSpans(tracer, options.graphqlEndpoint ?? '/graphql', byRequestId)],
     wrapFetch: (fetch, baseURL) => tracedFetch(tracer, fetch, baseURL, byRequestId),
-    wrapStore: (store) => tracedStore(tracer, store),
+    // A shared store's operations are round trips worth a span; the process's own memory's
+    // are not I/O (a span would cost more than the operation).
+    wrapStore: (store, { shared }) => (shared ? tracedStore(tracer, store) : store),
     publishing(origin: EventOrigin, call: Call) {
       // A trace of its own: the state came from VoIPBIN, not from a request of this gateway.
       const span = tracer.startSpan(
