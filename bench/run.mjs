@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm bench`: every case in one run, on loopback, in alternating rounds (A F B B2 C D W, A ...),
+// `pnpm bench`: every case in one run, on loopback, in alternating rounds (A F B B2 BT C D W, A ...),
 // at 10 connections and at 1; one table of req/s, p50, p99, the CPU time per request of each
 // server process (from /proc/<pid>/stat, so the OS's count, not the server's) and its RSS.
 //
@@ -8,6 +8,8 @@
 //   B   the quickstart's createCall through the gateway (Node entry, production mode, API-key
 //       auth, the toll-fraud policy, armor limits; only the rate limit off) to that emulator
 //   B2  the same selecting only `id status`
+//   BT  B with OpenTelemetry traces on (OTEL_EXPORTER_OTLP_ENDPOINT), exported to a local
+//       receiver (bench/servers/otlp-sink.mjs, its own process): what tracing costs a createCall
 //   C   Yoga with a trivial `{ hello }` schema and Yoga's defaults: GraphQL's floor
 //   D   a gateway generated from voipbin-calls-openapi.yaml by GraphQL Mesh / Hive Gateway
 //   W   B on workerd (the Worker bundle `wrangler deploy` would upload)
@@ -19,7 +21,7 @@
 // a smaller one, for as many frames); frames/s, the latency
 // from the emulator's event to the subscriber's frame (p50, p99), CPU per frame.
 //
-//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,C,D,W,E]
+//   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,BT,C,D,W,E]
 //                      [--connections 10,1] [--mutations 200000] [--no-memory] [--out file.md]
 //                      [--subscribers 100,1000] [--event-calls 20]
 //                      [--gateway path/to/dist/runtime/node.mjs]   (another build of the gateway for B)
@@ -186,11 +188,11 @@ function gatewayEnv(emulatorUrl, port) {
 
 const GATEWAY_ENTRY = join(root, 'apps/gateway/dist/runtime/node.mjs');
 
-async function startGateway(emulatorUrl, nodeArgs = [], entry = GATEWAY_ENTRY) {
+async function startGateway(emulatorUrl, nodeArgs = [], entry = GATEWAY_ENTRY, env = {}) {
   const port = await freePort();
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first`);
   const server = await start('gateway', process.execPath, [...nodeArgs, entry], {
-    env: gatewayEnv(emulatorUrl, port),
+    env: { ...gatewayEnv(emulatorUrl, port), ...env },
     ready: `http://127.0.0.1:${port}/health`,
   });
   return { ...server, url: `http://127.0.0.1:${port}/graphql` };
@@ -265,6 +267,27 @@ const gatewayRequest = (body) => ({
   verify: graphqlOk,
 });
 
+/** BT's receiver of spans, in a process of its own. */
+async function startOtlpSink() {
+  const port = await freePort();
+  const server = await start(
+    'otlp-sink',
+    process.execPath,
+    [join(root, 'bench/servers/otlp-sink.mjs')],
+    {
+      env: { PORT: String(port) },
+      ready: `http://127.0.0.1:${port}/stats`,
+    },
+  );
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    ...server,
+    endpoint,
+    /** The spans received so far. */
+    spans: async () => (await (await fetch(`${endpoint}/stats`)).json()).spans,
+  };
+}
+
 /** B and B2: one gateway (started by whichever runs first), two selections. */
 async function sharedGatewayCase(shared, selection) {
   shared.gateway ??= await startGateway(
@@ -330,6 +353,37 @@ const CASES = {
   B2: {
     title: 'gateway (Node), createCall { id status }',
     setup: (shared) => sharedGatewayCase(shared, 'calls { id status }'),
+  },
+  BT: {
+    title: 'gateway (Node), createCall, traces on (OTLP to a local receiver)',
+    async setup(shared) {
+      const sink = await startOtlpSink();
+      const gateway = await startGateway(shared.emulator.url, [], shared.gatewayEntry, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+        OTEL_SERVICE_NAME: 'bench-gateway',
+      });
+      const server = {
+        ...gateway,
+        async stop() {
+          await gateway.stop();
+          await sink.stop();
+        },
+      };
+      const request = gatewayRequest(createCall(REALISTIC));
+      // Measured only if spans arrive: a gateway that traced nothing would cost nothing.
+      let checked = false;
+      const verify = (body) => {
+        if (!checked) {
+          checked = true;
+          setTimeout(async () => {
+            if ((await sink.spans().catch(() => 0)) === 0)
+              console.error('case BT: the receiver got no spans within 3 s of the first answer');
+          }, 3_000).unref();
+        }
+        return request.verify(body);
+      };
+      return { server, own: true, url: gateway.url, ...request, verify };
+    },
   },
   C: {
     title: 'Yoga { hello }, defaults',
@@ -680,6 +734,19 @@ function render({
         bound('the floor F alone, no GraphQL', floor.serverCpuPerReq / c.serverCpuPerReq, 'x'),
       );
   }
+  for (const conns of [10, 1]) {
+    const b = results.get(`B@${conns}`);
+    const traced = results.get(`BT@${conns}`);
+    if (!b || !traced) continue;
+    goals.push(
+      goal(
+        `traces on: CPU per createCall ≤ ${1 + GOALS.tracingCpuPercent / 100} × traces off (BT/B, c=${conns})`,
+        traced.serverCpuPerReq / b.serverCpuPerReq,
+        1 + GOALS.tracingCpuPercent / 100,
+        'x',
+      ),
+    );
+  }
   if (b10 && d10) {
     goals.push(
       goal(
@@ -857,7 +924,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       duration: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
-      cases: { type: 'string', default: 'A,F,B,B2,C,D,W,E' },
+      cases: { type: 'string', default: 'A,F,B,B2,BT,C,D,W,E' },
       connections: { type: 'string', default: '10,1' },
       mutations: { type: 'string', default: '200000' },
       'no-memory': { type: 'boolean', default: false },

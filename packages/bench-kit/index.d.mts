@@ -2,7 +2,14 @@ import type { Unstable_Config } from 'wrangler';
 
 export interface Budgets {
   /** src/runtime/worker.ts bundled as `wrangler deploy` does, minified, gzip -9. */
-  workerBundle: { what: string; guardKB: number; goalKB: number; decision: string };
+  workerBundle: {
+    what: string;
+    guardKB: number;
+    goalKB: number;
+    tracedGuardKB: number;
+    tracedWhat: string;
+    decision: string;
+  };
   /** workerd's CPU time to the first createCall over a trivial Worker's; the compile goal. */
   workerColdStart: { what: string; budgetMs: number; compileGoalMs: number; decision: string };
   /** An app's createClient + calls.create, for the browser, minified, gzip -9. */

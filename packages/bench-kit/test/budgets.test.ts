@@ -65,6 +65,18 @@ const STATEMENTS: Statement[] = [
     budget: workerColdStart.budgetMs,
   },
   {
+    doc: 'README.md',
+    text: readmeBudgets,
+    pattern: /traced Worker's own limit of ([\d.]+) KB/g,
+    budget: workerBundle.tracedGuardKB,
+  },
+  {
+    ...record('docs/decisions/2026-12-07-tracing.md'),
+    pattern: /traced Worker's own limit of ([\d.]+) KB/g,
+    budget: workerBundle.tracedGuardKB,
+    which: 'last',
+  },
+  {
     ...record(workerBundle.decision),
     pattern: /guard ([\d.]+) KB/g,
     budget: workerBundle.guardKB,
