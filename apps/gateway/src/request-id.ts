@@ -30,7 +30,10 @@ function withId(result: Result, requestId: string): Result {
         extensions: { ...error.extensions, requestId },
       }),
   );
-  return { ...result, errors };
+  // Without a shared frame's `stringify` (src/shared-subscriptions.ts): it would send the
+  // errors as they were.
+  const { stringify: _, ...rest } = result;
+  return { ...rest, errors };
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<Result> =>
@@ -81,14 +84,29 @@ export function useRequestId(): Plugin<Record<string, unknown>> {
       noteOperation(args.contextValue as unknown as Context, args.document as DocumentNode);
     },
     onSubscribe({ args }) {
-      noteOperation(args.contextValue as unknown as Context, args.document as DocumentNode);
+      const ctx = args.contextValue as unknown as Context;
+      noteOperation(ctx, args.document as DocumentNode);
+      return {
+        // A stream's events with errors (one that ends it: the credential expired, the
+        // subscriber fell behind) get the id too; the others, the fan-out's hot path, go as
+        // they are: no copy, one property read.
+        onSubscribeResult: ({ result }) =>
+          isAsyncIterable(result)
+            ? {
+                onNext: ({ result: next, setResult }) => {
+                  if ((next as Result).errors?.length)
+                    setResult(withId(next as Result, ctx.requestId));
+                },
+              }
+            : undefined,
+      };
     },
     onResultProcess({ request, result, setResult }) {
       const id = requestIdOf(request);
       const entry = seen.get(request);
-      // A stream's events are left as they are: each subscriber's would need its own copy,
-      // and fan-out is the gateway's hot path. An error that ends a subscription when it
-      // starts (NOT_FOUND, TOO_MANY_SUBSCRIPTIONS) is a single result, and has the id.
+      // A stream's events get the id in `onSubscribe` above, those with errors only. An error
+      // that ends a subscription when it starts (NOT_FOUND, TOO_MANY_SUBSCRIPTIONS) is a
+      // single result, and has it here.
       if (isAsyncIterable(result)) {
         if (entry) entry.code = 'OK';
         return;

@@ -218,10 +218,13 @@ describe('who sees what', () => {
       .sign(new TextEncoder().encode(JWT_SECRET));
     const auth = { authorization: `Bearer ${token}` };
     const id = await place(gateway, auth);
-    const stream = await sub(CALL_UPDATED, { id }, auth);
+    const stream = await sub(CALL_UPDATED, { id }, { ...auth, 'x-request-id': 'stream-expiry-1' });
     const results = await stream.completed(4_000);
     expect(results[0]?.data?.callUpdated.status).toBe('DIALING');
-    expect(results.at(-1)?.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    // The event that ends the stream carries the stream's request id; the others carry no error.
+    expect(results.at(-1)?.errors?.[0]).toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED', requestId: 'stream-expiry-1' },
+    });
     expect(gateway.events.stats()).toMatchObject({ listeners: 0, subscriptions: 0 });
   });
 });
