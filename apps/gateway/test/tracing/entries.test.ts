@@ -106,6 +106,8 @@ for (const [name, found, launch] of RUNTIMES) {
         QUICKSTART.source,
         QUICKSTART.destination,
         QUICKSTART.source.slice(1),
+        QUICKSTART.text,
+        '?',
       ]) {
         expect(text).not.toContain(secret);
       }

@@ -101,9 +101,30 @@ describe('readTracingEnv', () => {
     expect(message).not.toContain('secret-token');
   });
 
-  it('describes where spans go without the user, password or query of the URL', () => {
+  it('refuses a user, password or query in the URL, without quoting them', () => {
+    for (const url of [
+      'https://user:pass@collector.example/v1/traces',
+      'https://collector.example/v1/traces?key=abc',
+    ]) {
+      let message = '';
+      try {
+        readTracingEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(
+        /^Invalid tracing configuration: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: /,
+      );
+      expect(message).not.toMatch(/pass@|abc/);
+    }
+    expect(() =>
+      readTracingEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '0',
+      }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: expected a number of milliseconds, above 0/);
     const config = readTracingEnv({
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://user:pass@collector.example/v1/traces?key=abc',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example/v1/traces',
     });
     expect(describeTracing(config as NonNullable<typeof config>)).toBe(
       'https://collector.example/v1/traces (OTLP http/protobuf)',

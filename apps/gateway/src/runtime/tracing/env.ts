@@ -80,6 +80,13 @@ function httpUrl(name: string, value: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw invalid(name, `expected an http:// or https:// URL, not ${url.protocol}`);
+  // fetch refuses a URL with credentials: a collector's key goes in OTEL_EXPORTER_OTLP_HEADERS.
+  if (url.username || url.password)
+    throw invalid(
+      name,
+      "a user or password in the URL is not sent: put the collector's key in OTEL_EXPORTER_OTLP_HEADERS",
+    );
+  if (url.search || url.hash) throw invalid(name, 'expected a URL without a query or fragment');
   return url;
 }
 
@@ -113,9 +120,12 @@ export function readTracingEnv(env: Record<string, string | undefined>): Tracing
     protocol = given;
     break;
   }
-  const timeout = set(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ?? set(env.OTEL_EXPORTER_OTLP_TIMEOUT);
-  if (timeout !== undefined && !/^\d{1,7}$/.test(timeout))
-    throw invalid('OTEL_EXPORTER_OTLP_TIMEOUT', 'expected a number of milliseconds');
+  const timeoutName = set(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT)
+    ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
+    : 'OTEL_EXPORTER_OTLP_TIMEOUT';
+  const timeout = set(env[timeoutName]);
+  if (timeout !== undefined && !(/^\d{1,7}$/.test(timeout) && Number(timeout) > 0))
+    throw invalid(timeoutName, 'expected a number of milliseconds, above 0');
   const sampler = (set(env.OTEL_TRACES_SAMPLER) ?? 'parentbased_always_on') as SamplerName;
   if (!SAMPLERS.includes(sampler))
     throw invalid('OTEL_TRACES_SAMPLER', `expected one of ${SAMPLERS.join(', ')}`);

@@ -17,6 +17,8 @@ export interface FetchExporterOptions {
   timeoutMs: number;
   /** Defaults to the global fetch, looked up per export. */
   fetch?: typeof globalThis.fetch;
+  /** Told each failed export's reason (a status or an error's class: no URL, no header). */
+  onFailure?: (reason: string) => void;
 }
 
 export class OtlpFetchExporter implements SpanExporter {
@@ -39,7 +41,12 @@ export class OtlpFetchExporter implements SpanExporter {
       done({ code: ExportResultCode.SUCCESS });
       return;
     }
-    const sent = this.#send(body, json ? 'application/json' : 'application/x-protobuf').then(done);
+    const sent = this.#send(body, json ? 'application/json' : 'application/x-protobuf').then(
+      (result) => {
+        if (result.error) this.#options.onFailure?.(result.error.message);
+        done(result);
+      },
+    );
     this.#pending.add(sent);
     void sent.finally(() => this.#pending.delete(sent));
   }

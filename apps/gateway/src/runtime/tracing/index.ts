@@ -44,6 +44,7 @@ import {
 import type { Call } from '@voipbin-kit/core';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { log } from '../../log.ts';
 import type { EventOrigin, GatewayObserver, StoreOperation } from '../../observer.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from '../../request-ids.ts';
 import type { Store } from '../../security/store.ts';
@@ -111,6 +112,29 @@ const failed = (span: Span, type: string) => {
   span.setStatus({ code: SpanStatusCode.ERROR });
 };
 
+/** What the three parts share: the operations under way, and the spans of those that ended. */
+interface Operations {
+  /** The context of each GraphQL request under way, by its request id (Workers: no ALS). */
+  byRequestId: Map<string, Context>;
+  /**
+   * Operation spans already ended. Work an operation started that outlives it (a subscription's
+   * poller, its socket: AsyncLocalStorage carries the context into their timers) must not
+   * become a child of a span that has ended: it starts a trace of its own, or none.
+   */
+  ended: WeakSet<Span>;
+}
+
+/** The context work runs in, unless it is that of an operation already answered. */
+function liveParent(ops: Operations): Context | undefined {
+  const active = context.active();
+  const span = trace.getSpan(active);
+  return span && !ops.ended.has(span) ? active : undefined;
+}
+
+/** An operation name for a span: none when it is long or holds a run of digits (a number). */
+const spanSafeName = (name: string | undefined) =>
+  name && name.length <= 64 && !/\d{5}/.test(name) ? name : undefined;
+
 interface Operation {
   span: Span;
   context: Context;
@@ -120,11 +144,8 @@ interface Operation {
 }
 
 /** The SERVER span of each GraphQL request, and the context its work runs in. */
-function operationSpans(
-  tracer: Tracer,
-  endpoint: string,
-  byRequestId: Map<string, Context>,
-): Plugin {
+function operationSpans(tracer: Tracer, endpoint: string, ops: Operations): Plugin {
+  const { byRequestId } = ops;
   const propagator = new W3CTraceContextPropagator();
   const operations = new WeakMap<Request, Operation>();
   const ofContext = (ctx: unknown) => {
@@ -158,7 +179,9 @@ function operationSpans(
       );
       const active = trace.setSpan(parent, span);
       operations.set(request, { span, context: active, requestId, named: false });
-      byRequestId.set(requestId, active);
+      // The id is the caller's when it sent a safe one: two requests in flight with the same id
+      // would take each other's VoIPBIN spans, so the first keeps it.
+      if (!byRequestId.has(requestId)) byRequestId.set(requestId, active);
     },
     onParse({ context: ctx }) {
       return ({ result }) => {
@@ -169,7 +192,7 @@ function operationSpans(
         if (!ast) return;
         // The first operation of a batch names the span (as it does the request's log line).
         operation.named = true;
-        const operationName = ast.name?.value;
+        const operationName = spanSafeName(ast.name?.value);
         operation.span.updateName(
           operationName ? `${ast.operation} ${operationName}` : ast.operation,
         );
@@ -186,17 +209,23 @@ function operationSpans(
     onResultProcess({ request, result }) {
       const operation = operations.get(request);
       if (!operation || isAsyncIterable(result)) return;
-      const first = Array.isArray(result) ? result[0] : result;
-      const code = first?.errors?.[0]?.extensions?.code;
-      if (first?.errors?.length)
-        operation.code = typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+      // The first error's code; a batch's server fault, in any of its results, wins.
+      const codes = (Array.isArray(result) ? result : [result]).flatMap((one) =>
+        (one?.errors ?? []).map((error) => {
+          const code = error.extensions?.code;
+          return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+        }),
+      );
+      if (codes.length) operation.code = codes.find((code) => SERVER_FAULTS.has(code)) ?? codes[0];
     },
     onResponse({ request, response }) {
       const operation = operations.get(request);
       if (!operation) return;
       operations.delete(request);
-      byRequestId.delete(operation.requestId);
+      if (byRequestId.get(operation.requestId) === operation.context)
+        byRequestId.delete(operation.requestId);
       const { span, code } = operation;
+      ops.ended.add(span);
       span.setAttribute('http.response.status_code', response.status);
       if (code) {
         span.setAttribute('graphql.error.code', code);
@@ -213,7 +242,7 @@ function tracedFetch(
   tracer: Tracer,
   fetch: typeof globalThis.fetch,
   baseURL: string,
-  byRequestId: Map<string, Context>,
+  ops: Operations,
 ): typeof globalThis.fetch {
   const base = new URL(baseURL);
   const basePath = base.pathname.replace(/\/+$/, '');
@@ -227,8 +256,8 @@ function tracedFetch(
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
     const sentId =
       new Headers(init?.headers ?? request?.headers).get(REQUEST_ID_HEADER) ?? undefined;
-    let parent = context.active();
-    if (!trace.getSpan(parent) && sentId) parent = byRequestId.get(sentId) ?? parent;
+    const parent =
+      liveParent(ops) ?? (sentId ? ops.byRequestId.get(sentId) : undefined) ?? ROOT_CONTEXT;
     const template = pathTemplate(url, basePath);
     const span = tracer.startSpan(
       `${method} ${template}`,
@@ -270,7 +299,7 @@ const STORE_OPERATIONS: readonly StoreOperation[] = [
 ];
 
 /** `store`, each operation made for a request a CLIENT span by its name (never a key or a value). */
-function tracedStore(tracer: Tracer, store: Store): Store {
+function tracedStore(tracer: Tracer, store: Store, ops: Operations): Store {
   const traced: Record<string, unknown> = {};
   for (const operation of STORE_OPERATIONS) {
     const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
@@ -279,7 +308,7 @@ function tracedStore(tracer: Tracer, store: Store): Store {
     traced[operation] = (...args: unknown[]) => {
       // A child of the operation that asked, or no span: background work (an event's owner
       // looked up) and runtimes without a context manager (a Worker) make none.
-      if (!trace.getSpan(context.active())) return run(...args);
+      if (!liveParent(ops)) return run(...args);
       return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
         try {
           return await run(...args);
@@ -301,12 +330,20 @@ const nothing = () => {};
 
 /** Traces as configured: spans batched and sent to `config.url` over OTLP/HTTP. */
 export function createTracing(config: TracingConfig, options: TracingOptions = {}): Tracing {
+  let lastFailureLog = Number.NEGATIVE_INFINITY;
   const exporter = new OtlpFetchExporter({
     url: config.url,
     protocol: config.protocol,
     headers: config.headers,
     timeoutMs: config.timeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    onFailure: (reason) => {
+      // Once a minute at most: a collector that is down would otherwise fill the log.
+      const now = Date.now();
+      if (now - lastFailureLog < 60_000) return;
+      lastFailureLog = now;
+      log.say('warn', `traces not exported: ${reason} (said once a minute at most)`);
+    },
   });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ ...config.resource, 'service.name': config.serviceName }),
@@ -320,8 +357,7 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
     ],
   });
   const tracer = provider.getTracer(SCOPE);
-  /** The context of each GraphQL request under way, by its request id. */
-  const byRequestId = new Map<string, Context>();
+  const ops: Operations = { byRequestId: new Map(), ended: new WeakSet() };
   const observer: GatewayObserver = {
     placed: nothing,
     refused: nothing,
@@ -333,11 +369,11 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
     framesDelivered: nothing,
     eventReceived: nothing,
     storeError: nothing,
-    plugins: [operationSpans(tracer, options.graphqlEndpoint ?? '/graphql', byRequestId)],
-    wrapFetch: (fetch, baseURL) => tracedFetch(tracer, fetch, baseURL, byRequestId),
+    plugins: [operationSpans(tracer, options.graphqlEndpoint ?? '/graphql', ops)],
+    wrapFetch: (fetch, baseURL) => tracedFetch(tracer, fetch, baseURL, ops),
     // A shared store's operations are round trips worth a span; the process's own memory's
     // are not I/O (a span would cost more than the operation).
-    wrapStore: (store, { shared }) => (shared ? tracedStore(tracer, store) : store),
+    wrapStore: (store, { shared }) => (shared ? tracedStore(tracer, store, ops) : store),
     publishing(origin: EventOrigin, call: Call) {
       // A trace of its own: the state came from VoIPBIN, not from a request of this gateway.
       const span = tracer.startSpan(
@@ -360,8 +396,10 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
   };
   return {
     observer,
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // A failed export is said by `onFailure` above; a flush never rejects (a Worker's
+    // `waitUntil` would log it as the request's error).
+    flush: () => provider.forceFlush().catch(() => {}),
+    shutdown: () => provider.shutdown().catch(() => {}),
     description: describeTracing(config),
   };
 }
