@@ -14,6 +14,9 @@ export interface ReceivedSpan {
   parentSpanId?: string;
   name: string;
   kind: number;
+  /** Nanoseconds since the epoch, as OTLP's JSON writes them (strings). */
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
   status?: { code?: number };
   attributes: Record<string, string | number | boolean | undefined>;
   resource: Record<string, string | number | boolean | undefined>;
