@@ -8,7 +8,7 @@
 //       and wrangler.toml's `minify`, `keep_names`, `[alias]` and `[define]`, as wrangler reads it),
 //       gzip -9: budgets.json's guard (149 KB) for now, 100 KB the goal (see docs/decisions/2026-11-26-worker-bundle-budget.md);
 //       and src/runtime/worker-traced.ts, the same with OpenTelemetry, against its own guard
-//       (165 KB; docs/decisions/2026-12-07-tracing.md);
+//       (170 KB; docs/decisions/2026-12-07-tracing.md);
 //   (b) core's browser bundle for createClient + calls.create (packages/core/scripts/size.mjs),
 //       two apps: one sending talk actions only and one sending any of the 44 (budgets.json's budgets),
 //       see docs/decisions/2026-12-05-tree-shakeable-actions.md;
