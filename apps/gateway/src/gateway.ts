@@ -25,7 +25,7 @@ import {
 import type { GraphiQLPageFactory } from './graphiql-page.ts';
 import { type LogFormat, log, setLogFormat } from './log.ts';
 import type { GatewayObserver } from './observer.ts';
-import { requestIdOf, useRequestId } from './request-id.ts';
+import { requestIdOf, requestIdOfError, useRequestId } from './request-id.ts';
 import { type Route, routes } from './routes.ts';
 import { schema } from './schema/index.ts';
 import {
@@ -213,8 +213,11 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     warn: (...args: unknown[]) => log.line('warn', line(args).join(' ')),
     // Yoga logs the original of every error `maskError` rewrites: a caller's own mistake is no
     // trouble of the server's, and stays out of the error log.
+    // With the id of the request that answered it (Yoga logs the error alone).
     error: (...args: unknown[]) => {
-      if (!args.every(isCallersMistake)) log.line('error', line(args).join(' '));
+      if (args.every(isCallersMistake)) return;
+      const requestId = args.map(requestIdOfError).find((id) => id !== undefined);
+      log.line('error', line(args).join(' '), requestId ? { requestId } : {});
     },
   };
 

@@ -36,6 +36,30 @@ function withId(result: Result, requestId: string): Result {
   return { ...rest, errors };
 }
 
+/**
+ * The request id of each error answered, for the line Yoga writes when it masks one (an
+ * unexpected error): Yoga logs the error alone, after every plugin of ours has seen it.
+ */
+const errorIds = new WeakMap<object, string>();
+
+/** The id of the request that answered `error` (or the error it wraps), if one did. */
+export function requestIdOfError(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const original = (error as { originalError?: unknown }).originalError;
+  return (
+    errorIds.get(error) ??
+    (typeof original === 'object' && original !== null ? errorIds.get(original) : undefined)
+  );
+}
+
+/** Notes `requestId` as the id of each of `result`'s errors (Yoga masks them after this). */
+function noteErrors(result: Result, requestId: string): void {
+  for (const error of result.errors ?? []) {
+    errorIds.set(error, requestId);
+    if (error.originalError) errorIds.set(error.originalError, requestId);
+  }
+}
+
 const isAsyncIterable = (value: unknown): value is AsyncIterable<Result> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
@@ -81,7 +105,14 @@ export function useRequestId(): Plugin<Record<string, unknown>> {
       if (log.format === 'json') seen.set(request, { started: performance.now() });
     },
     onExecute({ args }) {
-      noteOperation(args.contextValue as unknown as Context, args.document as DocumentNode);
+      const ctx = args.contextValue as unknown as Context;
+      noteOperation(ctx, args.document as DocumentNode);
+      return {
+        onExecuteDone: ({ result }) => {
+          if (!isAsyncIterable(result) && (result as Result).errors?.length)
+            noteErrors(result as Result, ctx.requestId);
+        },
+      };
     },
     onSubscribe({ args }) {
       const ctx = args.contextValue as unknown as Context;
@@ -94,8 +125,9 @@ export function useRequestId(): Plugin<Record<string, unknown>> {
           isAsyncIterable(result)
             ? {
                 onNext: ({ result: next, setResult }) => {
-                  if ((next as Result).errors?.length)
-                    setResult(withId(next as Result, ctx.requestId));
+                  if (!(next as Result).errors?.length) return;
+                  noteErrors(next as Result, ctx.requestId);
+                  setResult(withId(next as Result, ctx.requestId));
                 },
               }
             : undefined,

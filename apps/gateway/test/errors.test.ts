@@ -295,7 +295,7 @@ describe('no answer, or an unreadable one', () => {
   );
 
   it('masks an unexpected error as INTERNAL_SERVER_ERROR "Unexpected error." without its details', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { gateway } = stubbedGateway(() => voipbinError(503, 'UNAVAILABLE', 'BUSY', 'Busy.'), {
       client: {
         retry: 1,
@@ -318,6 +318,10 @@ describe('no answer, or an unreadable one', () => {
     ]);
     expect(answer.text).not.toContain('retry budget');
     expectNoCredential(answer);
+    // The error's log line names the request that answered it.
+    const id = answer.response.headers.get('x-request-id');
+    const lines = logged.mock.calls.map((args) => args.map(String).join(' '));
+    expect(lines.some((line) => line.startsWith(`[gateway] [${id}] `))).toBe(true);
   });
 });
 

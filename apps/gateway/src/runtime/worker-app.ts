@@ -105,7 +105,6 @@ function isolateFor(env: WorkerEnv, options: WorkerOptions): Isolate {
   for (const warning of gateway.warnings) log.say('warn', warning);
   const warning = store ? undefined : storeWarning(config, 'Worker');
   if (warning) log.say('warn', warning);
-  if (tracing) log.say('info', `traces to ${tracing.description}`);
   const note = options.notes?.(vars);
   if (note) log.say('warn', note);
   return { gateway, tracing };

@@ -7,6 +7,7 @@
  * AsyncLocalStorage here: a VoIPBIN request finds its operation's span by its request id, and
  * a store operation (a Durable Object call) has no span.
  */
+import { log } from '../log.ts';
 import { createTracing, readTracingEnv } from './tracing/index.ts';
 import { workerApp } from './worker-app.ts';
 
@@ -16,7 +17,10 @@ export { GatewayStore } from '../durable/store-object.ts';
 export default workerApp({
   tracing: (env) => {
     const config = readTracingEnv(env);
+    if (!config) return undefined;
     // Batched within a request; flushed after each answer (a timer may not outlive it).
-    return config ? createTracing(config, { scheduledDelayMs: 60_000 }) : undefined;
+    const tracing = createTracing(config, { scheduledDelayMs: 60_000 });
+    log.say('info', `traces to ${tracing.description}`);
+    return tracing;
   },
 });

@@ -14,6 +14,6 @@ export { GatewayStore } from '../durable/store-object.ts';
 export default workerApp({
   notes: (env) =>
     env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
-      ? 'OTEL_EXPORTER_OTLP_ENDPOINT is ignored: this Worker has no tracing (deploy src/runtime/worker-traced.ts)'
+      ? 'OTEL_EXPORTER_OTLP_ENDPOINT ignored: traces need src/runtime/worker-traced.ts'
       : undefined,
 });
