@@ -39,6 +39,13 @@ export function pathTemplate(url: string, basePath: string): string {
   return `${basePath}/${rest.join('/')}`;
 }
 
+/** What a `fetch` call asks for: its `Request` (when it was given one), URL and method. */
+export function exchangeOf(input: RequestInfo | URL, init?: RequestInit) {
+  const request = input instanceof Request ? input : undefined;
+  const url = request ? request.url : String(input);
+  return { request, url, method: (init?.method ?? request?.method ?? 'GET').toUpperCase() };
+}
+
 /** `fetch`, each exchange told to `observer` by method, path template and status. */
 export function observedFetch(
   fetch: typeof globalThis.fetch,
@@ -47,9 +54,7 @@ export function observedFetch(
 ): typeof globalThis.fetch {
   const basePath = new URL(baseURL).pathname.replace(/\/+$/, '');
   return async (input, init) => {
-    const request = input instanceof Request ? input : undefined;
-    const url = request ? request.url : String(input);
-    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const { url, method } = exchangeOf(input, init);
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -73,24 +78,36 @@ const STORE_OPERATIONS: readonly StoreOperation[] = [
   'indexPage',
 ];
 
-/** `store`, each failed operation told to `observer` (and still thrown). */
-export function observedStore(store: Store, observer: ObserverHooks): Store {
-  const observed: Record<string, unknown> = {};
+type Operation = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * `store` with each of its operations made by `wrap` from the original (bound); `close` and
+ * `stats` as they are. What the metrics and the traces wrap a store with.
+ */
+export function wrapStoreOperations(
+  store: Store,
+  wrap: (operation: StoreOperation, run: Operation) => Operation,
+): Store {
+  const wrapped: Record<string, unknown> = {};
   for (const operation of STORE_OPERATIONS) {
-    const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
-    observed[operation] = async (...args: unknown[]) => {
-      try {
-        return await run(...args);
-      } catch (error) {
-        observer.storeError(operation);
-        throw error;
-      }
-    };
+    wrapped[operation] = wrap(operation, (store[operation] as Operation).bind(store));
   }
   // Bound: a store may be a class instance whose methods are on its prototype.
-  if (store.close) observed.close = store.close.bind(store);
-  if (store.stats) observed.stats = store.stats.bind(store);
-  return observed as unknown as Store;
+  if (store.close) wrapped.close = store.close.bind(store);
+  if (store.stats) wrapped.stats = store.stats.bind(store);
+  return wrapped as unknown as Store;
+}
+
+/** `store`, each failed operation told to `observer` (and still thrown). */
+export function observedStore(store: Store, observer: ObserverHooks): Store {
+  return wrapStoreOperations(store, (operation, run) => async (...args) => {
+    try {
+      return await run(...args);
+    } catch (error) {
+      observer.storeError(operation);
+      throw error;
+    }
+  });
 }
 
 /** Tells each error of `result` to `observer`, by code. */

@@ -45,10 +45,10 @@ import type { Call } from '@voipbin-kit/core';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { log } from '../../log.ts';
-import type { EventOrigin, GatewayObserver, StoreOperation } from '../../observer.ts';
+import type { EventOrigin, GatewayObserver } from '../../observer.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from '../../request-ids.ts';
 import type { Store } from '../../security/store.ts';
-import { pathTemplate } from '../observe.ts';
+import { exchangeOf, pathTemplate, wrapStoreOperations } from '../observe.ts';
 import { describeTracing, type TracingConfig } from './env.ts';
 import { OtlpFetchExporter } from './exporter.ts';
 
@@ -251,9 +251,7 @@ function tracedFetch(
     ...(base.port ? { 'server.port': Number(base.port) } : {}),
   };
   return async (input, init) => {
-    const request = input instanceof Request ? input : undefined;
-    const url = request ? request.url : String(input);
-    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const { request, url, method } = exchangeOf(input, init);
     const sentId =
       new Headers(init?.headers ?? request?.headers).get(REQUEST_ID_HEADER) ?? undefined;
     const parent =
@@ -288,24 +286,12 @@ function tracedFetch(
   };
 }
 
-const STORE_OPERATIONS: readonly StoreOperation[] = [
-  'take',
-  'setIfAbsent',
-  'get',
-  'set',
-  'delete',
-  'indexAdd',
-  'indexPage',
-];
-
 /** `store`, each operation made for a request a CLIENT span by its name (never a key or a value). */
 function tracedStore(tracer: Tracer, store: Store, ops: Operations): Store {
-  const traced: Record<string, unknown> = {};
-  for (const operation of STORE_OPERATIONS) {
-    const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
+  return wrapStoreOperations(store, (operation, run) => {
     const name = `store ${operation}`;
     const attributes = { 'db.operation.name': operation };
-    traced[operation] = (...args: unknown[]) => {
+    return (...args) => {
       // A child of the operation that asked, or no span: background work (an event's owner
       // looked up) and runtimes without a context manager (a Worker) make none.
       if (!liveParent(ops)) return run(...args);
@@ -320,10 +306,7 @@ function tracedStore(tracer: Tracer, store: Store, ops: Operations): Store {
         }
       });
     };
-  }
-  if (store.close) traced.close = store.close.bind(store);
-  if (store.stats) traced.stats = store.stats.bind(store);
-  return traced as unknown as Store;
+  });
 }
 
 const nothing = () => {};
