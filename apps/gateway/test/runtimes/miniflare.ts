@@ -17,7 +17,7 @@ import {
   READY_TIMEOUT_MS,
   runProcess,
 } from '@voipbin-kit/process';
-import type { Miniflare } from 'miniflare';
+import { Miniflare, type MiniflareOptions } from 'miniflare';
 
 const require = createRequire(import.meta.url);
 export const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,6 +74,28 @@ export async function bundleWorker(
     compatibilityDate: config.compatibility_date,
     remove: () => rm(outDir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * `bundle` alone in a Miniflare on 127.0.0.1 (no `Request.cf`), with `bindings` and any other
+ * `options` (its runtime's output, say), ready: bounded by `whenReady`. Returns it and its URL.
+ */
+export async function runBundle(
+  bundle: WorkerBundle,
+  bindings: Record<string, string>,
+  options: Partial<MiniflareOptions> = {},
+): Promise<{ mf: Miniflare; url: URL }> {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: bundle.scriptPath,
+    modulesRoot: bundle.outDir,
+    compatibilityDate: bundle.compatibilityDate,
+    bindings,
+    cf: false,
+    host: '127.0.0.1',
+    ...options,
+  } as MiniflareOptions);
+  return { mf, url: await whenReady(mf, mf.ready) };
 }
 
 /** What `whenReady` adopted for each Miniflare, to forget once it is disposed of. */

@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetReferences } from '../support/graphiql.ts';
 import { QUICKSTART, withoutRequestIds } from '../support/graphql.ts';
 import { LIFE, statusesOf } from '../support/live.ts';
-import { bundleWorker, dispose, type WorkerBundle, whenReady } from './miniflare.ts';
+import { bundleWorker, dispose, runBundle, type WorkerBundle } from './miniflare.ts';
 import { EMULATOR_SPEED, followQuickstartLive, warmUp } from './support.ts';
 
 const CREATE_CALL = /* GraphQL */ `
@@ -52,16 +52,7 @@ async function post(query: string, variables?: Record<string, unknown>) {
 beforeAll(
   async () => {
     bundle = await bundleWorker({ EMULATOR_SPEED: '100' });
-    mf = new Miniflare({
-      modules: true,
-      scriptPath: bundle.scriptPath,
-      modulesRoot: bundle.outDir,
-      compatibilityDate: bundle.compatibilityDate,
-      bindings: { EMULATOR_SPEED: '100', GATEWAY_DENIED_PREFIXES: '+1900' },
-      cf: false,
-      host: '127.0.0.1',
-    });
-    await whenReady(mf, mf.ready);
+    ({ mf } = await runBundle(bundle, { EMULATOR_SPEED: '100', GATEWAY_DENIED_PREFIXES: '+1900' }));
     // The bundling and the start: each bounded by READY_TIMEOUT_MS.
   },
   2 * READY_TIMEOUT_MS + 30_000,
@@ -207,28 +198,22 @@ describe('live call status from the Worker bundle in workerd, over real HTTP', (
   let output = '';
 
   beforeAll(async () => {
-    const { scriptPath, outDir, compatibilityDate } = bundle as WorkerBundle;
-    live = new Miniflare({
-      modules: true,
-      scriptPath,
-      modulesRoot: outDir,
-      compatibilityDate,
-      bindings: {
-        EMULATOR_SPEED: String(EMULATOR_SPEED),
-        GATEWAY_EVENTS_POLL_INTERVAL_MS: '200',
+    const started = await runBundle(
+      bundle as WorkerBundle,
+      { EMULATOR_SPEED: String(EMULATOR_SPEED), GATEWAY_EVENTS_POLL_INTERVAL_MS: '200' },
+      {
+        // workerd's own output: the Worker's startup line among it.
+        handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+          for (const stream of [stdout, stderr]) {
+            stream.on('data', (chunk: Buffer) => {
+              output += String(chunk);
+            });
+          }
+        },
       },
-      cf: false,
-      host: '127.0.0.1',
-      // workerd's own output: the Worker's startup line among it.
-      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-        for (const stream of [stdout, stderr]) {
-          stream.on('data', (chunk: Buffer) => {
-            output += String(chunk);
-          });
-        }
-      },
-    });
-    base = (await whenReady(live, live.ready)).origin;
+    );
+    live = started.mf;
+    base = started.url.origin;
     // A fresh isolate's first createCall takes 50 to 80 ms: not in the timed run.
     await warmUp(base);
   }, READY_TIMEOUT_MS + 30_000);

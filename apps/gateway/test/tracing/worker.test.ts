@@ -7,9 +7,9 @@
  * `main` carries no tracing and says so when the endpoint is set.
  */
 import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, dispose, type WorkerBundle, whenReady } from '../runtimes/miniflare.ts';
+import { bundleWorker, dispose, runBundle, type WorkerBundle } from '../runtimes/miniflare.ts';
 import { QUICKSTART } from '../support/graphql.ts';
 import { type Receiver, startReceiver, tree } from '../support/otlp.ts';
 
@@ -31,21 +31,12 @@ beforeAll(
   async () => {
     receiver = await startReceiver();
     bundle = await bundleWorker({}, { script: 'src/runtime/worker-traced.ts' });
-    mf = new Miniflare({
-      modules: true,
-      scriptPath: bundle.scriptPath,
-      modulesRoot: bundle.outDir,
-      compatibilityDate: bundle.compatibilityDate,
-      bindings: {
-        EMULATOR_SPEED: '100',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_SERVICE_NAME: 'gateway-on-workerd',
-      },
-      cf: false,
-      host: '127.0.0.1',
-    });
-    await whenReady(mf, mf.ready);
+    ({ mf } = await runBundle(bundle, {
+      EMULATOR_SPEED: '100',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'gateway-on-workerd',
+    }));
   },
   2 * READY_TIMEOUT_MS + 30_000,
 );
