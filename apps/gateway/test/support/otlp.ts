@@ -4,6 +4,20 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { QUICKSTART } from './graphql.ts';
+
+/** The talk text the tracing tests send: it must never be in a span. */
+export const TRACED_TALK = 'Tracing canary words: never in a span.';
+
+/** The quickstart's numbers and TRACED_TALK, as `mutation PlaceCall`; `$key` its idempotency key. */
+export const PLACE_CALL = /* GraphQL */ `
+  mutation PlaceCall($key: String) {
+    createCall(idempotencyKey: $key, input: {
+      source: { type: TEL, target: "${QUICKSTART.source}" }
+      destinations: [{ type: TEL, target: "${QUICKSTART.destination}" }]
+      actions: [{ talk: { text: "${TRACED_TALK}" } }]
+    }) { calls { id status } }
+  }`;
 
 type Value = { stringValue?: string; intValue?: string | number; boolValue?: boolean };
 type KeyValue = { key: string; value: Value };

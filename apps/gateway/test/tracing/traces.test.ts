@@ -13,20 +13,17 @@ import type { Tracing } from '../../src/runtime/tracing/index.ts';
 import { startTracing } from '../../src/runtime/tracing/start.ts';
 import { describeOnRedis } from '../security/redis-server.ts';
 import { postGraphQL, QUICKSTART, recordingFetch } from '../support/graphql.ts';
-import { type ReceivedSpan, type Receiver, startReceiver, tree } from '../support/otlp.ts';
+import {
+  PLACE_CALL,
+  type ReceivedSpan,
+  type Receiver,
+  startReceiver,
+  TRACED_TALK,
+  tree,
+} from '../support/otlp.ts';
 
 const CANARY = 'CANARY-s3cr3t-key';
 const BASE_URL = 'http://voipbin.test/v1.0';
-const TALK = 'Tracing canary words: never in a span.';
-
-const CREATE_CALL = /* GraphQL */ `
-  mutation PlaceCall($key: String) {
-    createCall(idempotencyKey: $key, input: {
-      source: { type: TEL, target: "${QUICKSTART.source}" }
-      destinations: [{ type: TEL, target: "${QUICKSTART.destination}" }]
-      actions: [{ talk: { text: "${TALK}" } }]
-    }) { calls { id status } }
-  }`;
 
 let receiver: Receiver;
 let emulator: Emulator;
@@ -75,7 +72,7 @@ const byName = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.na
 
 describe('traces of a createCall', () => {
   it('are one trace: the operation, and under it the VoIPBIN request', async () => {
-    const { response, json } = await postGraphQL(gateway, CREATE_CALL, {
+    const { response, json } = await postGraphQL(gateway, PLACE_CALL, {
       variables: { key: 'trace-test-key-1' },
       headers: { 'x-request-id': 'trace-test-1' },
     });
@@ -121,7 +118,7 @@ describe('traces of a createCall', () => {
   });
 
   it('never carries the credential, a phone number, the talk text or a query string', async () => {
-    await postGraphQL(gateway, CREATE_CALL);
+    await postGraphQL(gateway, PLACE_CALL);
     await tracing.flush();
     await receiver.waitFor((all) => byName(all, 'mutation PlaceCall').length >= 2);
     const text = receiver.bodies.join('\n');
@@ -133,7 +130,7 @@ describe('traces of a createCall', () => {
       QUICKSTART.destination,
       QUICKSTART.source.slice(1),
       QUICKSTART.destination.slice(1),
-      TALK,
+      TRACED_TALK,
       'canary words',
       'collector secret',
       '?',
@@ -163,7 +160,7 @@ describe('traces of a createCall', () => {
       `mutation Refused { createCall(input: {
         source: { type: TEL, target: "${QUICKSTART.source}" }
         destinations: [{ type: TEL, target: "+19005550100" }]
-        actions: [{ talk: { text: "${TALK}" } }]
+        actions: [{ talk: { text: "${TRACED_TALK}" } }]
       }) { calls { id } } }`,
     );
     expect(json.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -221,7 +218,7 @@ describe('traces with a shared store', () => {
       try {
         const { json } = await postGraphQL(
           shared,
-          CREATE_CALL.replace('mutation PlaceCall', 'mutation OnRedis'),
+          PLACE_CALL.replace('mutation PlaceCall', 'mutation OnRedis'),
           { variables: { key: 'trace-redis-key-1' } },
         );
         expect(json.errors).toBeUndefined();
@@ -265,7 +262,7 @@ describe('traces in protobuf, the default encoding', () => {
       }),
     );
     try {
-      const { json } = await postGraphQL(traced, CREATE_CALL);
+      const { json } = await postGraphQL(traced, PLACE_CALL);
       expect(json.errors).toBeUndefined();
       await proto.flush();
       expect(sink.types).toContain('application/x-protobuf');
@@ -274,7 +271,13 @@ describe('traces in protobuf, the default encoding', () => {
       expect(bytes).toContain('mutation PlaceCall');
       expect(bytes).toContain('POST /v1.0/calls');
       // (Not '?': a binary id or timestamp may hold that byte. The query's key is `accesskey`.)
-      for (const secret of [CANARY, 'accesskey', QUICKSTART.source, QUICKSTART.destination, TALK]) {
+      for (const secret of [
+        CANARY,
+        'accesskey',
+        QUICKSTART.source,
+        QUICKSTART.destination,
+        TRACED_TALK,
+      ]) {
         expect(bytes).not.toContain(secret);
       }
     } finally {

@@ -11,17 +11,7 @@ import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker, dispose, runBundle, type WorkerBundle } from '../runtimes/miniflare.ts';
 import { QUICKSTART } from '../support/graphql.ts';
-import { type Receiver, startReceiver, tree } from '../support/otlp.ts';
-
-const TALK = 'Worker tracing canary words.';
-const CREATE_CALL = /* GraphQL */ `
-  mutation PlaceCall {
-    createCall(input: {
-      source: { type: TEL, target: "${QUICKSTART.source}" }
-      destinations: [{ type: TEL, target: "${QUICKSTART.destination}" }]
-      actions: [{ talk: { text: "${TALK}" } }]
-    }) { calls { id status } }
-  }`;
+import { PLACE_CALL, type Receiver, startReceiver, TRACED_TALK, tree } from '../support/otlp.ts';
 
 let receiver: Receiver;
 let bundle: WorkerBundle | undefined;
@@ -56,7 +46,7 @@ describe('traces of the Worker with worker-traced.ts (workerd)', () => {
         accept: 'application/json',
         'x-request-id': 'worker-trace-1',
       },
-      body: JSON.stringify({ query: CREATE_CALL }),
+      body: JSON.stringify({ query: PLACE_CALL }),
     });
     const json = (await response.json()) as { errors?: unknown[] };
     expect(json.errors).toBeUndefined();
@@ -77,7 +67,7 @@ describe('traces of the Worker with worker-traced.ts (workerd)', () => {
       QUICKSTART.source,
       QUICKSTART.destination,
       QUICKSTART.source.slice(1),
-      TALK,
+      TRACED_TALK,
       '?',
     ]) {
       expect(text).not.toContain(secret);
