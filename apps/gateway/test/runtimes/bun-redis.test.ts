@@ -5,9 +5,6 @@
  */
 import { findBun } from '../support/runtimes.ts';
 import { describeSharedState } from './shared-state.ts';
+import { bunEntry } from './support.ts';
 
-describeSharedState('Bun', findBun(), (binary) => ({
-  command: binary,
-  args: ['--no-install', 'src/runtime/bun.ts'],
-  env: { DO_NOT_TRACK: '1', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' },
-}));
+describeSharedState('Bun', findBun(), (binary) => bunEntry(binary));

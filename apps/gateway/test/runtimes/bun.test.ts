@@ -15,15 +15,11 @@ import {
 import { expect, it } from 'vitest';
 import { expectCountersMove, METRICS_SCENARIO_ENV } from '../support/metrics.ts';
 import { findBun } from '../support/runtimes.ts';
-import { APP, describeRuntime, freePort, startGateway } from './support.ts';
+import { APP, bunEntry, describeRuntime, freePort, startGateway } from './support.ts';
 
 const bun = findBun();
 
-describeRuntime('Bun', bun, (binary) => ({
-  command: binary,
-  args: ['--no-install', 'src/runtime/bun.ts'],
-  env: { DO_NOT_TRACK: '1', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' },
-}));
+describeRuntime('Bun', bun, (binary) => bunEntry(binary));
 
 // `pnpm start:bun` goes through this launcher, since pnpm leaves node_modules/.bin/bun a stub.
 it.skipIf(bun.path === undefined)(
@@ -116,17 +112,13 @@ it.skipIf(bun.path === undefined)(
   'with GATEWAY_METRICS=true, serves /metrics on its own port, each counter moved',
   async () => {
     const metricsPort = await freePort();
-    const gateway = await startGateway({
-      command: bun.path as string,
-      args: ['--no-install', 'src/runtime/bun.ts'],
-      env: {
-        DO_NOT_TRACK: '1',
-        BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0',
+    const gateway = await startGateway(
+      bunEntry(bun.path as string, {
         ...METRICS_SCENARIO_ENV,
         GATEWAY_METRICS: 'true',
         GATEWAY_METRICS_PORT: String(metricsPort),
-      },
-    });
+      }),
+    );
     try {
       expect(gateway.output()).toContain(`metrics on http://localhost:${metricsPort}/metrics`);
       expect((await fetch(`${gateway.base}/metrics`)).status).toBe(404);

@@ -5,38 +5,21 @@
  * Deno comes from the npm package `deno` (a devDependency). Offline: `--cached-only` and
  * `--no-remote` make any download an error, and DENO_DIR is a fresh temporary directory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findDeno } from '../support/runtimes.ts';
-import { describeRuntime, startGateway } from './support.ts';
+import { denoEntry, describeRuntime, startGateway } from './support.ts';
 
-const denoDir = mkdtempSync(join(tmpdir(), 'voipbin-gateway-deno-'));
-afterAll(() => rmSync(denoDir, { recursive: true, force: true }));
+const deno = denoEntry();
 
-describeRuntime('Deno', findDeno(), (binary) => ({
-  command: binary,
-  args: ['run', '-A', '--cached-only', '--no-remote', 'src/runtime/deno.ts'],
-  env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
-}));
+describeRuntime('Deno', findDeno(), (binary) => deno(binary));
 
 describe.skipIf(findDeno().path === undefined)('the Deno entry with GATEWAY_METRICS=true', () => {
   it(
     'says metrics are not served on Deno, rather than ignore the setting',
     async () => {
       const binary = findDeno().path as string;
-      const gateway = await startGateway({
-        command: binary,
-        args: ['run', '-A', '--cached-only', '--no-remote', 'src/runtime/deno.ts'],
-        env: {
-          DENO_DIR: denoDir,
-          DENO_NO_UPDATE_CHECK: '1',
-          DENO_NO_PROMPT: '1',
-          GATEWAY_METRICS: 'true',
-        },
-      });
+      const gateway = await startGateway(deno(binary, { GATEWAY_METRICS: 'true' }));
       try {
         expect(gateway.output()).toMatch(/GATEWAY_METRICS is ignored on Deno/);
       } finally {

@@ -7,7 +7,8 @@
  * killed. Also where the built Node entry is (`NODE_ENTRY`, `ensureBuilt`).
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, READY_TIMEOUT_MS, startProcess } from '@voipbin-kit/process';
@@ -65,6 +66,27 @@ export interface Launch {
   env?: Record<string, string>;
   /** The port to listen on; default a free one. */
   port?: number;
+}
+
+/** The Bun entry as the tests start it: the TypeScript source, nothing fetched, no telemetry. */
+export const bunEntry = (binary: string, env: Record<string, string> = {}): Launch => ({
+  command: binary,
+  args: ['--no-install', 'src/runtime/bun.ts'],
+  env: { DO_NOT_TRACK: '1', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', ...env },
+});
+
+/**
+ * The Deno entry as the tests start it: offline (`--cached-only`, `--no-remote`), in a DENO_DIR
+ * of its own. Call it at a test file's top level: the directory goes after the file's tests.
+ */
+export function denoEntry(): (binary: string, env?: Record<string, string>) => Launch {
+  const denoDir = mkdtempSync(join(tmpdir(), 'voipbin-gateway-deno-'));
+  afterAll(() => rmSync(denoDir, { recursive: true, force: true }));
+  return (binary, env = {}) => ({
+    command: binary,
+    args: ['run', '-A', '--cached-only', '--no-remote', 'src/runtime/deno.ts'],
+    env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', ...env },
+  });
 }
 
 export interface Running {

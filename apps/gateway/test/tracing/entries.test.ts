@@ -5,12 +5,11 @@
  * state the event source publishes while the call is followed live. Without the endpoint, the
  * entry says nothing of traces.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { READY_TIMEOUT_MS } from '@voipbin-kit/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bunEntry,
+  denoEntry,
   ensureBuilt,
   followQuickstartLive,
   type Launch,
@@ -22,9 +21,6 @@ import { QUICKSTART } from '../support/graphql.ts';
 import { type Receiver, startReceiver } from '../support/otlp.ts';
 import { type Found, findBun, findDeno } from '../support/runtimes.ts';
 
-const denoDir = mkdtempSync(join(tmpdir(), 'voipbin-gateway-deno-'));
-afterAll(() => rmSync(denoDir, { recursive: true, force: true }));
-
 const node: Found = { path: process.execPath, version: process.version, tried: [] };
 const RUNTIMES: [string, Found, (binary: string) => Launch][] = [
   [
@@ -32,24 +28,8 @@ const RUNTIMES: [string, Found, (binary: string) => Launch][] = [
     node,
     (binary) => ({ command: binary, args: [NODE_ENTRY], env: { GATEWAY_WEB_DIR: '' } }),
   ],
-  [
-    'Bun',
-    findBun(),
-    (binary) => ({
-      command: binary,
-      args: ['--no-install', 'src/runtime/bun.ts'],
-      env: { DO_NOT_TRACK: '1', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' },
-    }),
-  ],
-  [
-    'Deno',
-    findDeno(),
-    (binary) => ({
-      command: binary,
-      args: ['run', '-A', '--cached-only', '--no-remote', 'src/runtime/deno.ts'],
-      env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
-    }),
-  ],
+  ['Bun', findBun(), (binary) => bunEntry(binary)],
+  ['Deno', findDeno(), denoEntry()],
 ];
 
 for (const [name, found, launch] of RUNTIMES) {
