@@ -4,7 +4,7 @@
 // seconds and sums the profile's self time by area: GraphQL parse/validate/execute, Yoga and its
 // server layer, the upstream client, JSON, the gateway's own code, Node's HTTP, GC.
 //
-//   node bench/profile.mjs [--duration 10] [--connections 10] [--top 25] [--keep]
+//   node bench/profile.mjs [--case B|B2|BT] [--duration 10] [--connections 10] [--top 25] [--keep]
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
@@ -20,6 +20,7 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '10' },
     top: { type: 'string', default: '25' },
     keep: { type: 'boolean', default: false },
+    case: { type: 'string', default: 'B' },
   },
 });
 
@@ -56,6 +57,10 @@ const AREAS = [
   ['valibot', (f) => /valibot/.test(f.url)],
   ['core (schemas, normalise, client)', (f) => /packages\/core\/|@voipbin-kit\/core/.test(f.url)],
   ['emulator (bundled, unused here)', (f) => /packages\/emulator\//.test(f.url)],
+  [
+    'OpenTelemetry (SDK, exporter, the tracing plugin)',
+    (f) => /@opentelemetry|runtime\/tracing\//.test(f.url),
+  ],
   ['gateway code', (f) => /apps\/gateway\/|^(\.\.\/)+src\//.test(f.url)],
   ['JSON (parse, stringify)', (f) => /^JSON|stringify|parse$/.test(f.functionName) && f.url === ''],
   [
@@ -88,7 +93,8 @@ function located(frame) {
   if (!entry?.originalSource) return frame;
   return {
     ...frame,
-    url: entry.originalSource,
+    // Relative to the bundle: a package's own maps name `../src/...`.
+    url: new URL(entry.originalSource, frame.url).href,
     lineNumber: entry.originalLine,
   };
 }
@@ -120,7 +126,8 @@ function summarise(profile) {
 const dir = await mkdtemp(join(tmpdir(), 'gateway-profile-'));
 try {
   const { served: requests } = await bench({
-    cases: ['B'],
+    cases: [opts.case],
+    counted: opts.case,
     connections: [Number(opts.connections)],
     duration: Number(opts.duration),
     rounds: 1,
@@ -137,7 +144,7 @@ try {
   const pct = (micros) => `${((micros / total) * 100).toFixed(1).padStart(5)} %`;
   const perRequest = (micros) => `${(micros / 1000 / requests).toFixed(3)} ms`;
   console.log(
-    `CPU profile of the gateway, case B, ${requests} requests measured (plus warm-up); busy time by area.\n` +
+    `CPU profile of the gateway, case ${opts.case}, ${requests} requests measured (plus warm-up); busy time by area.\n` +
       'The profiler samples wall-clock time: a sample inside a system call counts while the process\n' +
       'waits to run again, so `writev` (which wakes the reader) weighs more here than in /proc CPU.\n',
   );
