@@ -30,7 +30,8 @@
 // --compare adds a case B.<label> per build, run in the same alternating rounds as B: the
 // quickstart's createCall through that build's Node entry, set up as B. The report then has a
 // table of each build's CPU per createCall beside the next one's (oldest first, B last): what
-// each feature between two builds costs a request.
+// each feature between two builds costs a request. With BT among the cases it adds BT.<label>
+// too, and a table of each build's BT/B: what a change to the tracing saves, in one run.
 //
 // Linux only (/proc). Nothing leaves 127.0.0.1.
 import { execFileSync } from 'node:child_process';
@@ -313,6 +314,48 @@ function comparedCase(label, entry) {
   };
 }
 
+/**
+ * BT, and BT.<label> of --compare: B through `entry` with traces on, to a receiver of spans in a
+ * process of its own.
+ */
+async function tracedCase(shared, entry, nodeArgs = []) {
+  const sink = await startOtlpSink();
+  const gateway = await startGateway(shared.emulator.url, nodeArgs, entry, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+    OTEL_SERVICE_NAME: 'bench-gateway',
+  }).catch(async (error) => {
+    await sink.stop();
+    throw error;
+  });
+  const server = {
+    ...gateway,
+    async stop() {
+      await gateway.stop();
+      await sink.stop();
+    },
+  };
+  const request = gatewayRequest(createCall(REALISTIC));
+  try {
+    // A gateway that traced nothing would cost nothing: its first answer's spans must reach
+    // the receiver (batched: within the SDK's 1 s delay) before the case is measured.
+    const first = await fetch(gateway.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    });
+    if (!request.verify(await first.text())) throw new Error('case BT: a wrong first answer');
+    await waitUntil(async () => (await sink.exports()) > 0, {
+      what: 'the receiver of case BT',
+      waitingFor: "the first export of the gateway's spans",
+      timeoutMs: 10_000,
+    });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { server, own: true, url: gateway.url, ...request };
+}
+
 /** A case whose server is its own (stopped after the rounds), sent `body` as JSON. */
 const ownServerCase = (server, body, verify) => ({
   server,
@@ -356,42 +399,7 @@ const CASES = {
   },
   BT: {
     title: 'gateway (Node), createCall, traces on (OTLP to a local receiver)',
-    async setup(shared) {
-      const sink = await startOtlpSink();
-      const gateway = await startGateway(
-        shared.emulator.url,
-        shared.gatewayArgs,
-        shared.gatewayEntry,
-        {
-          OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
-          OTEL_SERVICE_NAME: 'bench-gateway',
-        },
-      );
-      const server = {
-        ...gateway,
-        async stop() {
-          await gateway.stop();
-          await sink.stop();
-        },
-      };
-      const request = gatewayRequest(createCall(REALISTIC));
-      // A gateway that traced nothing would cost nothing: its first answer's spans must reach
-      // the receiver (batched: within the SDK's 1 s delay) before the case is measured.
-      const first = await fetch(gateway.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-      });
-      if (!request.verify(await first.text())) throw new Error('case BT: a wrong first answer');
-      await waitUntil(async () => (await sink.exports()) > 0, {
-        what: 'the spans of case BT at its receiver',
-        timeoutMs: 10_000,
-      }).catch(async (error) => {
-        await server.stop();
-        throw error;
-      });
-      return { server, own: true, url: gateway.url, ...request };
-    },
+    setup: (shared) => tracedCase(shared, shared.gatewayEntry, shared.gatewayArgs),
   },
   C: {
     title: 'Yoga { hello }, defaults',
@@ -499,6 +507,14 @@ export async function bench({
       throw new Error(`--compare: a label is letters, digits, - or _: ${label}`);
     CASES[`B.${label}`] = comparedCase(label, entry);
     cases = [...cases, `B.${label}`];
+    // With BT: that build traced too, so that BT/B is compared build by build.
+    if (cases.includes('BT')) {
+      CASES[`BT.${label}`] = {
+        title: `gateway ${label} (Node), createCall, traces on`,
+        setup: (shared) => tracedCase(shared, entry),
+      };
+      cases = [...cases, `BT.${label}`];
+    }
   }
   for (const name of cases)
     if (!CASES[name] && name !== 'E') throw new Error(`unknown case ${name}`);
@@ -843,6 +859,26 @@ function render({
       });
       lines.push(`| ${name === 'B' ? 'B (this tree)' : name} | ${cells.join(' | ')} |`);
     });
+  }
+  const traced = builds.filter((name) =>
+    results.has(`${name.replace(/^B/, 'BT')}@${connectionCounts[0]}`),
+  );
+  if (traced.length > 1) {
+    lines.push(
+      '',
+      'Traces on over off, build by build (BT/B of each build, CPU per createCall):',
+      '',
+      `| build | ${connectionCounts.map((c) => `c=${c}`).join(' | ')} |`,
+      `| ----- | ${connectionCounts.map(() => '---:').join(' | ')} |`,
+    );
+    for (const name of traced) {
+      const cells = connectionCounts.map((c) => {
+        const off = results.get(`${name}@${c}`)?.serverCpuPerReq;
+        const on = results.get(`${name.replace(/^B/, 'BT')}@${c}`)?.serverCpuPerReq;
+        return off && on ? `${f(on / off, 2)}x` : '–';
+      });
+      lines.push(`| ${name === 'B' ? 'this tree' : name.slice(2)} | ${cells.join(' | ')} |`);
+    }
   }
   const at = events?.get(GOALS.fanoutSubscribers);
   if (at) {

@@ -15,15 +15,16 @@ const RUN_TIMEOUT_MS = READY_TIMEOUT_MS + 180_000;
 
 describe('pnpm bench', () => {
   it(
-    'measures every case, A F B B2 C D W, the memory check and E, with no failed request',
+    'measures every case, A F B B2 BT C D W, the memory check and E, with no failed request',
     async () => {
       const { report, results, events, skipped, failed } = await bench({
+        cases: ['A', 'F', 'B', 'B2', 'BT', 'C', 'D', 'W', 'E'],
         connections: [1],
         duration: 0.5,
         rounds: 1,
         warmup: 0.5,
         mutations: 2_000,
-        // The build-by-build table: here the same build twice.
+        // The build-by-build tables (CPU, and traces on over off): here the same build twice.
         compare: [{ label: 'same', entry: GATEWAY_DIST }],
         subscribers: [10, 20],
         eventCalls: 2,
@@ -31,11 +32,11 @@ describe('pnpm bench', () => {
       });
       expect(Object.fromEntries(skipped)).toEqual({});
       expect(failed).toBe(0);
-      for (const name of ['A', 'F', 'B', 'B2', 'C', 'D', 'W']) {
+      for (const name of ['A', 'F', 'B', 'B2', 'BT', 'C', 'D', 'W', 'B.same', 'BT.same']) {
         const result = results.get(`${name}@1`);
         expect(result?.ok, name).toBeGreaterThan(0);
         expect(result?.serverCpuPerReq, name).toBeGreaterThan(0);
-        expect(report).toMatch(new RegExp(`^\\| ${name} \\|`, 'm'));
+        expect(report).toMatch(new RegExp(`^\\| ${name.replace('.', '\\.')} \\|`, 'm'));
       }
       expect(report).toMatch(/RSS after 2,000 createCalls vs after 1,000, each after a full GC/);
       expect(report).toMatch(/the live heap after 2,000 vs after 1,000 \(\d+\.\d -> \d+\.\d MB\)/);
@@ -47,6 +48,9 @@ describe('pnpm bench', () => {
       expect(report).toMatch(/\| store\.keys\.owner \|/);
       expect(report).toMatch(/^\| B\.same \| gateway same \(Node\), createCall \| 1 \|/m);
       expect(report).toMatch(/^\| B \(this tree\) \| \d\.\d{3} \| [+-]\d+ µs \|/m);
+      for (const build of ['same', 'this tree'])
+        expect(report).toMatch(new RegExp(`^\\| ${build} \\| \\d+\\.\\d\\dx \\|$`, 'm'));
+      expect(report).toMatch(/traces on: CPU per createCall ≤ 1\.1 × traces off \(BT\/B, c=1\)/);
       expect(report).toMatch(/^\| B\/D \| 1 \|/m);
       expect(report).toMatch(/^\| B\/F \| 1 \|/m);
       expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
