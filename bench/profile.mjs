@@ -5,6 +5,7 @@
 // server layer, the upstream client, JSON, the gateway's own code, Node's HTTP, GC.
 //
 //   node bench/profile.mjs [--case B|B2|BT] [--duration 10] [--connections 10] [--top 25] [--keep]
+//                          [--area OpenTelemetry]   (the top functions of the areas whose name matches)
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
@@ -21,6 +22,7 @@ const { values: opts } = parseArgs({
     top: { type: 'string', default: '25' },
     keep: { type: 'boolean', default: false },
     case: { type: 'string', default: 'B' },
+    area: { type: 'string' },
   },
 });
 
@@ -117,7 +119,9 @@ function summarise(profile) {
       .replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '')
       .replace(/^file:\/\/\/work\/[^/]+\//, '');
     const key = `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+    const counted = byFunction.get(key) ?? { area, micros: 0 };
+    counted.micros += micros;
+    byFunction.set(key, counted);
     if (area !== 'idle') total += micros;
   }
   return { byArea, byFunction, total };
@@ -160,11 +164,15 @@ try {
   console.log('| area | share of busy time | busy ms per request |\n| ---- | ----: | ----: |');
   for (const [area, micros] of [...byArea].sort((a, b) => b[1] - a[1]))
     if (area !== 'idle') console.log(`| ${area} | ${pct(micros)} | ${perRequest(micros)} |`);
-  console.log(`\nTop ${opts.top} functions by self time:\n`);
-  for (const [name, micros] of [...byFunction]
-    .sort((a, b) => b[1] - a[1])
+  const wanted = opts.area === undefined ? undefined : new RegExp(opts.area, 'i');
+  console.log(
+    `\nTop ${opts.top} functions by self time${wanted ? ` in the areas matching /${opts.area}/i` : ''}:\n`,
+  );
+  for (const [name, { micros }] of [...byFunction]
+    .filter(([, counted]) => !wanted || wanted.test(counted.area))
+    .sort((a, b) => b[1].micros - a[1].micros)
     .slice(0, Number(opts.top)))
-    console.log(`${pct(micros)}  ${name}`);
+    console.log(`${pct(micros)}  ${perRequest(micros).padStart(9)}  ${name}`);
   if (opts.keep) console.log(`\nprofile kept: ${join(dir, file)}`);
 } finally {
   if (!opts.keep) await rm(dir, { recursive: true, force: true });
