@@ -6,6 +6,8 @@
 //
 //   node bench/profile.mjs [--case B|B2|BT] [--duration 10] [--connections 10] [--top 25] [--keep]
 //                          [--area OpenTelemetry]   (the top functions of the areas whose name matches)
+//                          [--by-caller]   (native code, builtins and node: internals counted for the
+//                                           package frame that called them: what each area costs in all)
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
@@ -23,6 +25,7 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     case: { type: 'string', default: 'B' },
     area: { type: 'string' },
+    'by-caller': { type: 'boolean', default: false },
   },
 });
 
@@ -61,7 +64,8 @@ const AREAS = [
   ['emulator (bundled, unused here)', (f) => /packages\/emulator\//.test(f.url)],
   [
     'OpenTelemetry (SDK, exporter, the tracing plugin)',
-    (f) => /@opentelemetry|runtime\/tracing\//.test(f.url),
+    // The package itself: a .pnpm folder name can carry `@opentelemetry+api` as a peer (@redis/client).
+    (f) => /node_modules\/@opentelemetry\/|runtime\/tracing\//.test(f.url),
   ],
   ['gateway code', (f) => /apps\/gateway\//.test(f.url)],
   ['JSON (parse, stringify)', (f) => /^JSON|stringify|parse$/.test(f.functionName) && f.url === ''],
@@ -101,8 +105,25 @@ function located(frame) {
   };
 }
 
-function summarise(profile) {
+/** A frame of no package: V8's builtins and native code, and Node's own JavaScript. */
+const unowned = (frame) =>
+  (frame.url === '' || frame.url.startsWith('node:')) && !/^\(.*\)$/.test(frame.functionName);
+
+function summarise(profile, { byCaller = false } = {}) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parents.set(child, node.id);
+  /** The frame a sample is counted for: its own, or (byCaller) its nearest package caller's. */
+  const owner = (id) => {
+    const own = located(nodes.get(id).callFrame);
+    if (!byCaller || !unowned(own)) return own;
+    for (let at = parents.get(id); at !== undefined; at = parents.get(at)) {
+      const frame = located(nodes.get(at).callFrame);
+      if (!unowned(frame) && frame.url !== '') return frame;
+    }
+    return own;
+  };
   const self = new Map();
   // samples[i] happened timeDeltas[i] after the previous one; the delta is that sample's time.
   for (const [i, id] of profile.samples.entries()) {
@@ -112,7 +133,7 @@ function summarise(profile) {
   const byFunction = new Map();
   let total = 0;
   for (const [id, micros] of self) {
-    const frame = located(nodes.get(id).callFrame);
+    const frame = owner(id);
     const area = AREAS.find(([, test]) => test(frame))[0];
     byArea.set(area, (byArea.get(area) ?? 0) + micros);
     const where = frame.url
@@ -153,11 +174,12 @@ try {
   if (!file) throw new Error('the gateway wrote no profile');
   const { byArea, byFunction, total } = summarise(
     JSON.parse(readFileSync(join(dir, file), 'utf8')),
+    { byCaller: opts['by-caller'] },
   );
   const pct = (micros) => `${((micros / total) * 100).toFixed(1).padStart(5)} %`;
   const perRequest = (micros) => `${(micros / 1000 / requests).toFixed(3)} ms`;
   console.log(
-    `CPU profile of the gateway, case ${opts.case}, ${requests} requests measured (plus warm-up); busy time by area.\n` +
+    `CPU profile of the gateway, case ${opts.case}, ${requests} requests measured (plus warm-up); busy time by area${opts['by-caller'] ? ' (builtins and node: internals counted for their caller)' : ''}.\n` +
       'The profiler samples wall-clock time: a sample inside a system call counts while the process\n' +
       'waits to run again, so `writev` (which wakes the reader) weighs more here than in /proc CPU.\n',
   );
