@@ -85,11 +85,17 @@ for (const [name, found, launch] of RUNTIMES) {
         resource: { 'service.name': `gateway-on-${name.toLowerCase()}` },
       });
       // No span starts after its parent ended: a subscription's poller, which outlives the
-      // subscription's own span, starts traces of its own.
+      // subscription's own span, starts traces of its own. The SDK stamps a start with
+      // Date.now() (whole milliseconds, and an end as its start plus the monotonic duration),
+      // so a child begun in the parent's last millisecond can read up to 1 ms past its end; a
+      // later poll comes a poll interval after.
+      const CLOCK_STEP_NS = 2_000_000n;
       const byId = new Map(spans.map((span) => [span.spanId, span]));
       const late = spans.filter((span) => {
         const parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
-        return parent && BigInt(span.startTimeUnixNano) > BigInt(parent.endTimeUnixNano);
+        return (
+          parent && BigInt(span.startTimeUnixNano) > BigInt(parent.endTimeUnixNano) + CLOCK_STEP_NS
+        );
       });
       expect(
         late.map((span) => `${span.name} after ${byId.get(span.parentSpanId ?? '')?.name}`),
