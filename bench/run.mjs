@@ -600,6 +600,7 @@ export async function bench({
       connectionCounts,
       settings: { rounds, duration, warmup },
       results,
+      rounds: runs,
       rss,
       skipped,
       memory,
@@ -682,6 +683,7 @@ function render({
   connectionCounts,
   settings,
   results,
+  rounds,
   rss,
   skipped,
   memory,
@@ -771,6 +773,12 @@ function render({
         'x',
       ),
     );
+    // Each round's BT beside the same round's B: how far the machine moved the ratio.
+    const ratios = roundRatios(rounds.get(`BT@${conns}`), rounds.get(`B@${conns}`));
+    if (ratios.length > 1)
+      goals.push(
+        `  - each round's BT over the same round's B, lowest first: ${ratios.map((ratio) => `${f(ratio, 2)}x`).join(', ')}`,
+      );
   }
   if (b10 && d10) {
     goals.push(
@@ -951,6 +959,14 @@ function renderEvents(events) {
       `E at ${high.subscribers} subscribers vs ${low.subscribers}: frames/s ${f(high.fps / low.fps, 2)}x, gateway CPU per frame ${f(high.gatewayCpuPerFrame / low.gatewayCpuPerFrame, 2)}x, p50 ${f(high.p50 / low.p50, 1)}x, p99 ${f(high.p99 / low.p99, 1)}x.`,
     );
   return lines;
+}
+
+/** Each round's CPU per request of `on` over the same round's of `off`, lowest first. */
+function roundRatios(on = [], off = []) {
+  return on
+    .map((run, i) => off[i] && run.serverCpu / run.ok / (off[i].serverCpu / off[i].ok))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
 }
 
 function goal(label, value, limit, unit, atLeast = false) {

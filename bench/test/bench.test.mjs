@@ -21,7 +21,8 @@ describe('pnpm bench', () => {
         cases: ['A', 'F', 'B', 'B2', 'BT', 'C', 'D', 'W', 'E'],
         connections: [1],
         duration: 0.5,
-        rounds: 1,
+        // Two: the goals' lines say each round's ratio too.
+        rounds: 2,
         warmup: 0.5,
         mutations: 2_000,
         // The build-by-build tables (CPU, and traces on over off): here the same build twice.
@@ -50,7 +51,9 @@ describe('pnpm bench', () => {
       expect(report).toMatch(/^\| B \(this tree\) \| \d\.\d{3} \| [+-]\d+ µs \|/m);
       for (const build of ['same', 'this tree'])
         expect(report).toMatch(new RegExp(`^\\| ${build} \\| \\d+\\.\\d\\dx \\|$`, 'm'));
-      expect(report).toMatch(/traces on: CPU per createCall ≤ 1\.1 × traces off \(BT\/B, c=1\)/);
+      expect(report).toMatch(
+        /traces on: CPU per createCall ≤ 1\.1 × traces off \(BT\/B, c=1\): \d+\.\d\dx .*\n {2}- each round's BT over the same round's B, lowest first: \d+\.\d\dx, \d+\.\d\dx$/m,
+      );
       expect(report).toMatch(/^\| B\/D \| 1 \|/m);
       expect(report).toMatch(/^\| B\/F \| 1 \|/m);
       expect(report).toMatch(/the floor F's p50 − A's p50: -?\d/);
