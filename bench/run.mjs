@@ -318,7 +318,7 @@ function comparedCase(label, entry) {
  * BT, and BT.<label> of --compare: B through `entry` with traces on, to a receiver of spans in a
  * process of its own.
  */
-async function tracedCase(shared, entry, nodeArgs = []) {
+async function tracedCase(shared, name, entry, nodeArgs = []) {
   const sink = await startOtlpSink();
   const gateway = await startGateway(shared.emulator.url, nodeArgs, entry, {
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
@@ -330,8 +330,11 @@ async function tracedCase(shared, entry, nodeArgs = []) {
   const server = {
     ...gateway,
     async stop() {
-      await gateway.stop();
-      await sink.stop();
+      try {
+        await gateway.stop();
+      } finally {
+        await sink.stop();
+      }
     },
   };
   const request = gatewayRequest(createCall(REALISTIC));
@@ -343,9 +346,9 @@ async function tracedCase(shared, entry, nodeArgs = []) {
       headers: request.headers,
       body: request.body,
     });
-    if (!request.verify(await first.text())) throw new Error('case BT: a wrong first answer');
+    if (!request.verify(await first.text())) throw new Error(`case ${name}: a wrong first answer`);
     await waitUntil(async () => (await sink.exports()) > 0, {
-      what: 'the receiver of case BT',
+      what: `the receiver of case ${name}`,
       waitingFor: "the first export of the gateway's spans",
       timeoutMs: 10_000,
     });
@@ -399,7 +402,7 @@ const CASES = {
   },
   BT: {
     title: 'gateway (Node), createCall, traces on (OTLP to a local receiver)',
-    setup: (shared) => tracedCase(shared, shared.gatewayEntry, shared.gatewayArgs),
+    setup: (shared) => tracedCase(shared, 'BT', shared.gatewayEntry, shared.gatewayArgs),
   },
   C: {
     title: 'Yoga { hello }, defaults',
@@ -511,7 +514,7 @@ export async function bench({
     if (cases.includes('BT')) {
       CASES[`BT.${label}`] = {
         title: `gateway ${label} (Node), createCall, traces on`,
-        setup: (shared) => tracedCase(shared, entry),
+        setup: (shared) => tracedCase(shared, `BT.${label}`, entry),
       };
       cases = [...cases, `BT.${label}`];
     }
@@ -527,8 +530,9 @@ export async function bench({
   try {
     for (const name of cases) {
       if (name === 'E') continue;
+      let target;
       try {
-        const target = await CASES[name].setup(shared);
+        target = await CASES[name].setup(shared);
         // One request by hand first: a case that answers wrongly is not measured.
         const response = await fetch(target.url, {
           method: target.method,
@@ -540,6 +544,8 @@ export async function bench({
           throw new Error(`answered ${response.status}: ${text.slice(0, 300)}`);
         targets.set(name, target);
       } catch (error) {
+        // A case not measured stops the servers it started for itself (a shared one stays).
+        if (target?.own) await target.server.stop().catch(() => {});
         skipped.set(name, error instanceof Error ? error.message : String(error));
         console.error(`case ${name} skipped: ${skipped.get(name)}`);
       }
@@ -964,7 +970,11 @@ function renderEvents(events) {
 /** Each round's CPU per request of `on` over the same round's of `off`, lowest first. */
 function roundRatios(on = [], off = []) {
   return on
-    .map((run, i) => off[i] && run.serverCpu / run.ok / (off[i].serverCpu / off[i].ok))
+    .map((run, i) =>
+      run.ok > 0 && off[i]?.ok > 0
+        ? run.serverCpu / run.ok / (off[i].serverCpu / off[i].ok)
+        : Number.NaN,
+    )
     .filter(Number.isFinite)
     .sort((a, b) => a - b);
 }
