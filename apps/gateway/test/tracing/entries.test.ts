@@ -86,15 +86,17 @@ for (const [name, found, launch] of RUNTIMES) {
       });
       // No span starts after its parent ended: a subscription's poller, which outlives the
       // subscription's own span, starts traces of its own. The SDK stamps a start with
-      // Date.now() (whole milliseconds, and an end as its start plus the monotonic duration),
-      // so a child begun in the parent's last millisecond can read up to 1 ms past its end; a
-      // later poll comes a poll interval after.
-      const CLOCK_STEP_NS = 2_000_000n;
+      // Date.now() (whole milliseconds) and an end as its start plus the monotonic duration, so
+      // a child begun in the parent's last millisecond can read up to 1 ms past its end (the
+      // poller's first GET starts a few ms before the subscription's span ends). 2 ms: that 1 ms
+      // and as much again for the two clocks' drift; a later poll comes 200 ms or more after.
+      const CLOCK_TOLERANCE_NS = 2_000_000n;
       const byId = new Map(spans.map((span) => [span.spanId, span]));
       const late = spans.filter((span) => {
         const parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
         return (
-          parent && BigInt(span.startTimeUnixNano) > BigInt(parent.endTimeUnixNano) + CLOCK_STEP_NS
+          parent &&
+          BigInt(span.startTimeUnixNano) > BigInt(parent.endTimeUnixNano) + CLOCK_TOLERANCE_NS
         );
       });
       expect(

@@ -203,6 +203,31 @@ describe('traces of a createCall', () => {
   });
 });
 
+describe("a VoIPBIN request's span", () => {
+  it('carries the request id it was sent with, however its headers were given', async () => {
+    // A fetch that answers without echoing the id: the span's id is the one it was sent.
+    const fetch = tracing.observer.wrapFetch?.(
+      async () => new Response('{}', { status: 200 }),
+      BASE_URL,
+    ) as typeof globalThis.fetch;
+    const url = `${BASE_URL}/calls/abc?accesskey=${CANARY}`;
+    await fetch(url, { headers: new Headers({ 'X-Request-Id': 'sent-as-headers' }) });
+    await fetch(url, { headers: { 'X-Request-Id': 'sent-as-record' } });
+    await fetch(url, { headers: [['x-request-id', 'sent-as-pairs']] });
+    await fetch(new Request(url, { headers: { 'x-request-id': 'sent-in-request' } }));
+    await fetch(url);
+    await tracing.flush();
+    const ids = ['sent-as-headers', 'sent-as-record', 'sent-as-pairs', 'sent-in-request'];
+    const spans = await receiver.waitFor((all) =>
+      ids.every((id) => all.some((span) => span.attributes['voipbin.request_id'] === id)),
+    );
+    const gets = spans.filter((span) => span.name === 'GET /v1.0/calls/{id}');
+    for (const id of ids)
+      expect(gets.filter((span) => span.attributes['voipbin.request_id'] === id)).toHaveLength(1);
+    expect(receiver.bodies.join('\n')).not.toContain(CANARY);
+  });
+});
+
 describe('traces with a shared store', () => {
   describeOnRedis((connect) => {
     it("put each of the store's operations under the operation that made it", async () => {

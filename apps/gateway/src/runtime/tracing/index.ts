@@ -253,7 +253,7 @@ function tracedFetch(
   return async (input, init) => {
     const { request, url, method } = exchangeOf(input, init);
     // Read where it is: ofetch hands over a `Headers`, and copying it to read one value was the
-    // tracing plugin's largest cost (`pnpm bench:profile --case BT --area OpenTelemetry`).
+    // tracing plugin's largest cost (`pnpm bench:profile --case BT --by-caller --area OpenTelemetry`).
     const headers = init?.headers ?? request?.headers;
     const sentId =
       (headers instanceof Headers ? headers : new Headers(headers)).get(REQUEST_ID_HEADER) ??
