@@ -340,13 +340,14 @@ async function tracedCase(shared, name, entry, nodeArgs = []) {
   const request = gatewayRequest(createCall(REALISTIC));
   try {
     // A gateway that traced nothing would cost nothing: its first answer's spans must reach
-    // the receiver (batched: within the SDK's 1 s delay) before the case is measured.
+    // the receiver (batched: within the SDK's 1 s delay) before the case is measured. Whether
+    // the answer is right is the first-answer check's, which every case passes before it runs.
     const first = await fetch(gateway.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
     });
-    if (!request.verify(await first.text())) throw new Error(`case ${name}: a wrong first answer`);
+    await first.arrayBuffer();
     await waitUntil(async () => (await sink.exports()) > 0, {
       what: `the receiver of case ${name}`,
       waitingFor: "the first export of the gateway's spans",
