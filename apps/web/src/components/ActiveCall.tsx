@@ -1,4 +1,4 @@
-import { type ReactNode, type RefObject, useEffect, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useLayoutEffect, useState } from 'react';
 import type { CallState } from '../documents.ts';
 import type { Timeline } from '../timeline.ts';
 import { duration, endWords, statusWords, toneOf } from '../words.ts';
@@ -92,8 +92,9 @@ export function ActiveCall(props: {
   const status = call?.status;
   const { headingRef } = props;
   // Hang up and the controls go when the call leaves Answered or ends: a focus they held
-  // would fall to the page's body, so it goes to the call's heading instead.
-  useEffect(() => {
+  // would fall to the page's body, so it goes to the call's heading instead (in the same commit
+  // that removed them, before the page is painted).
+  useLayoutEffect(() => {
     if (status === undefined) return;
     if (document.activeElement === document.body) headingRef?.current?.focus();
   }, [status, headingRef]);

@@ -116,6 +116,20 @@ const renderApp = (client: Client, connection = createConnectionState()) =>
 
 const mutationsSent = (sent: Operation[]) => sent.filter((op) => op.kind === 'mutation');
 
+/**
+ * Where the focus is at the moment an element with `id` enters the page: read from inside the
+ * DOM's own mutation callback, so before any later task (a passive effect) could move it.
+ */
+const focusWhenShown = (id: string) =>
+  new Promise<string | undefined>((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (document.getElementById(id) === null) return;
+      observer.disconnect();
+      resolve(document.activeElement?.id);
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+
 afterEach(cleanup);
 
 describe('the dialer page', () => {
@@ -171,12 +185,14 @@ describe('the dialer page', () => {
         : { data: { createCall: { calls: [state('DIALING')] } } },
     );
     renderApp(client);
+    const focus = focusWhenShown('call-title');
     fireEvent.click(screen.getByRole('button', { name: 'Call' }));
 
     const timeline = await screen.findByRole('region', { name: '+821028286521 to +821021656521' });
     // One live call at a time: the form and its Call button are gone while it runs.
     expect(screen.queryByRole('button', { name: 'Call' })).toBeNull();
-    expect(document.activeElement?.id).toBe('call-title');
+    // The focus is on the call's heading as the card appears, not a task later.
+    expect(await focus).toBe('call-title');
     const [create] = mutationsSent(sent);
     expect(create?.variables).toMatchObject({
       input: {

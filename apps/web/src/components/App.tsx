@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { useClient, useMutation } from 'urql';
 import { onEnd, pipe, subscribe } from 'wonka';
 import { useConnection } from '../connection.ts';
@@ -104,8 +104,10 @@ export function App() {
     };
   }, [client, callId, hungUp, attempt, addBanner]);
 
-  // Focus follows the call: its heading when one is shown.
-  useEffect(() => {
+  // Focus follows the call: its heading when one is shown. A layout effect, so the focus has
+  // moved by the time the card is on screen (a passive effect runs a task later, and a screen
+  // reader or a test that looks at once finds it still on the page's body).
+  useLayoutEffect(() => {
     if (callId !== null) heading.current?.focus();
   }, [callId]);
 
