@@ -18,6 +18,10 @@
 //
 // Every subscriber must receive every event, once, in the order emitted; otherwise the run fails.
 // A warm-up of a few calls, not counted, goes first.
+//
+// After each size, its floor: the same subscribers, calls and measure on node:http alone
+// (bench/servers/events-floor.mjs, no GraphQL), as F is B's floor. The gateway's figures over
+// the floor's are what the gateway adds; the floor's are this machine's sockets and subscribers.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -27,6 +31,8 @@ import { startProcess } from '@voipbin-kit/process';
 import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Case E's floor: node:http handing each subscriber the frame, nothing else (its own file). */
+const FLOOR = join(root, 'bench/servers/events-floor.mjs');
 const QUERY = 'subscription { callEvents { id status updatedAt } }';
 /** Clock ms between two calls placed: a prime, so that two calls' events rarely share a ms. */
 const PLACE_EVERY_MS = 137;
@@ -314,20 +320,20 @@ export async function benchEvents({
   try {
     const results = new Map();
     const largest = Math.max(...subscribers);
+    const said = (name, size, r) =>
+      log(
+        `${name} ${size} subscribers: ${r.events} events, ${r.fps.toFixed(0)} frames/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.gatewayCpuPerFrame.toFixed(1)} µs/frame`,
+      );
     for (const size of subscribers) {
       // As many frames at every size: a smaller one plays proportionally more calls.
       const played = Math.max(1, Math.round((calls * largest) / size));
-      const result = await measure(file, {
-        subscribers: size,
-        calls: played,
-        warmup,
-        cpuMs,
-        rssMb,
-      });
+      const settings = { subscribers: size, calls: played, warmup, cpuMs, rssMb };
+      const result = await measure(file, settings);
+      said('E', size, result);
+      // The same subscribers and frames on node:http alone, right after: the machine's floor.
+      result.floor = await measure(FLOOR, settings);
+      said('E.floor', size, result.floor);
       results.set(size, result);
-      log(
-        `E ${size} subscribers: ${result.events} events, ${result.fps.toFixed(0)} frames/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
-      );
     }
     return results;
   } finally {

@@ -19,7 +19,9 @@
 // Then case E, live call status (bench/events.mjs): N subscribers on `callEvents` over SSE, at
 // each N of --subscribers, while the emulator plays --event-calls calls (at the largest N; more at
 // a smaller one, for as many frames); frames/s, the latency
-// from the emulator's event to the subscriber's frame (p50, p99), CPU per frame.
+// from the emulator's event to the subscriber's frame (p50, p99), CPU per frame. Right after
+// each size, E.floor: the same subscribers and frames from node:http alone
+// (bench/servers/events-floor.mjs), what this machine's sockets cost a fan-out.
 //
 //   node bench/run.mjs [--duration 5] [--rounds 3] [--warmup 2] [--cases A,F,B,B2,BT,C,D,W,E]
 //                      [--connections 10,1] [--mutations 200000] [--no-memory] [--out file.md]
@@ -617,7 +619,7 @@ export async function bench({
     const failed =
       [...results.values()].reduce((n, r) => n + r.failed, 0) +
       (memory?.failed ?? 0) +
-      [...(events?.values() ?? [])].reduce((n, r) => n + r.failed, 0) +
+      [...(events?.values() ?? [])].reduce((n, r) => n + r.failed + (r.floor?.failed ?? 0), 0) +
       (skipped.has('E') ? 1 : 0);
     return { report, results, events, served, failed, skipped };
   } finally {
@@ -905,12 +907,19 @@ function render({
         GOALS.fanoutP50Ms,
         ' ms',
       ),
+    );
+    // Under each, the floor: node:http handing the same frames to as many subscribers.
+    if (at.floor) goals.push(bound("the floor E.floor's p50", at.floor.p50, ' ms'));
+    goals.push(
       goal(
         `E at ${n} subscribers: p99 ≤ ${GOALS.fanoutP99Ms} ms`,
         at.p99,
         GOALS.fanoutP99Ms,
         ' ms',
       ),
+    );
+    if (at.floor) goals.push(bound("the floor E.floor's p99", at.floor.p99, ' ms'));
+    goals.push(
       goal(
         `E at ${n} subscribers: gateway CPU ≤ ${GOALS.fanoutCpuPerFrameUs} µs per frame`,
         at.gatewayCpuPerFrame,
@@ -918,6 +927,8 @@ function render({
         ' µs',
       ),
     );
+    if (at.floor)
+      goals.push(bound("the floor E.floor's CPU per frame", at.floor.gatewayCpuPerFrame, ' µs'));
   }
   if (worker) {
     goals.push(
@@ -955,9 +966,22 @@ function renderEvents(events) {
     '| case | what | subscribers | events | frames | frames/s | p50 ms | p99 ms | gateway CPU µs/frame | subscribers CPU µs/frame | gateway RSS MB | failed |',
     '| ---- | ---- | ----------: | -----: | -----: | -------: | -----: | -----: | -------------------: | -----------------------: | -------------: | -----: |',
   ];
-  for (const r of all)
+  const row = (name, what, r) =>
+    `| ${name} | ${what} | ${r.subscribers} | ${r.events} | ${r.frames} | ${f(r.fps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.gatewayCpuPerFrame, 1)} | ${f(r.subscriberCpuPerFrame, 1)} | ${f(r.rss)} | ${r.failed} |`;
+  for (const r of all) {
+    lines.push(row('E', 'gateway (Node), callEvents over SSE', r));
+    if (r.floor) lines.push(row('E.floor', 'node:http alone, the same frames', r.floor));
+  }
+  const floors = all.filter((r) => r.floor);
+  if (floors.length)
     lines.push(
-      `| E | gateway (Node), callEvents over SSE | ${r.subscribers} | ${r.events} | ${r.frames} | ${f(r.fps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.gatewayCpuPerFrame, 1)} | ${f(r.subscriberCpuPerFrame, 1)} | ${f(r.rss)} | ${r.failed} |`,
+      '',
+      `E over its floor (node:http writing each frame, nothing else; measured right after E): ${floors
+        .map(
+          (r) =>
+            `at ${r.subscribers}, gateway CPU per frame ${f(r.gatewayCpuPerFrame / r.floor.gatewayCpuPerFrame, 2)}x (${signed(r.gatewayCpuPerFrame - r.floor.gatewayCpuPerFrame, 1)} µs), p50 ${f(r.p50 / r.floor.p50, 2)}x`,
+        )
+        .join('; ')}.`,
     );
   const [low, high] = [all[0], all.at(-1)];
   if (all.length > 1)
@@ -967,6 +991,9 @@ function renderEvents(events) {
     );
   return lines;
 }
+
+/** `value` with its sign, + or −. */
+const signed = (value, digits) => `${value < 0 ? '−' : '+'}${f(Math.abs(value), digits)}`;
 
 /** Each round's CPU per request of `on` over the same round's of `off`, lowest first. */
 function roundRatios(on = [], off = []) {

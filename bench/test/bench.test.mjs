@@ -78,7 +78,19 @@ describe('pnpm bench', () => {
             'm',
           ),
         );
+        // Its floor: node:http alone handed as many subscribers the same number of frames.
+        expect(result?.floor?.failed, `E.floor@${size}`).toBe(0);
+        expect(result?.floor?.frames, `E.floor@${size}`).toBe(6 * calls * size);
+        expect(report).toMatch(
+          new RegExp(
+            `^\\| E\\.floor \\| node:http alone, the same frames \\| ${size} \\| ${6 * calls} \\| ${6 * calls * size} \\|`,
+            'm',
+          ),
+        );
       }
+      expect(report).toMatch(
+        /^E over its floor .*: at 10, gateway CPU per frame \d+\.\d\dx \([+−]\d+\.\d µs\), p50 \d+\.\d\dx; at 20, /m,
+      );
       expect(report).toMatch(/^E at 20 subscribers vs 10: frames\/s \d+\.\d\dx/m);
     },
     RUN_TIMEOUT_MS,
