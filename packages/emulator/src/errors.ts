@@ -51,8 +51,18 @@ export const errors = {
   /** fm pkg/actionhandler/action.go `ValidateActions` */
   invalidActionType: (type: string) =>
     new ApiError('INVALID_ARGUMENT', 'INVALID_ACTION_TYPE', `not supported action type: ${type}`),
+  /** fm pkg/actionhandler/action.go `ValidateActions`: a `call` or `connect` option's `anonymous`. */
+  invalidAnonymousValue: (type: string, value: string) =>
+    new ApiError(
+      'INVALID_ARGUMENT',
+      'INVALID_ANONYMOUS_VALUE',
+      `invalid anonymous value for ${type} action: ${value}`,
+    ),
   callNotFound: () => new ApiError('NOT_FOUND', 'CALL_NOT_FOUND', 'The call was not found.'),
   flowNotFound: () => new ApiError('NOT_FOUND', 'FLOW_NOT_FOUND', 'The flow was not found.'),
+  /** am server/error_translate.go: `serviceerrors.ErrNotFound` (e.g. a deleted flow). */
+  resourceNotFound: () =>
+    new ApiError('NOT_FOUND', 'RESOURCE_NOT_FOUND', 'The requested resource was not found.'),
   /** am server/error_translate.go: `serviceerrors.ErrPermissionDenied`. */
   permissionDenied: () =>
     new ApiError(

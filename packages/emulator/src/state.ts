@@ -37,6 +37,8 @@ export class Store {
   calls = new Map<string, CallRecord>();
   flows = new Map<string, FlowRecord>();
   groupcalls = new Map<string, GroupcallRecord>();
+  /** Ids of the flows `DELETE /flows/{id}` deleted: VoIPBIN keeps them, `tm_delete` set. */
+  deletedFlows = new Set<string>();
   /** Ids of the finished calls, oldest first. */
   finished: string[] = [];
   /** Calls in progress. */
@@ -102,6 +104,7 @@ export class Store {
     this.calls = new Map();
     this.flows = new Map();
     this.groupcalls = new Map();
+    this.deletedFlows = new Set();
     this.finished = [];
     this.active = 0;
     for (const flow of flows) {

@@ -246,7 +246,8 @@ describe('flows', () => {
     const deleted = await voipbin.flows.delete(flow.id);
     expect(deleted).toMatchObject({ id: flow.id, tm_delete: expect.any(String) });
     const error = await failure(voipbin.flows.get(flow.id));
-    expect(error).toMatchObject({ httpStatus: 404, reason: 'FLOW_NOT_FOUND' });
+    // am pkg/servicehandler/flow.go:27-29: a deleted flow is `ErrNotFound`, RESOURCE_NOT_FOUND.
+    expect(error).toMatchObject({ httpStatus: 404, reason: 'RESOURCE_NOT_FOUND' });
     expect((await voipbin.flows.list()).result.map((f) => f.id)).toEqual([QUICKSTART_FLOW.id]);
   });
 
@@ -342,6 +343,8 @@ describe('what the emulator keeps', () => {
       detail: '',
       actions: [talk({ text: 'Hi' })],
     });
+    // A deleted flow stays known as deleted (RESOURCE_NOT_FOUND) until reset() seeds it again.
+    await voipbin.flows.delete(QUICKSTART_FLOW.id);
     emulator.advance(1_000);
     expect(emulator.stats()).toMatchObject({ active: 2, finished: 1, held: 3 });
     emulator.faults.set([{ path: '/v1.0/calls', status: 503 }]);

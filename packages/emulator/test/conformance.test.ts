@@ -520,8 +520,101 @@ describe('flows', () => {
     const deleted = await h.send('DELETE', `/flows/${id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id, tm_delete: expect.any(String) });
-    expectError(await h.send('GET', `/flows/${id}`), 'NOT_FOUND', 'FLOW_NOT_FOUND');
+    expectError(await h.send('GET', `/flows/${id}`), 'NOT_FOUND', 'RESOURCE_NOT_FOUND');
   });
+
+  scenario(
+    'a deleted flow is 404 RESOURCE_NOT_FOUND wherever it is named, for its customer or another',
+    async (h) => {
+      const asA = { credential: 'key-a' };
+      const asB = { credential: 'key-b' };
+      const created = await h.send('POST', '/flows', {
+        ...asA,
+        body: { name: 'gone', detail: '', actions: TALK },
+      });
+      const id: string = created.body.id;
+      expect((await h.send('DELETE', `/flows/${id}`, asA)).status).toBe(200);
+      // am pkg/servicehandler/flow.go:27-29 (`flowGet`): fm keeps the flow with `tm_delete` set
+      // (fm pkg/dbhandler/flows.go:265-277), and am answers it `serviceerrors.ErrNotFound`,
+      // which am server/error_translate.go:66-67 words RESOURCE_NOT_FOUND. The customer is
+      // checked after (flow.go:95, 156, 223): another customer's deleted flow is 404 too.
+      const body = { name: 'x', detail: '', actions: [] };
+      for (const as of [asA, asB]) {
+        const uses = [
+          h.send('GET', `/flows/${id}`, as),
+          h.send('PUT', `/flows/${id}`, { ...as, body }),
+          h.send('DELETE', `/flows/${id}`, as),
+          // am pkg/servicehandler/call.go:102 (`CallCreate` reads the flow with `flowGet`).
+          h.send('POST', '/calls', {
+            ...as,
+            body: { source: SOURCE, destinations: [DESTINATION], flow_id: id },
+          }),
+          // am pkg/servicehandler/flow.go:64 and 228: `on_complete_flow_id` too.
+          h.send('POST', '/flows', { ...as, body: { ...body, on_complete_flow_id: id } }),
+        ];
+        for (const answer of await Promise.all(uses)) {
+          expectError(answer, 'NOT_FOUND', 'RESOURCE_NOT_FOUND');
+        }
+      }
+      expect(h.emulator.calls()).toEqual([]);
+      // One flow flow-manager never had is still its own FLOW_NOT_FOUND (fm flowhandler/db.go:53-58).
+      expectError(await h.send('GET', `/flows/${UNKNOWN_ID}`, asA), 'NOT_FOUND', 'FLOW_NOT_FOUND');
+    },
+    { credentials: CREDENTIALS },
+  );
+
+  scenario(
+    "on_complete_flow_id must be a flow of the customer: 404 for none, 403 for another customer's",
+    async (h) => {
+      const asA = { credential: 'key-a' };
+      const theirs = await h.send('POST', '/flows', {
+        credential: 'key-b',
+        body: { name: 'theirs', detail: '', actions: [] },
+      });
+      const mine = await h.send('POST', '/flows', {
+        ...asA,
+        body: { name: 'mine', detail: '', actions: [] },
+      });
+      const flowWith = (onComplete: string) => ({
+        ...asA,
+        body: { name: 'next', detail: '', actions: TALK, on_complete_flow_id: onComplete },
+      });
+      // am pkg/servicehandler/flow.go:62-72 (`FlowCreate`) and 227-236 (`FlowUpdate`): a
+      // parsed on_complete_flow_id is read with `flowGet`, then its customer checked.
+      for (const [method, path] of [
+        ['POST', '/flows'],
+        ['PUT', `/flows/${mine.body.id}`],
+      ] as const) {
+        expectError(
+          await h.send(method, path, flowWith(UNKNOWN_ID)),
+          'NOT_FOUND',
+          'FLOW_NOT_FOUND',
+        );
+        expectError(
+          await h.send(method, path, flowWith(theirs.body.id)),
+          'PERMISSION_DENIED',
+          'PERMISSION_DENIED',
+        );
+        // am server/flows.go:41-44, 167-170: one that does not parse is the nil UUID, unchecked.
+        const unparsed = await h.send(method, path, flowWith('not-a-uuid'));
+        expect(unparsed.status).toBe(200);
+        expect(unparsed.body.on_complete_flow_id).toBe('00000000-0000-0000-0000-000000000000');
+        const own = await h.send(method, path, flowWith(mine.body.id));
+        expect(own.body.on_complete_flow_id).toBe(mine.body.id);
+      }
+      // It is checked before the actions (the flow-manager call comes after, flow.go:74, 238).
+      const both = flowWith(UNKNOWN_ID);
+      both.body.actions = [{ type: 'no_such_action', option: {} }] as never;
+      expectError(await h.send('POST', '/flows', both), 'NOT_FOUND', 'FLOW_NOT_FOUND');
+      // PUT binds the body before it reads the flow (am server/flows.go:155-160, 172).
+      expectError(
+        await h.send('PUT', `/flows/${UNKNOWN_ID}`, { ...asA, raw: '{' }),
+        'INVALID_ARGUMENT',
+        'INVALID_JSON_BODY',
+      );
+    },
+    { credentials: CREDENTIALS },
+  );
 
   scenario('the flows of inline actions are not listed', async (h) => {
     await placeCall(h);
@@ -725,6 +818,44 @@ describe('errors', () => {
         'INVALID_ARGUMENT',
         'INVALID_ACTION_TYPE',
       );
+    },
+  );
+
+  scenario(
+    "a call or connect action's anonymous outside yes/no/auto is 400 INVALID_ANONYMOUS_VALUE",
+    async (h) => {
+      // fm pkg/actionhandler/action.go:39-67 (`ValidateActions`) with fm models/action/option.go:56-66.
+      for (const type of ['call', 'connect']) {
+        const actions = [
+          { type: 'talk', option: { text: 'Hi.' } },
+          { type, option: { anonymous: 'maybe' } },
+        ];
+        const uses = [
+          placeCall(h, { actions }),
+          h.send('POST', '/flows', { body: { name: 'x', detail: '', actions } }),
+          h.send('PUT', `/flows/${QUICKSTART_FLOW.id}`, {
+            body: { name: 'x', detail: '', actions },
+          }),
+        ];
+        for (const answer of await Promise.all(uses)) {
+          expectError(answer, 'INVALID_ARGUMENT', 'INVALID_ANONYMOUS_VALUE');
+          expect(answer.body.error.message).toBe(
+            `invalid anonymous value for ${type} action: maybe`,
+          );
+        }
+        // "" (auto), the three values, and one Go cannot decode into the option's string (the
+        // check is then skipped, action.go:43-44, 56-57) are accepted.
+        for (const anonymous of ['', 'yes', 'no', 'auto', 1]) {
+          const answer = await placeCall(h, { actions: [{ type, option: { anonymous } }] });
+          expect([type, anonymous, answer.status]).toEqual([type, anonymous, 200]);
+        }
+      }
+      // Only call and connect are checked: another action's anonymous is not read.
+      const other = await placeCall(h, {
+        actions: [{ type: 'talk', option: { anonymous: 'maybe' } }],
+      });
+      expect(other.status).toBe(200);
+      expect(h.emulator.flows().find((f) => f.name === 'x')).toBeUndefined();
     },
   );
 

@@ -8,7 +8,7 @@ import { callRequest, parseBody, uuidOf } from '../decode.ts';
 import { ApiError, errors } from '../errors.ts';
 import { groupcallJson } from '../json.ts';
 import type { CallRecord, FlowAction, FlowRecord, GroupcallRecord } from '../types.ts';
-import { validateActionTypes } from './actions.ts';
+import { validateActions } from './actions.ts';
 import { answer, type Handler, type RouteContext } from './context.ts';
 import { ownFlow } from './flows.ts';
 import { pageSize, parseToken } from './paging.ts';
@@ -88,13 +88,13 @@ export const createCalls: Handler = async (context, request) => {
   void (['yes', 'no', 'auto'].includes(input.anonymous) ? input.anonymous : 'auto');
 
   // am servicehandler `CallCreate`: flow_id wins (an id that does not parse is nil); without
-  // one the actions make a temporary flow, their types checked by flow-manager.
+  // one the actions make a temporary flow, checked by flow-manager (`ValidateActions`).
   const flowId = uuidOf(input.flowId);
   let flow: FlowRecord;
   if (flowId) {
     flow = ownFlow(context, flowId);
   } else {
-    validateActionTypes(input.actions);
+    validateActions(input.actions);
     flow = store.newFlow(
       customerId,
       {

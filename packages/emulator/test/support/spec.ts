@@ -214,6 +214,9 @@ export const UNDOCUMENTED: Record<string, string> = {
   'POST /calls 404': 'flow_id names no flow',
   'POST /calls 403': "flow_id names another customer's flow",
   'POST /calls 429': 'more calls in progress than allowed (RESOURCE_EXHAUSTED)',
+  // am servicehandler/flow.go `FlowCreate`: on_complete_flow_id is read with `flowGet`.
+  'POST /flows 404': 'on_complete_flow_id names no flow, or a deleted one',
+  'POST /flows 403': "on_complete_flow_id names another customer's flow",
   'GET /calls 400': 'an invalid page_size or page_token',
   'GET /flows 400': 'an invalid page_size or page_token',
   // am servicehandler/call.go `callGet`: a deleted call is `ErrStateInvalid` (409 STATE_INVALID).
