@@ -6,7 +6,14 @@
  */
 import { type Address, NIL_UUID } from '@voipbin-kit/core';
 import { voipbinTime } from './clock.ts';
-import type { ActionState, CallRecord, CallState, FlowRecord, GroupcallRecord } from './types.ts';
+import type {
+  ActionState,
+  CallRecord,
+  CallState,
+  FlowAction,
+  FlowRecord,
+  GroupcallRecord,
+} from './types.ts';
 
 type Json = Record<string, unknown>;
 
@@ -80,19 +87,37 @@ export function callJson(call: CallRecord, state: CallState): Json {
   });
 }
 
+/**
+ * A flow as VoIPBIN answers it: fm models/flow/webhook.go `WebhookMessage` (lines 14-31).
+ * `name`, `detail` and `actions` are `omitempty`, the times are not: `tm_update` is `null` until
+ * the flow is changed (fm pkg/flowhandler/db.go:143-145 creates it with `TMUpdate: nil`) and
+ * `tm_delete` until it is deleted, when both are that moment (fm pkg/dbhandler/flows.go:267-271).
+ * Each action is an fmaction.Action, `tm_execute` `null`.
+ */
 export function flowJson(flow: FlowRecord, deletedUs?: number): Json {
+  const updatedUs = deletedUs ?? flow.updatedUs;
+  const actions = flow.actions.map((a) =>
+    actionJson(
+      { id: a.id, next_id: a.next_id ?? NIL_UUID, type: a.type, option: optionOf(a) },
+      null,
+    ),
+  );
   return {
     id: flow.id,
     customer_id: flow.customerId,
     type: 'flow',
-    name: flow.name,
-    detail: flow.detail,
-    actions: flow.actions.map((a) => ({ next_id: NIL_UUID, option: {}, ...a })),
+    ...(flow.name ? { name: flow.name } : {}),
+    ...(flow.detail ? { detail: flow.detail } : {}),
+    ...(actions.length > 0 ? { actions } : {}),
     on_complete_flow_id: flow.onCompleteFlowId,
     tm_create: voipbinTime(flow.createdUs),
-    tm_update: voipbinTime(flow.updatedUs),
-    ...(deletedUs ? { tm_delete: voipbinTime(deletedUs) } : {}),
+    tm_update: updatedUs === undefined ? null : voipbinTime(updatedUs),
+    tm_delete: deletedUs === undefined ? null : voipbinTime(deletedUs),
   };
+}
+
+function optionOf(action: FlowAction): Record<string, unknown> | undefined {
+  return 'option' in action ? (action.option as Record<string, unknown> | undefined) : undefined;
 }
 
 /**

@@ -91,7 +91,7 @@ export class Store {
       actions: withIds(body.actions as FlowAction[]),
       onCompleteFlowId: body.on_complete_flow_id ?? NIL_UUID,
       createdUs: us,
-      updatedUs: us,
+      updatedUs: undefined,
       temporary,
       calls: 0,
     };

@@ -112,7 +112,8 @@ export interface FlowRecord {
   actions: FlowAction[];
   onCompleteFlowId: string;
   createdUs: number;
-  updatedUs: number;
+  /** The last `PUT /flows/{id}` (`tm_update`), undefined until one: a new flow has none. */
+  updatedUs: number | undefined;
   /** Made for one call request's inline actions; not listed, removed with its calls. */
   temporary: boolean;
   calls: number;

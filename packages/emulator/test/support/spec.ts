@@ -38,6 +38,7 @@ export const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
 export const GO_STRUCT_EXCEPTIONS = [
   'FlowManagerAction.type: omitempty (fm models/action/action.go)',
   'FlowManagerAction.tm_execute: a *time.Time without omitempty, null until run (same file)',
+  'FlowManagerFlow.tm_update, tm_delete: *time.Time without omitempty, null until set (fm models/flow/webhook.go)',
 ] as const;
 {
   const action = spec.components.schemas.FlowManagerAction as {
@@ -48,6 +49,10 @@ export const GO_STRUCT_EXCEPTIONS = [
   action.properties.tm_execute = { ...action.properties.tm_execute, nullable: true };
   const actionType = spec.components.schemas.FlowManagerActionType as { enum: string[] };
   if (!actionType.enum.includes('')) actionType.enum.unshift('');
+  const flow = spec.components.schemas.FlowManagerFlow as { properties: Record<string, Json> };
+  for (const name of ['tm_update', 'tm_delete']) {
+    flow.properties[name] = { ...flow.properties[name], nullable: true };
+  }
 }
 
 /** The path prefix of every operation (`/v1.0`), from the spec's server URL. */
