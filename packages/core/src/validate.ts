@@ -20,5 +20,20 @@ function toIssue(issue: v.BaseIssue<unknown>): ValidationIssue {
     if (issue.expected === 'never') return { path, message: 'Unknown field; check its spelling' };
     if (issue.received === 'undefined') return { path, message: 'Required' };
   }
-  return { path, message: issue.message };
+  return { path, message: withoutValue(issue) };
+}
+
+/**
+ * valibot's own messages end with the value they refused ("but received "+8210...""): a string
+ * or a number may be a phone number or a talk text, so only its kind is said. Counts (a length
+ * "received 300") and other kinds (true, null, Array) are kept.
+ */
+function withoutValue(issue: v.BaseIssue<unknown>): string {
+  const { input, received, message } = issue;
+  const quoted =
+    (typeof input === 'string' && received === `"${input}"`) ||
+    ((typeof input === 'number' || typeof input === 'bigint') && received === `${input}`);
+  if (!quoted || !message.endsWith(`eceived ${received}`)) return message;
+  const kind = typeof input === 'string' ? 'a string' : 'a number';
+  return `${message.slice(0, message.length - received.length)}${kind}`;
 }

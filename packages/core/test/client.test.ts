@@ -638,6 +638,59 @@ describe('credentials never leak', () => {
   }
 });
 
+describe('phone numbers and talk texts never leak', () => {
+  const NUMBER = '+821099998888';
+  const TEXT = 'canary talk text';
+  const surfaces = (error: unknown) =>
+    [(error as Error).message, JSON.stringify(error), (error as Error).stack ?? ''].join('\n');
+  const base = QUICKSTART_CALL as unknown as Record<string, unknown>;
+
+  it.each([
+    ['a number for an address', { ...base, destinations: [NUMBER] }, 'destinations.0'],
+    ['a number for the source', { ...base, source: NUMBER }, 'source'],
+    [
+      'a number as a JSON number',
+      { ...base, destinations: [{ type: 'tel', target: 821099998888 }] },
+      'destinations.0.target',
+    ],
+    ['a number for anonymous', { ...base, anonymous: NUMBER }, 'anonymous'],
+    [
+      'a talk text for its gender',
+      { ...base, actions: [{ type: 'talk', option: { text: TEXT, gender: TEXT } }] },
+      'actions.0.option.gender',
+    ],
+    [
+      'a talk text for its option',
+      { ...base, actions: [{ type: 'talk', option: TEXT }] },
+      'actions.0.option',
+    ],
+  ])('keeps %s out of the validation error, sending nothing', async (_, request, path) => {
+    const stub = stubFetch(json({ calls: [rawCall()], groupcalls: [] }));
+    const error = await createClient({ fetch: stub.fetch })
+      .calls.create(request as never)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(VoipbinValidationError);
+    expect((error as VoipbinValidationError).issues.map((i) => i.path)).toContain(path);
+    expect((error as VoipbinValidationError).message).toMatch(/received a (string|number)/);
+    expect(surfaces(error)).not.toMatch(/821099998888|canary talk text/);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('keeps a number out of an answer it cannot read', async () => {
+    const stub = stubFetch(json({ calls: [rawCall({ source: NUMBER })], groupcalls: [] }));
+    const error = await createClient({ fetch: stub.fetch })
+      .calls.create(QUICKSTART_CALL)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(VoipbinResponseError);
+    expect((error as VoipbinResponseError).issues).toEqual([
+      { path: 'calls.0.source', message: 'Invalid type: Expected Object but received a string' },
+    ]);
+    expect(surfaces(error)).not.toContain('821099998888');
+  });
+});
+
 describe('the actions a client sends (`actions`)', () => {
   const tel = QUICKSTART_CALL.source;
   const call = <T>(actions: T[]) => ({ source: tel, destinations: [tel], actions });
