@@ -196,15 +196,49 @@ const LITERAL_KINDS: ReadonlySet<string> = new Set([
   Kind.ENUM,
 ]);
 
+/**
+ * A refused value graphql's messages may keep quoting: a name (an enum value such as `ROBOT`) or
+ * a short number (`250.5`), which say what was refused and cannot be a phone number (8 digits
+ * or more) or a sentence.
+ */
+const PLAIN_VALUE = /^(?:"?[_A-Za-z][_0-9A-Za-z]*"?|-?\d{1,7}(?:\.\d{1,7})?)$/;
+
+/**
+ * graphql's message for a value it refused, without the value unless it is plain: graphql
+ * quotes it (`String cannot represent a non string value: 821099998888`, `Value "..." does not
+ * exist in "TalkGender" enum.`, `Expected value of type "AddressInput!", found "+8210...".`),
+ * and it may be a phone number or a talk text. What is wrong stays, and the path says where.
+ */
+function withoutValue(message: string): string {
+  const plain = (value: string) => PLAIN_VALUE.test(value);
+  return message
+    .replace(
+      /^(.+? cannot represent [^:]*?value): ([\s\S]*)$/,
+      (all, why: string, value: string) => (plain(value.replace(/\.$/, '')) ? all : `${why}.`),
+    )
+    .replace(
+      /^(Expected value of type "[^"]*"), found ([\s\S]*)\.$/,
+      (all, why: string, value: string) => (plain(value) ? all : `${why}.`),
+    )
+    .replace(
+      /^Value ([\s\S]*) (does not exist in "[_A-Za-z][_0-9A-Za-z]*" enum\.)/,
+      (all, value: string, why: string) => (plain(value) ? all : `Value ${why}`),
+    );
+}
+
 /** A request error (nothing ran) for an input: BAD_USER_INPUT with its issue. */
-function badUserInput(error: GraphQLError, issue: { path: string; message: string }) {
+function badUserInput(
+  error: GraphQLError,
+  issue: { path: string; message: string },
+  message = withoutValue(error.message),
+) {
   const http = error.extensions.http ?? {};
   return gatewayError(
     'BAD_USER_INPUT',
-    error.message,
+    message,
     {
       ...error.extensions,
-      issues: [issue],
+      issues: [{ path: issue.path, message: withoutValue(issue.message) }],
       // 400, but 200 for application/json: a request error, as GraphQL-over-HTTP says.
       http: { ...http, status: 400, spec: true },
     },
@@ -222,16 +256,37 @@ const NAME = '[_A-Za-z][_0-9A-Za-z]*';
 /**
  * A variable that could not be coerced (graphql's `Variable "$input" got invalid value ... at
  * "input.actions[0]"; <why>`), as BAD_USER_INPUT at its place in the arguments
- * (`input.actions.0`); undefined for any other error.
+ * (`input.actions.0`); undefined for any other error. graphql's message quotes the value (the
+ * whole input, phone numbers and talk texts with it): the answer says where and why only.
  */
 function variableError(error: GraphQLError, variables: Map<string, string>) {
   const name = new RegExp(`^Variable "\\$(${NAME})"`).exec(error.message)?.[1];
   if (!name || / which cannot be used as an input type\.$/.test(error.message)) return undefined;
-  const at = new RegExp(`at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"; `).exec(error.message);
+  const argument = variables.get(name) ?? `$${name}`;
+  // `of non-null type "T!" must not be null`, `of required type "T!" was not provided`: no value.
+  if (!error.message.startsWith(`Variable "$${name}" got invalid value `)) {
+    return badUserInput(error, { path: argument, message: error.message });
+  }
+  // `... got invalid value <the value>[ at "input.actions[0]"]; <why>`, where <why> is the
+  // message of graphql's own error: cut there, not inside the value, which may hold anything.
+  const why = error.originalError?.message;
+  const known = why !== undefined && error.message.endsWith(`; ${why}`);
+  const at = known
+    ? new RegExp(` at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"$`).exec(
+        error.message.slice(0, error.message.length - why.length - 2),
+      )
+    : new RegExp(` at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"; `).exec(error.message);
   const inside = (at?.[1] ?? '').match(new RegExp(`${NAME}|\\d+`, 'g')) ?? [];
-  const path = [variables.get(name) ?? `$${name}`, ...inside].join('.');
-  const message = at ? error.message.slice((at.index ?? 0) + at[0].length) : error.message;
-  return badUserInput(error, { path, message });
+  const path = [argument, ...inside].join('.');
+  const reason = withoutValue(
+    known ? why : at ? error.message.slice((at.index ?? 0) + at[0].length) : 'Invalid value.',
+  );
+  const where = at ? ` at "${name}${at[1]}"` : '';
+  return badUserInput(
+    error,
+    { path, message: reason },
+    `Variable "$${name}" got invalid value${where}; ${reason}`,
+  );
 }
 
 /** Errors of a result in which nothing ran (no `data`), rewritten; any other result as it is. */
@@ -254,10 +309,23 @@ function requestErrors(
  * string for an object, null for a non-null, a missing variable). Other validation errors keep
  * `GRAPHQL_VALIDATION_FAILED`; a subscription (the schema has none) gets it too. HTTP status
  * as for validation errors: 200 for `application/json`, 400 for
- * `application/graphql-response+json`.
+ * `application/graphql-response+json`. No message quotes the value refused (`withoutValue`),
+ * nor a syntax error the string or number it stopped at: either may be a phone number or a
+ * talk text.
  */
 export function inputErrors(): Plugin {
   return {
+    onParse() {
+      return ({ result }) => {
+        // `Expected Name, found String "<the text>".`: the token's kind says enough.
+        if (result instanceof GraphQLError) {
+          result.message = result.message.replace(
+            /\b(String|BlockString|Int|Float) "[\s\S]*"\.$/,
+            '$1.',
+          );
+        }
+      };
+    },
     onValidate({ params }) {
       return ({ valid, result, setResult }) => {
         if (valid) return;

@@ -441,7 +441,7 @@ const rows: Row[] = [
     status: 200,
     code: 'BAD_USER_INPUT',
     message:
-      /Variable "\$input" got invalid value .*; Expected type "CreateCallInput" to be an object/,
+      /^Variable "\$input" got invalid value; Expected type "CreateCallInput" to be an object\.$/,
     issue: 'input',
   },
   {
