@@ -69,6 +69,8 @@ export function toGraphQLError(
         reason: error.reason,
         requestId: error.requestId,
       },
+      // A proxy's 5xx to createCall: it may have reached VoIPBIN, and the call may be up.
+      ...(error.outcomeUnknown ? { outcomeUnknown: true, ...replayedOf(error) } : {}),
     });
   }
   if (error instanceof VoipbinTimeoutError || error instanceof VoipbinNetworkError) {

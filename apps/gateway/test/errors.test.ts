@@ -211,6 +211,37 @@ describe('no answer, or an unreadable one', () => {
     expect(again.errors?.[0]?.extensions).toEqual({ ...extensions, replayed: true });
   });
 
+  it.each([502, 504])(
+    "keeps the idempotency key of a createCall a proxy answered %i (not VoIPBIN's body): no second call",
+    async (httpStatus) => {
+      const { gateway, stub } = stubbedGateway(
+        () => new Response(`<html>${httpStatus}</html>`, { status: httpStatus }),
+      );
+      const keyed = CREATE_CALL.replace(
+        'createCall(input:',
+        'createCall(idempotencyKey: "proxy-1", input:',
+      );
+      const first = await graphql(gateway, keyed);
+      const again = await graphql(gateway, keyed);
+
+      // The proxy may have passed it on before giving up: the call may be ringing.
+      expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      const extensions = {
+        code: 'UPSTREAM_UNAVAILABLE',
+        voipbin: {
+          httpStatus,
+          status: 'INTERNAL',
+          reason: 'UNEXPECTED_ERROR_BODY',
+          requestId: null,
+        },
+        outcomeUnknown: true,
+      };
+      expect(first.errors?.[0]?.extensions).toEqual(extensions);
+      expect(again.errors?.[0]?.extensions).toEqual({ ...extensions, replayed: true });
+      expect(again.errors?.[0]?.message).toBe(first.errors?.[0]?.message);
+    },
+  );
+
   it.each([
     ['an empty object', {}],
     ['both lists null', { calls: null, groupcalls: null }],

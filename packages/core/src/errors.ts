@@ -54,6 +54,12 @@ export class VoipbinApiError extends VoipbinError {
   readonly requestId: string | null;
   readonly details: Record<string, unknown>[] | null;
   readonly request: RequestInfo;
+  /**
+   * True for a POST answered 5xx with a body that is not VoIPBIN's (a proxy or load balancer in
+   * front of it, a 502 or 504): the request may have reached VoIPBIN, so the call may have been
+   * placed. VoIPBIN's own error body says what it refused: false.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(init: {
     httpStatus: number;
@@ -65,8 +71,10 @@ export class VoipbinApiError extends VoipbinError {
     details?: Record<string, unknown>[] | null;
     request: RequestInfo;
   }) {
+    const unknown =
+      init.request.method === 'POST' && init.httpStatus >= 500 && init.message === null;
     super(
-      `VoIPBIN answered ${init.httpStatus} ${init.status} (${init.reason}) to ${init.request.method} ${init.request.path}: ${init.message ?? 'the answer was not a VoIPBIN error body'}`,
+      `VoIPBIN answered ${init.httpStatus} ${init.status} (${init.reason}) to ${init.request.method} ${init.request.path}: ${init.message ?? 'the answer was not a VoIPBIN error body'}${unknown ? '; the outcome is unknown, so it was not retried' : ''}`,
     );
     this.httpStatus = init.httpStatus;
     this.status = init.status;
@@ -75,6 +83,7 @@ export class VoipbinApiError extends VoipbinError {
     this.requestId = init.requestId;
     this.details = init.details ?? null;
     this.request = init.request;
+    this.outcomeUnknown = unknown;
   }
 }
 

@@ -151,6 +151,25 @@ describe('createClient', () => {
     });
   });
 
+  it('says a POST answered 5xx by a proxy, not VoIPBIN, may have placed the call', async () => {
+    const stub = stubFetch(
+      new Response('<html>Gateway timeout</html>', { status: 504 }),
+      voipbinError(503, 'UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'try later'),
+      new Response('<html>Gateway timeout</html>', { status: 504 }),
+    );
+    const client = createClient({ token: 'test-token', fetch: stub.fetch, retry: 0 });
+    const proxied = await client.calls.create(QUICKSTART_CALL).catch((e: unknown) => e);
+    const refused = await client.calls.create(QUICKSTART_CALL).catch((e: unknown) => e);
+    const read = await client.calls.get(CALL_ID).catch((e: unknown) => e);
+
+    expect(proxied).toMatchObject({ httpStatus: 504, outcomeUnknown: true });
+    expect((proxied as Error).message).toMatch(/the outcome is unknown/);
+    // VoIPBIN's own body says it refused the call; a GET places nothing.
+    expect(refused).toMatchObject({ httpStatus: 503, outcomeUnknown: false });
+    expect(read).toMatchObject({ httpStatus: 504, outcomeUnknown: false });
+    expect(stub.requests).toHaveLength(3);
+  });
+
   it('reports a 200 whose body is not JSON, or not a call, as VoipbinResponseError', async () => {
     const stub = stubFetch(
       new Response('{"calls": [', { status: 200 }),

@@ -1,4 +1,9 @@
-import { VoipbinNetworkError, VoipbinResponseError, VoipbinTimeoutError } from '@voipbin-kit/core';
+import {
+  VoipbinApiError,
+  VoipbinNetworkError,
+  VoipbinResponseError,
+  VoipbinTimeoutError,
+} from '@voipbin-kit/core';
 import type { GatewayErrorCode } from '../error-codes.ts';
 import { checkTtl, type Store, StoreFullError } from './store.ts';
 
@@ -28,7 +33,8 @@ export interface IdempotencyOptions {
   /**
    * Whether a failure of `work` leaves its outcome unknown (the call may have been placed):
    * the key is then kept and the failure replayed. Default: the error has `outcomeUnknown:
-   * true`, as core's `VoipbinTimeoutError` and `VoipbinNetworkError` for a POST.
+   * true`, as core's `VoipbinTimeoutError` and `VoipbinNetworkError` for a POST, and its
+   * `VoipbinApiError` for a POST a proxy answered 5xx.
    */
   isOutcomeUnknown?: (error: unknown) => boolean;
 }
@@ -124,6 +130,10 @@ interface StoredError {
   request?: { method: string; path: string };
   timeout?: number;
   httpStatus?: number;
+  /** A `VoipbinApiError`'s status, reason and VoIPBIN request id. */
+  status?: string;
+  reason?: string;
+  requestId?: string | null;
 }
 
 type IdempotencyRecord =
@@ -283,7 +293,12 @@ export function createIdempotency(store: Store, options: IdempotencyOptions = {}
 }
 
 /** Core's errors that `fromStored` rebuilds from their fields: their message is not kept. */
-const REBUILT = new Set(['VoipbinTimeoutError', 'VoipbinNetworkError', 'VoipbinResponseError']);
+const REBUILT = new Set([
+  'VoipbinTimeoutError',
+  'VoipbinNetworkError',
+  'VoipbinResponseError',
+  'VoipbinApiError',
+]);
 
 function toStored(error: unknown): StoredError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
@@ -299,6 +314,9 @@ function toStored(error: unknown): StoredError {
   }
   if (typeof e.timeout === 'number') stored.timeout = e.timeout;
   if (typeof e.httpStatus === 'number') stored.httpStatus = e.httpStatus;
+  if (typeof e.status === 'string') stored.status = e.status;
+  if (typeof e.reason === 'string') stored.reason = e.reason;
+  if (typeof e.requestId === 'string' || e.requestId === null) stored.requestId = e.requestId;
   return stored;
 }
 
@@ -310,6 +328,16 @@ function fromStored(stored: StoredError): Error {
     error = new VoipbinTimeoutError(request, stored.timeout ?? 0);
   } else if (stored.name === 'VoipbinNetworkError') {
     error = new VoipbinNetworkError(request);
+  } else if (stored.name === 'VoipbinApiError') {
+    // Kept only when its body was not VoIPBIN's (no message of its own): rebuilt the same.
+    error = new VoipbinApiError({
+      httpStatus: stored.httpStatus ?? 502,
+      status: stored.status ?? 'INTERNAL',
+      reason: stored.reason ?? 'UNEXPECTED_ERROR_BODY',
+      message: null,
+      requestId: stored.requestId ?? null,
+      request,
+    });
   } else if (stored.name === 'VoipbinResponseError') {
     error = new VoipbinResponseError(request, stored.httpStatus ?? 200, [
       { path: '', message: 'not readable (the first answer, replayed)' },
