@@ -29,6 +29,13 @@ const WRITE: Record<LogLevel, (line: string) => void> = {
   error: (line) => console.error(line),
 };
 
+/**
+ * A caller's operation name as a line or a span may show it: none when it is long or holds a
+ * run of five digits (a phone number, an id), which a caller may well put there.
+ */
+export const safeOperationName = (name: string | undefined): string | undefined =>
+  name && name.length <= 64 && !/\d{5}/.test(name) ? name : undefined;
+
 let format: LogFormat = 'text';
 
 /** Sets the format of every line from now on (the process's: the entries set it once). */

@@ -1,7 +1,7 @@
 import { type DocumentNode, type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from './context.ts';
-import { log } from './log.ts';
+import { log, safeOperationName } from './log.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-ids.ts';
 import { idempotencyScope } from './security/index.ts';
 
@@ -96,7 +96,7 @@ export function useRequestId(): Plugin<Record<string, unknown>> {
     if (!entry || entry.operation !== undefined) return;
     const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
     if (operation?.kind === 'OperationDefinition')
-      entry.operation = operation.name?.value ?? operation.operation;
+      entry.operation = safeOperationName(operation.name?.value) ?? operation.operation;
     entry.caller = callerHash(ctx);
   };
   return {

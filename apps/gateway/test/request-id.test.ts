@@ -139,6 +139,23 @@ describe('one request id end to end', () => {
     await gateway.close();
   });
 
+  it('leaves an operation name that may hold a number out of the line, naming its type', async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'info').mockImplementation((line: unknown) => lines.push(String(line)));
+    const gateway = createGateway({
+      upstream: { kind: 'emulator', emulator: createEmulator() },
+      logFormat: 'json',
+    });
+    const named = (name: string) => CREATE.replace('mutation CreateCall', `mutation ${name}`);
+    await post(gateway, { query: named('Call_821099998888'), variables: { input: INPUT } });
+    await post(gateway, { query: named(`Call${'x'.repeat(70)}`), variables: { input: INPUT } });
+    await vi.waitFor(() => expect(lines.length).toBeGreaterThanOrEqual(2));
+
+    expect(lines.map((line) => JSON.parse(line).operation)).toEqual(['mutation', 'mutation']);
+    expect(lines.join('\n')).not.toContain('821099998888');
+    await gateway.close();
+  });
+
   it('writes no line per request in the text format (the default)', async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => {});
     const gateway = createGateway({ upstream: { kind: 'emulator', emulator: createEmulator() } });

@@ -44,7 +44,7 @@ import {
 import type { Call } from '@voipbin-kit/core';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { log } from '../../log.ts';
+import { log, safeOperationName } from '../../log.ts';
 import type { EventOrigin, GatewayObserver } from '../../observer.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from '../../request-ids.ts';
 import type { Store } from '../../security/store.ts';
@@ -131,10 +131,6 @@ function liveParent(ops: Operations): Context | undefined {
   return span && !ops.ended.has(span) ? active : undefined;
 }
 
-/** An operation name for a span: none when it is long or holds a run of digits (a number). */
-const spanSafeName = (name: string | undefined) =>
-  name && name.length <= 64 && !/\d{5}/.test(name) ? name : undefined;
-
 interface Operation {
   span: Span;
   context: Context;
@@ -192,7 +188,7 @@ function operationSpans(tracer: Tracer, endpoint: string, ops: Operations): Plug
         if (!ast) return;
         // The first operation of a batch names the span (as it does the request's log line).
         operation.named = true;
-        const operationName = spanSafeName(ast.name?.value);
+        const operationName = safeOperationName(ast.name?.value);
         operation.span.updateName(
           operationName ? `${ast.operation} ${operationName}` : ast.operation,
         );
