@@ -264,26 +264,18 @@ const NAME = '[_A-Za-z][_0-9A-Za-z]*';
 function variableError(error: GraphQLError, variables: Map<string, string>) {
   const name = new RegExp(`^Variable "\\$(${NAME})"`).exec(error.message)?.[1];
   if (!name || / which cannot be used as an input type\.$/.test(error.message)) return undefined;
-  const argument = variables.get(name) ?? `$${name}`;
-  // `of non-null type "T!" must not be null`, `of required type "T!" was not provided`: no value.
-  if (!error.message.startsWith(`Variable "$${name}" got invalid value `)) {
-    return badUserInput(error, { path: argument, message: error.message });
-  }
-  // `... got invalid value <the value>[ at "input.actions[0]"]; <why>`, where <why> is the
-  // message of graphql's own error: cut there, not inside the value, which may hold anything.
-  const why = error.originalError?.message;
-  const known = why !== undefined && error.message.endsWith(`; ${why}`);
-  const at = known
-    ? new RegExp(` at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"$`).exec(
-        error.message.slice(0, error.message.length - why.length - 2),
-      )
-    : new RegExp(` at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"; `).exec(error.message);
-  const inside = (at?.[1] ?? '').match(new RegExp(`${NAME}|\\d+`, 'g')) ?? [];
-  const path = [argument, ...inside].join('.');
-  const reason = withoutValue(
-    known ? why : at ? error.message.slice((at.index ?? 0) + at[0].length) : 'Invalid value.',
-  );
-  const where = at ? ` at "${name}${at[1]}"` : '';
+  // `... got invalid value <the value>[ at "input.actions[0]"]; <why>`, <why> being graphql's
+  // own error (always its originalError): cut there, not inside the value. The other variable
+  // errors (`must not be null`, `was not provided`) quote no value and have no <why>.
+  const why = error.originalError?.message ?? '';
+  const quoted = why !== '' && error.message.endsWith(`; ${why}`);
+  const head = quoted ? error.message.slice(0, -why.length - 2) : '';
+  const at = new RegExp(` at "${name}((?:\\.${NAME}|\\[\\d+\\])*)"$`).exec(head)?.[1] ?? '';
+  const inside = at.match(new RegExp(`${NAME}|\\d+`, 'g')) ?? [];
+  const path = [variables.get(name) ?? `$${name}`, ...inside].join('.');
+  if (!quoted) return badUserInput(error, { path, message: error.message });
+  const reason = withoutValue(why);
+  const where = at && ` at "${name}${at}"`;
   return badUserInput(
     error,
     { path, message: reason },
