@@ -125,7 +125,7 @@ describe('validateCall', () => {
       {
         code: 'FORBIDDEN',
         path: 'input.destinations.0.target',
-        message: 'Destination 0 (+19005550100) is in a denied range (+1900)',
+        message: 'Destination 0 is in a denied range (+1900)',
       },
       {
         code: 'BAD_USER_INPUT',

@@ -98,13 +98,13 @@ export function checkPolicy(
         violations.push({
           path: where,
           code: 'FORBIDDEN',
-          message: `Destination ${i} (${number}) is in a denied range (${deniedBy})`,
+          message: `Destination ${i} is in a denied range (${deniedBy})`,
         });
       } else if (allowed.length > 0 && !allowed.some((prefix) => number.startsWith(prefix))) {
         violations.push({
           path: where,
           code: 'FORBIDDEN',
-          message: `Destination ${i} (${number}) is outside the allowed prefixes (${allowed.join(', ')})`,
+          message: `Destination ${i} is outside the allowed prefixes (${allowed.join(', ')})`,
         });
       }
     });

@@ -910,8 +910,7 @@ const rows: Row[] = [
     send: () => call({ destinations: [tel('+19005550100')] }),
     status: 200,
     code: 'FORBIDDEN',
-    message:
-      /input\.destinations\.0\.target: Destination 0 \(\+19005550100\) is in a denied range \(\+1900\)/,
+    message: /input\.destinations\.0\.target: Destination 0 is in a denied range \(\+1900\)$/,
   },
   {
     name: 'a denied number as the third destination',
@@ -919,14 +918,14 @@ const rows: Row[] = [
       call({ destinations: [tel('+821021656521'), tel('+12025550100'), tel('+19005550100')] }),
     status: 200,
     code: 'FORBIDDEN',
-    message: /input\.destinations\.2\.target: Destination 2 \(\+19005550100\)/,
+    message: /input\.destinations\.2\.target: Destination 2 is in a denied range/,
   },
   {
     name: 'a number outside the allowed prefixes',
     send: () => call({ destinations: [tel('+447700900123')] }),
     status: 200,
     code: 'FORBIDDEN',
-    message: /Destination 0 \(\+447700900123\) is outside the allowed prefixes \(\+82, \+1\)/,
+    message: /Destination 0 is outside the allowed prefixes \(\+82, \+1\)$/,
   },
   {
     name: 'a denied number hidden in a connect action',
@@ -936,7 +935,8 @@ const rows: Row[] = [
       }),
     status: 200,
     code: 'FORBIDDEN',
-    message: /input\.actions\.1\.connect\.destinations\.0\.target: Destination 0 \(\+19005550100\)/,
+    message:
+      /input\.actions\.1\.connect\.destinations\.0\.target: Destination 0 is in a denied range/,
   },
   {
     name: 'a denied number hidden in a call action',
@@ -964,7 +964,7 @@ const rows: Row[] = [
     status: 200,
     code: 'FORBIDDEN',
     message:
-      /input\.actions\.0\.call\.actions\.0\.connect\.destinations\.0\.target: Destination 0 \(\+19005550199\)/,
+      /input\.actions\.0\.call\.actions\.0\.connect\.destinations\.0\.target: Destination 0 is in a denied range/,
   },
   {
     name: 'a number outside the allowed prefixes in a call action',

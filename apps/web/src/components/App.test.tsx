@@ -158,7 +158,7 @@ describe('the dialer page', () => {
             issues: [
               {
                 path: 'input.destinations.0.target',
-                message: 'Destination 0 (+19005550100) is in a denied range (+1900)',
+                message: 'Destination 0 is in a denied range (+1900)',
               },
             ],
           },
