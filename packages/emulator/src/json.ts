@@ -89,9 +89,10 @@ export function callJson(call: CallRecord, state: CallState): Json {
 
 /**
  * A flow as VoIPBIN answers it: fm models/flow/webhook.go `WebhookMessage` (lines 14-31).
- * `name`, `detail` and `actions` are `omitempty`, the times are not: `tm_update` is `null` until
- * the flow is changed (fm pkg/flowhandler/db.go:143-145 creates it with `TMUpdate: nil`) and
- * `tm_delete` until it is deleted, when both are that moment (fm pkg/dbhandler/flows.go:267-271).
+ * `name`, `detail`, `actions` and `direct_hash` are `omitempty`, the times are not: `tm_update`
+ * is `null` until the flow is changed (fm pkg/flowhandler/db.go:143-145 creates it with
+ * `TMUpdate: nil`) and `tm_delete` until it is deleted, when both are that moment (fm
+ * pkg/dbhandler/flows.go:267-271).
  * Each action is an fmaction.Action, `tm_execute` `null`.
  */
 export function flowJson(flow: FlowRecord, deletedUs?: number): Json {
@@ -109,6 +110,7 @@ export function flowJson(flow: FlowRecord, deletedUs?: number): Json {
     ...(flow.name ? { name: flow.name } : {}),
     ...(flow.detail ? { detail: flow.detail } : {}),
     ...(actions.length > 0 ? { actions } : {}),
+    ...(flow.directHash ? { direct_hash: flow.directHash } : {}),
     on_complete_flow_id: flow.onCompleteFlowId,
     tm_create: voipbinTime(flow.createdUs),
     tm_update: updatedUs === undefined ? null : voipbinTime(updatedUs),

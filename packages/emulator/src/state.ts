@@ -26,6 +26,15 @@ export const QUICKSTART_FLOW: SeedFlow = {
   ],
 };
 
+/**
+ * A direct hash as direct-manager makes one (dm pkg/directhandler/handler.go:22-30): `direct.`
+ * and six random bytes in hex, the address a SIP URI reaches the flow by.
+ */
+function directHash(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return `direct.${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 export interface NewFlow {
   name: string;
   detail: string;
@@ -95,6 +104,8 @@ export class Store {
       temporary,
       calls: 0,
     };
+    // fm flowhandler/db.go:108-121: a persistent flow gets a direct hash from direct-manager.
+    if (!temporary) flow.directHash = directHash();
     this.flows.set(flow.id, flow);
     return flow;
   }

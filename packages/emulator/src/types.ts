@@ -116,6 +116,8 @@ export interface FlowRecord {
   updatedUs: number | undefined;
   /** Made for one call request's inline actions; not listed, removed with its calls. */
   temporary: boolean;
+  /** `direct_hash`: a persistent flow's, from direct-manager (`direct.` and 12 hex digits). */
+  directHash?: string;
   calls: number;
 }
 

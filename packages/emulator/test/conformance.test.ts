@@ -625,11 +625,15 @@ describe('flows', () => {
         'id',
         'customer_id',
         'type',
+        'direct_hash',
         'on_complete_flow_id',
         'tm_create',
         'tm_update',
         'tm_delete',
       ]);
+      // fm pkg/flowhandler/db.go:108-121: a persistent flow gets a direct hash, made by
+      // direct-manager as `direct.` and six random bytes in hex (dm directhandler/handler.go:22-30).
+      expect(bare.body.direct_hash).toMatch(/^direct\.[0-9a-f]{12}$/);
       // fm pkg/flowhandler/db.go:143-145: a new flow has `TMUpdate: nil`, `TMDelete: nil`.
       expect(bare.body).toMatchObject({
         tm_create: expect.any(String),
@@ -658,6 +662,9 @@ describe('flows', () => {
         Date.parse(replaced.body.tm_create),
       );
       expect(replaced.body).not.toHaveProperty('actions');
+      // fm's update leaves the direct hash as it was.
+      expect(replaced.body.direct_hash).toBe(created.body.direct_hash);
+      expect(created.body.direct_hash).not.toBe(bare.body.direct_hash);
       // fm pkg/dbhandler/flows.go:267-271: a delete sets tm_delete and tm_update to its moment.
       h.emulator.advance(1_000);
       const deleted = await h.send('DELETE', `/flows/${created.body.id}`);
