@@ -979,7 +979,7 @@ function renderEvents(events) {
       `E over its floor (node:http writing each frame, nothing else; measured right after E): ${floors
         .map(
           (r) =>
-            `at ${r.subscribers}, gateway CPU per frame ${f(r.gatewayCpuPerFrame / r.floor.gatewayCpuPerFrame, 2)}x (${signed(r.gatewayCpuPerFrame - r.floor.gatewayCpuPerFrame, 1)} µs), p50 ${f(r.p50 / r.floor.p50, 2)}x`,
+            `at ${r.subscribers}, gateway CPU per frame ${times(r.gatewayCpuPerFrame / r.floor.gatewayCpuPerFrame)} (${signed(r.gatewayCpuPerFrame - r.floor.gatewayCpuPerFrame, 1)} µs), p50 ${times(r.p50 / r.floor.p50)}`,
         )
         .join('; ')}.`,
     );
@@ -991,6 +991,9 @@ function renderEvents(events) {
     );
   return lines;
 }
+
+/** A ratio as `1.23x`, or – when there is none (a CPU time that read 0: /proc counts in ticks). */
+const times = (ratio) => (Number.isFinite(ratio) ? `${f(ratio, 2)}x` : '–');
 
 /** `value` with its sign, + or −. */
 const signed = (value, digits) => `${value < 0 ? '−' : '+'}${f(Math.abs(value), digits)}`;
