@@ -242,6 +242,37 @@ describe('no answer, or an unreadable one', () => {
     },
   );
 
+  it.each(['REQUEST_TIMEOUT', 'REQUEST_CANCELED'])(
+    'keeps the idempotency key of a createCall VoIPBIN gave up on (503 %s): no second call',
+    async (reason) => {
+      // bin-api-manager/server/error_translate.go (step 3): its request to call-manager timed
+      // out or was canceled, after call-manager may have placed the call.
+      const message =
+        reason === 'REQUEST_TIMEOUT' ? 'The request timed out.' : 'The request was canceled.';
+      const { gateway, stub } = stubbedGateway(() =>
+        voipbinError(503, 'UNAVAILABLE', reason, message, 'req_GAVE_UP'),
+      );
+      const keyed = CREATE_CALL.replace(
+        'createCall(input:',
+        `createCall(idempotencyKey: "gave-up-${reason}", input:`,
+      );
+      const first = await graphql(gateway, keyed);
+      const again = await graphql(gateway, keyed);
+
+      expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      const extensions = {
+        code: 'UPSTREAM_UNAVAILABLE',
+        voipbin: { httpStatus: 503, status: 'UNAVAILABLE', reason, requestId: 'req_GAVE_UP' },
+        outcomeUnknown: true,
+      };
+      expect(first.errors?.[0]?.extensions).toEqual(extensions);
+      expect(first.errors?.[0]?.message).toBe(`VoIPBIN: ${message}`);
+      // Its first outcome again, word for word.
+      expect(again.errors?.[0]?.extensions).toEqual({ ...extensions, replayed: true });
+      expect(again.errors?.[0]?.message).toBe(first.errors?.[0]?.message);
+    },
+  );
+
   it.each([
     ['an empty object', {}],
     ['both lists null', { calls: null, groupcalls: null }],

@@ -39,6 +39,14 @@ export class VoipbinValidationError extends VoipbinError {
   }
 }
 
+/**
+ * VoIPBIN's reasons for an answer given without knowing the outcome: api-manager's transport
+ * failures (bin-api-manager/server/error_translate.go, `translateToVoipbinError` step 3), its
+ * request to the manager behind it timed out or was canceled, after that manager may have
+ * taken it.
+ */
+const GAVE_UP = /^REQUEST_(?:TIMEOUT|CANCELED)$/;
+
 /** VoIPBIN answered with an error (HTTP 4xx or 5xx). */
 export class VoipbinApiError extends VoipbinError {
   override name = 'VoipbinApiError';
@@ -55,9 +63,11 @@ export class VoipbinApiError extends VoipbinError {
   readonly details: Record<string, unknown>[] | null;
   readonly request: RequestInfo;
   /**
-   * True for a POST answered 5xx with a body that is not VoIPBIN's (a proxy or load balancer in
-   * front of it, a 502 or 504): the request may have reached VoIPBIN, so the call may have been
-   * placed. VoIPBIN's own error body says what it refused: false.
+   * True when a POST may have done what it asked (the call may have been placed): answered 5xx
+   * with a body that is not VoIPBIN's (a proxy or load balancer in front of it, a 502 or 504),
+   * or VoIPBIN's own `REQUEST_TIMEOUT` or `REQUEST_CANCELED` (its API gave up waiting on the
+   * service behind it, which may still act). Any other error body of VoIPBIN's says what it
+   * refused: false.
    */
   readonly outcomeUnknown: boolean;
 
@@ -72,7 +82,9 @@ export class VoipbinApiError extends VoipbinError {
     request: RequestInfo;
   }) {
     const unknown =
-      init.request.method === 'POST' && init.httpStatus >= 500 && init.message === null;
+      init.request.method === 'POST' &&
+      init.httpStatus >= 500 &&
+      (init.message === null || GAVE_UP.test(init.reason));
     super(
       `VoIPBIN answered ${init.httpStatus} ${init.status} (${init.reason}) to ${init.request.method} ${init.request.path}: ${init.message ?? 'the answer was not a VoIPBIN error body'}${unknown ? '; the outcome is unknown, so it was not retried' : ''}`,
     );

@@ -170,6 +170,34 @@ describe('createClient', () => {
     expect(stub.requests).toHaveLength(3);
   });
 
+  it('says a POST VoIPBIN answered REQUEST_TIMEOUT or REQUEST_CANCELED may have placed the call', async () => {
+    // bin-api-manager/server/error_translate.go (step 3): a request to call-manager that timed
+    // out or was canceled is 503 UNAVAILABLE with one of these reasons, after call-manager may
+    // have taken it.
+    const stub = stubFetch(
+      voipbinError(503, 'UNAVAILABLE', 'REQUEST_TIMEOUT', 'The request timed out.'),
+      voipbinError(503, 'UNAVAILABLE', 'REQUEST_CANCELED', 'The request was canceled.'),
+      voipbinError(503, 'UNAVAILABLE', 'REQUEST_TIMEOUT', 'The request timed out.'),
+    );
+    const client = createClient({ token: 'test-token', fetch: stub.fetch, retry: 0 });
+    const timedOut = await client.calls.create(QUICKSTART_CALL).catch((e: unknown) => e);
+    const canceled = await client.calls.create(QUICKSTART_CALL).catch((e: unknown) => e);
+    const read = await client.calls.get(CALL_ID).catch((e: unknown) => e);
+
+    expect(timedOut).toMatchObject({
+      httpStatus: 503,
+      reason: 'REQUEST_TIMEOUT',
+      upstreamMessage: 'The request timed out.',
+      outcomeUnknown: true,
+    });
+    expect((timedOut as Error).message).toMatch(/the outcome is unknown/);
+    expect(canceled).toMatchObject({ reason: 'REQUEST_CANCELED', outcomeUnknown: true });
+    // A GET places nothing, whatever VoIPBIN says.
+    expect(read).toMatchObject({ reason: 'REQUEST_TIMEOUT', outcomeUnknown: false });
+    // Never sent again on its own.
+    expect(stub.requests).toHaveLength(3);
+  });
+
   it('reports a 200 whose body is not JSON, or not a call, as VoipbinResponseError', async () => {
     const stub = stubFetch(
       new Response('{"calls": [', { status: 200 }),

@@ -34,7 +34,7 @@ export interface IdempotencyOptions {
    * Whether a failure of `work` leaves its outcome unknown (the call may have been placed):
    * the key is then kept and the failure replayed. Default: the error has `outcomeUnknown:
    * true`, as core's `VoipbinTimeoutError` and `VoipbinNetworkError` for a POST, and its
-   * `VoipbinApiError` for a POST a proxy answered 5xx.
+   * `VoipbinApiError` for a POST a proxy answered 5xx or VoIPBIN gave up on.
    */
   isOutcomeUnknown?: (error: unknown) => boolean;
 }
@@ -134,6 +134,11 @@ interface StoredError {
   status?: string;
   reason?: string;
   requestId?: string | null;
+  /**
+   * VoIPBIN's message, kept only for an answer it gave without knowing the outcome
+   * (`REQUEST_TIMEOUT`, `REQUEST_CANCELED`: api-manager's fixed texts, quoting nothing).
+   */
+  upstreamMessage?: string;
 }
 
 type IdempotencyRecord =
@@ -317,6 +322,8 @@ function toStored(error: unknown): StoredError {
   if (typeof e.status === 'string') stored.status = e.status;
   if (typeof e.reason === 'string') stored.reason = e.reason;
   if (typeof e.requestId === 'string' || e.requestId === null) stored.requestId = e.requestId;
+  if (e.outcomeUnknown === true && typeof e.upstreamMessage === 'string')
+    stored.upstreamMessage = e.upstreamMessage;
   return stored;
 }
 
@@ -329,12 +336,12 @@ function fromStored(stored: StoredError): Error {
   } else if (stored.name === 'VoipbinNetworkError') {
     error = new VoipbinNetworkError(request);
   } else if (stored.name === 'VoipbinApiError') {
-    // Kept only when its body was not VoIPBIN's (no message of its own): rebuilt the same.
+    // Kept only when its outcome is unknown (a proxy's body, or VoIPBIN giving up): the same.
     error = new VoipbinApiError({
       httpStatus: stored.httpStatus ?? 502,
       status: stored.status ?? 'INTERNAL',
       reason: stored.reason ?? 'UNEXPECTED_ERROR_BODY',
-      message: null,
+      message: stored.upstreamMessage ?? null,
       requestId: stored.requestId ?? null,
       request,
     });
