@@ -454,6 +454,26 @@ describe('the emulator with injected faults', () => {
     expect(emulator.calls()).toHaveLength(1);
   });
 
+  it('keeps the key when VoIPBIN gave up on a createCall it placed: the retry places nothing more', async () => {
+    const { gateway, emulator } = emulatedGateway({
+      faults: [{ method: 'POST', path: '/v1.0/calls', gaveUp: 'timeout', after: true, times: 1 }],
+    });
+    const keyed = CREATE_CALL.replace(
+      'createCall(input:',
+      'createCall(idempotencyKey: "gave-up-placed", input:',
+    );
+    const first = await graphql(gateway, keyed);
+    expect(first.errors?.[0]?.extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      voipbin: { httpStatus: 503, reason: 'REQUEST_TIMEOUT' },
+      outcomeUnknown: true,
+    });
+    // It rang. The page, or its user, sends the same key again: the first outcome, no new call.
+    const again = await graphql(gateway, keyed);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ outcomeUnknown: true, replayed: true });
+    expect(emulator.calls()).toHaveLength(1);
+  });
+
   it('answers a slow emulator as UPSTREAM_TIMEOUT within the client timeout', async () => {
     const { gateway } = emulatedGateway(
       { faults: [{ method: 'POST', path: '/v1.0/calls', latency: 2_000 }] },

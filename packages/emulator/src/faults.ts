@@ -16,6 +16,13 @@ export interface FaultRule {
   malformed?: boolean;
   /** Answers 200 with this body (say, valid JSON of the wrong shape). */
   body?: string;
+  /**
+   * Answers as VoIPBIN's API does when its request to the service behind it timed out
+   * (`'timeout'`) or was canceled: 503 UNAVAILABLE `REQUEST_TIMEOUT` / `REQUEST_CANCELED` (am
+   * server/error_translate.go). With `after`, the call is placed all the same: VoIPBIN's answer
+   * cannot say whether it was.
+   */
+  gaveUp?: 'timeout' | 'canceled';
   /** Applies after the request was handled: the call is placed, the answer is lost. Default false. */
   after?: boolean;
   /** How many matching requests it hits (default: all). */
@@ -25,8 +32,8 @@ export interface FaultRule {
 export type Fault = FaultRule;
 
 /**
- * Marks an answer made by a fault (`status`, `malformed` or `body`), its value the kind: it
- * is not an answer VoIPBIN would give, and a log or a test can tell it from one.
+ * Marks an answer made by a fault (`status`, `malformed`, `body` or `gave-up`), its value the
+ * kind, so that a log or a test can tell it from one the emulator made as VoIPBIN would.
  */
 export const FAULT_HEADER = 'x-emulator-fault';
 
@@ -91,6 +98,18 @@ export class Faults {
       );
       response.headers.set(FAULT_HEADER, 'status');
       return new Response(response.body, { status: rule.status, headers: response.headers });
+    }
+    if (rule.gaveUp) {
+      const timeout = rule.gaveUp === 'timeout';
+      const response = error(
+        'UNAVAILABLE',
+        timeout ? 'REQUEST_TIMEOUT' : 'REQUEST_CANCELED',
+        timeout ? 'The request timed out.' : 'The request was canceled.',
+        undefined,
+        requestId,
+      );
+      response.headers.set(FAULT_HEADER, 'gave-up');
+      return response;
     }
     const headers = {
       'content-type': 'application/json',

@@ -225,6 +225,30 @@ describe.each(TRANSPORTS)('faults, $name', (transport) => {
     expect((await voipbin.calls.list()).result.map((c) => c.id)).toEqual([placed[0]?.id]);
   });
 
+  it.each([
+    ['timeout', 'REQUEST_TIMEOUT', 'The request timed out.'],
+    ['canceled', 'REQUEST_CANCELED', 'The request was canceled.'],
+  ] as const)(
+    "VoIPBIN gave up (%s) after placing the call: 503 %s, as am's error_translate.go answers",
+    async (gaveUp, reason, message) => {
+      const { emulator, voipbin, requests } = await setup([
+        { method: 'POST', path: '/v1.0/calls', gaveUp, after: true, times: 1 },
+      ]);
+      const error = await voipbin.calls.create(CALL).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VoipbinApiError);
+      expect(error).toMatchObject({
+        httpStatus: 503,
+        status: 'UNAVAILABLE',
+        reason,
+        upstreamMessage: message,
+        outcomeUnknown: true,
+      });
+      expect(requests).toEqual(['POST /v1.0/calls']);
+      // It rang all the same.
+      expect(emulator.calls()).toHaveLength(1);
+    },
+  );
+
   it('malformed JSON: VoipbinResponseError', async () => {
     const { emulator, voipbin, steady } = await setup([{ path: '/v1.0/calls', malformed: true }]);
     const error = await voipbin.calls.create(CALL).catch((e: unknown) => e);
