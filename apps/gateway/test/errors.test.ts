@@ -32,6 +32,9 @@ const CREATE_CALL = /* GraphQL */ `
     }) { calls { id status } }
   }`;
 const LIST_CALLS = '{ calls(first: 5) { nodes { id } } }';
+/** CREATE_CALL sent with an idempotency key. */
+const keyedCall = (key: string) =>
+  CREATE_CALL.replace('createCall(input:', `createCall(idempotencyKey: "${key}", input:`);
 
 /** A gateway in front of a stub VoIPBIN, with the server's access key set to the canary. */
 function stubbedGateway(
@@ -198,10 +201,7 @@ describe('no answer, or an unreadable one', () => {
       () =>
         new Response('<html>ok</html>', { status: 201, headers: { 'content-type': 'text/html' } }),
     );
-    const keyed = CREATE_CALL.replace(
-      'createCall(input:',
-      'createCall(idempotencyKey: "k-1", input:',
-    );
+    const keyed = keyedCall('k-1');
     const first = await graphql(gateway, keyed);
     const again = await graphql(gateway, keyed);
     expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
@@ -217,10 +217,7 @@ describe('no answer, or an unreadable one', () => {
       const { gateway, stub } = stubbedGateway(
         () => new Response(`<html>${httpStatus}</html>`, { status: httpStatus }),
       );
-      const keyed = CREATE_CALL.replace(
-        'createCall(input:',
-        'createCall(idempotencyKey: "proxy-1", input:',
-      );
+      const keyed = keyedCall('proxy-1');
       const first = await graphql(gateway, keyed);
       const again = await graphql(gateway, keyed);
 
@@ -252,10 +249,7 @@ describe('no answer, or an unreadable one', () => {
       const { gateway, stub } = stubbedGateway(() =>
         voipbinError(503, 'UNAVAILABLE', reason, message, 'req_GAVE_UP'),
       );
-      const keyed = CREATE_CALL.replace(
-        'createCall(input:',
-        `createCall(idempotencyKey: "gave-up-${reason}", input:`,
-      );
+      const keyed = keyedCall(`gave-up-${reason}`);
       const first = await graphql(gateway, keyed);
       const again = await graphql(gateway, keyed);
 
@@ -294,10 +288,7 @@ describe('no answer, or an unreadable one', () => {
       vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
         logged.push(args.map(String).join(' '));
       });
-      const keyed = CREATE_CALL.replace(
-        'createCall(input:',
-        'createCall(idempotencyKey: "odd-1", input:',
-      );
+      const keyed = keyedCall('odd-1');
       const first = await graphql(gateway, keyed);
       const again = await graphql(gateway, keyed);
       expect(first.data).toBeNull();
@@ -458,10 +449,7 @@ describe('the emulator with injected faults', () => {
     const { gateway, emulator } = emulatedGateway({
       faults: [{ method: 'POST', path: '/v1.0/calls', gaveUp: 'timeout', after: true, times: 1 }],
     });
-    const keyed = CREATE_CALL.replace(
-      'createCall(input:',
-      'createCall(idempotencyKey: "gave-up-placed", input:',
-    );
+    const keyed = keyedCall('gave-up-placed');
     const first = await graphql(gateway, keyed);
     expect(first.errors?.[0]?.extensions).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
