@@ -40,6 +40,20 @@ describe('pathTemplate', () => {
     );
   });
 
+  it('reads the path alone: never the query or the fragment, whatever they hold', () => {
+    expect(pathTemplate('https://api.voipbin.net/v1.0/calls?next=/v1.0/flows/x', '/v1.0')).toBe(
+      '/v1.0/calls',
+    );
+    expect(pathTemplate(`http://127.0.0.1:4010/v1.0/calls/${id}#/hangup`, '/v1.0')).toBe(
+      '/v1.0/calls/{id}',
+    );
+    expect(pathTemplate('http://e.local:8080/v1.0/calls/?accesskey=k#f', '/v1.0')).toBe(
+      '/v1.0/calls',
+    );
+    expect(pathTemplate('http://e.local?accesskey=/v1.0/calls', '/v1.0')).toBe('{other}');
+    expect(pathTemplate('http://e.local', '')).toBe('/');
+  });
+
   it('says {other} for a URL outside the base path', () => {
     expect(pathTemplate('http://e.local/elsewhere/calls', '/v1.0')).toBe('{other}');
   });
