@@ -19,9 +19,9 @@
  * operation then has no span.
  */
 import {
-  type Attributes,
   type Context,
   context,
+  createContextKey,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -112,23 +112,10 @@ const failed = (span: Span, type: string) => {
   span.setStatus({ code: SpanStatusCode.ERROR });
 };
 
-/** What the three parts share: the operations under way, and the spans of those that ended. */
+/** What the three parts share: the operations under way. */
 interface Operations {
   /** The context of each GraphQL request under way, by its request id (Workers: no ALS). */
   byRequestId: Map<string, Context>;
-  /**
-   * Operation spans already ended. Work an operation started that outlives it (a subscription's
-   * poller, its socket: AsyncLocalStorage carries the context into their timers) must not
-   * become a child of a span that has ended: it starts a trace of its own, or none.
-   */
-  ended: WeakSet<Span>;
-}
-
-/** The context work runs in, unless it is that of an operation already answered. */
-function liveParent(ops: Operations): Context | undefined {
-  const active = context.active();
-  const span = trace.getSpan(active);
-  return span && !ops.ended.has(span) ? active : undefined;
 }
 
 interface Operation {
@@ -136,7 +123,23 @@ interface Operation {
   context: Context;
   requestId: string;
   named: boolean;
+  /**
+   * Its span has ended. Work the operation started that outlives it (a subscription's poller,
+   * its socket: AsyncLocalStorage carries the context into their timers) must not become a
+   * child of a span that has ended: it starts a trace of its own, or none.
+   */
+  ended: boolean;
   code?: string;
+}
+
+/** The operation an operation's context (and every context made from it) belongs to. */
+const OPERATION = createContextKey('voipbin-kit operation');
+
+/** The context work runs in, unless it is none or that of an operation already answered. */
+function liveParent(): Context | undefined {
+  const active = context.active();
+  const operation = active.getValue(OPERATION) as Operation | undefined;
+  return operation && !operation.ended ? active : undefined;
 }
 
 /** The SERVER span of each GraphQL request, and the context its work runs in. */
@@ -173,8 +176,10 @@ function operationSpans(tracer: Tracer, endpoint: string, ops: Operations): Plug
         },
         parent,
       );
-      const active = trace.setSpan(parent, span);
-      operations.set(request, { span, context: active, requestId, named: false });
+      const operation: Operation = { span, context: parent, requestId, named: false, ended: false };
+      const active = trace.setSpan(parent, span).setValue(OPERATION, operation);
+      operation.context = active;
+      operations.set(request, operation);
       // The id is the caller's when it sent a safe one: two requests in flight with the same id
       // would take each other's VoIPBIN spans, so the first keeps it.
       if (!byRequestId.has(requestId)) byRequestId.set(requestId, active);
@@ -192,8 +197,10 @@ function operationSpans(tracer: Tracer, endpoint: string, ops: Operations): Plug
         operation.span.updateName(
           operationName ? `${ast.operation} ${operationName}` : ast.operation,
         );
-        operation.span.setAttribute('graphql.operation.type', ast.operation);
-        if (operationName) operation.span.setAttribute('graphql.operation.name', operationName);
+        operation.span.setAttributes({
+          'graphql.operation.type': ast.operation,
+          'graphql.operation.name': operationName,
+        });
       };
     },
     onExecute({ executeFn, setExecuteFn }) {
@@ -206,13 +213,17 @@ function operationSpans(tracer: Tracer, endpoint: string, ops: Operations): Plug
       const operation = operations.get(request);
       if (!operation || isAsyncIterable(result)) return;
       // The first error's code; a batch's server fault, in any of its results, wins.
-      const codes = (Array.isArray(result) ? result : [result]).flatMap((one) =>
-        (one?.errors ?? []).map((error) => {
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of one?.errors ?? []) {
           const code = error.extensions?.code;
-          return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-        }),
-      );
-      if (codes.length) operation.code = codes.find((code) => SERVER_FAULTS.has(code)) ?? codes[0];
+          const named = typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+          if (SERVER_FAULTS.has(named)) {
+            operation.code = named;
+            return;
+          }
+          operation.code ??= named;
+        }
+      }
     },
     onResponse({ request, response }) {
       const operation = operations.get(request);
@@ -221,7 +232,7 @@ function operationSpans(tracer: Tracer, endpoint: string, ops: Operations): Plug
       if (byRequestId.get(operation.requestId) === operation.context)
         byRequestId.delete(operation.requestId);
       const { span, code } = operation;
-      ops.ended.add(span);
+      operation.ended = true;
       span.setAttribute('http.response.status_code', response.status);
       if (code) {
         span.setAttribute('graphql.error.code', code);
@@ -242,10 +253,8 @@ function tracedFetch(
 ): typeof globalThis.fetch {
   const base = new URL(baseURL);
   const basePath = base.pathname.replace(/\/+$/, '');
-  const server: Attributes = {
-    'server.address': base.hostname,
-    ...(base.port ? { 'server.port': Number(base.port) } : {}),
-  };
+  const address = base.hostname;
+  const port = base.port ? Number(base.port) : undefined;
   return async (input, init) => {
     const { request, url, method } = exchangeOf(input, init);
     // Read where it is: ofetch hands over a `Headers`, and copying it to read one value was the
@@ -255,7 +264,7 @@ function tracedFetch(
       (headers instanceof Headers ? headers : new Headers(headers)).get(REQUEST_ID_HEADER) ??
       undefined;
     const parent =
-      liveParent(ops) ?? (sentId ? ops.byRequestId.get(sentId) : undefined) ?? ROOT_CONTEXT;
+      liveParent() ?? (sentId ? ops.byRequestId.get(sentId) : undefined) ?? ROOT_CONTEXT;
     const template = pathTemplate(url, basePath);
     const span = tracer.startSpan(
       `${method} ${template}`,
@@ -264,8 +273,9 @@ function tracedFetch(
         attributes: {
           'http.request.method': method,
           'url.template': template,
-          ...server,
-          ...(sentId ? { 'voipbin.request_id': sentId } : {}),
+          'server.address': address,
+          'server.port': port,
+          'voipbin.request_id': sentId,
         },
       },
       parent,
@@ -273,8 +283,9 @@ function tracedFetch(
     try {
       const response = await fetch(input, init);
       span.setAttribute('http.response.status_code', response.status);
+      // VoIPBIN's own id, where it answers one other than the id sent.
       const echoed = response.headers.get(REQUEST_ID_HEADER);
-      if (echoed) span.setAttribute('voipbin.request_id', echoed);
+      if (echoed && echoed !== sentId) span.setAttribute('voipbin.request_id', echoed);
       if (response.status >= 500) failed(span, String(response.status));
       return response;
     } catch (error) {
@@ -287,14 +298,14 @@ function tracedFetch(
 }
 
 /** `store`, each operation made for a request a CLIENT span by its name (never a key or a value). */
-function tracedStore(tracer: Tracer, store: Store, ops: Operations): Store {
+function tracedStore(tracer: Tracer, store: Store): Store {
   return wrapStoreOperations(store, (operation, run) => {
     const name = `store ${operation}`;
     const attributes = { 'db.operation.name': operation };
     return (...args) => {
       // A child of the operation that asked, or no span: background work (an event's owner
       // looked up) and runtimes without a context manager (a Worker) make none.
-      if (!liveParent(ops)) return run(...args);
+      if (!liveParent()) return run(...args);
       return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
         try {
           return await run(...args);
@@ -340,7 +351,7 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
     ],
   });
   const tracer = provider.getTracer(SCOPE);
-  const ops: Operations = { byRequestId: new Map(), ended: new WeakSet() };
+  const ops: Operations = { byRequestId: new Map() };
   const observer: GatewayObserver = {
     placed: nothing,
     refused: nothing,
@@ -356,7 +367,7 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
     wrapFetch: (fetch, baseURL) => tracedFetch(tracer, fetch, baseURL, ops),
     // A shared store's operations are round trips worth a span; the process's own memory's
     // are not I/O (a span would cost more than the operation).
-    wrapStore: (store, { shared }) => (shared ? tracedStore(tracer, store, ops) : store),
+    wrapStore: (store, { shared }) => (shared ? tracedStore(tracer, store) : store),
     publishing(origin: EventOrigin, call: Call) {
       // A trace of its own: the state came from VoIPBIN, not from a request of this gateway.
       const span = tracer.startSpan(
