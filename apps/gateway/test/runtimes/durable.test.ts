@@ -41,6 +41,7 @@ const KEYS = {
   rate: 'key-of-rate-0004',
   live: 'key-of-live-0005',
   restart: 'key-of-restart-0006',
+  gaveUp: 'key-of-gave-up-0007',
 } as const;
 const BURST = 6;
 const POLL_INTERVAL_MS = 300;
@@ -334,6 +335,36 @@ describe('two isolates bound to one set of Durable Objects', () => {
     );
     expect(new Set(burst.map((answer) => answer.data?.createCall.calls[0].id)).size).toBe(1);
     expect(polled.posts()).toBe(posts + 2);
+  });
+
+  it('replays, through B, the failure A was answered when VoIPBIN gave up on a call it placed', async () => {
+    const posts = polled.posts();
+    const placed = polled.emulator.calls().length;
+    // VoIPBIN's API timed out waiting for call-manager, which placed the call all the same.
+    polled.emulator.faults.set([
+      { method: 'POST', path: '/v1.0/calls', gaveUp: 'timeout', after: true, times: 1 },
+    ]);
+    try {
+      const first = await graphql(a, withKey('gave-up-1'), undefined, as(KEYS.gaveUp));
+      expect(first.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        voipbin: { httpStatus: 503, reason: 'REQUEST_TIMEOUT' },
+        outcomeUnknown: true,
+      });
+      // The page sends the same key again, and another isolate takes it: the same answer, no call.
+      const again = await graphql(b, withKey('gave-up-1'), undefined, as(KEYS.gaveUp));
+      expect(again.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        voipbin: { httpStatus: 503, reason: 'REQUEST_TIMEOUT' },
+        outcomeUnknown: true,
+        replayed: true,
+      });
+      expect(again.errors?.[0]?.message).toBe(first.errors?.[0]?.message);
+    } finally {
+      polled.emulator.faults.clear();
+    }
+    expect(polled.posts()).toBe(posts + 1);
+    expect(polled.emulator.calls()).toHaveLength(placed + 1);
   });
 
   it('shares one rate-limit burst between the isolates', async () => {
