@@ -3,6 +3,7 @@
  * VoIPBIN's status, reason and request id; timeouts and network failures, with whether a call
  * may have been placed; anything unexpected masked. And no credential ever in an answer.
  */
+import { DEFAULT_CUSTOMER_ID } from '@voipbin-kit/emulator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway, type GatewayConfig } from '../src/index.ts';
 import {
@@ -460,6 +461,30 @@ describe('the emulator with injected faults', () => {
     const again = await graphql(gateway, keyed);
     expect(again.errors?.[0]?.extensions).toMatchObject({ outcomeUnknown: true, replayed: true });
     expect(emulator.calls()).toHaveLength(1);
+  });
+
+  it('refuses a phone call for a customer whose identity VoIPBIN has not verified: FORBIDDEN, nothing placed, the key free', async () => {
+    const { gateway, emulator } = emulatedGateway({
+      unverifiedCustomers: [DEFAULT_CUSTOMER_ID],
+    });
+    const keyed = keyedCall('unverified');
+    // A known refusal releases the key: once verified, the same key places the call.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { errors } = await graphql(gateway, keyed);
+      expect(errors?.[0]?.message).toBe(
+        'VoIPBIN: Customer identity verification is required for this operation.',
+      );
+      expect(errors?.[0]?.extensions).toEqual({
+        code: 'FORBIDDEN',
+        voipbin: {
+          httpStatus: 403,
+          status: 'PERMISSION_DENIED',
+          reason: 'IDENTITY_VERIFICATION_REQUIRED',
+          requestId: expect.any(String),
+        },
+      });
+    }
+    expect(emulator.calls()).toHaveLength(0);
   });
 
   it('answers a slow emulator as UPSTREAM_TIMEOUT within the client timeout', async () => {

@@ -133,6 +133,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
         customerId: customer,
         strictJson: options.strictJson ?? true,
         maxActiveCalls: options.maxActiveCalls ?? 10_000,
+        verified: !options.unverifiedCustomers?.includes(customer),
       },
       request,
       url,

@@ -40,6 +40,12 @@ export interface EmulatorOptions {
    * quickstart's second request has one).
    */
   strictJson?: boolean;
+  /**
+   * Customers (ids) whose identity is not verified. VoIPBIN places no call to a phone number for
+   * them: `POST /calls` with a `tel` destination answers 403 `IDENTITY_VERIFICATION_REQUIRED`
+   * (am servicehandler `CallCreate`). Default: none, every customer is verified.
+   */
+  unverifiedCustomers?: readonly string[];
   /** Faults to inject from the start; see `faults.set()`. */
   faults?: FaultRule[];
   /**
@@ -50,7 +56,7 @@ export interface EmulatorOptions {
   /**
    * The shape of the event WebSocket's frames: `'wrapped'` `{ type, data }` (VoIPBIN's legacy
    * frames), `'bare'` (the call alone, VoIPBIN's newer frames) or `'mixed'` (the two in turn on
-   * each socket). Default `'mixed'`. Changeable later with `emulator.sockets.frames`.
+   * each socket). Default `'bare'`. Changeable later with `emulator.sockets.frames`.
    */
   wsFrames?: WsFrames;
 }

@@ -564,6 +564,43 @@ describe('flows', () => {
   );
 
   scenario(
+    'no call to a phone number for a customer whose identity is not verified: 403 IDENTITY_VERIFICATION_REQUIRED',
+    async (h) => {
+      // am servicehandler/call.go:66-86 (`CallCreate`): a `tel` destination asks for the
+      // customer's identity status before the temporary flow is made (lines 88-99) or a flow_id
+      // looked up (line 102); am server/error_translate.go:98-100 answers 403.
+      const call = (credential: string, body: Record<string, unknown>) =>
+        h.send('POST', '/calls', {
+          credential,
+          body: { source: SOURCE, destinations: [DESTINATION], actions: TALK, ...body },
+        });
+      const flows = h.emulator.flows().length;
+      for (const body of [
+        {},
+        { actions: [{ type: 'dance' }] },
+        { flow_id: UNKNOWN_ID },
+        { destinations: [{ type: 'sip', target: 'alice@example.com' }, DESTINATION] },
+      ]) {
+        const refused = await call('key-a', body);
+        expectError(refused, 'PERMISSION_DENIED', 'IDENTITY_VERIFICATION_REQUIRED');
+        expect(refused.body.error.message).toBe(
+          'Customer identity verification is required for this operation.',
+        );
+      }
+      expect(h.emulator.calls()).toEqual([]);
+      expect(h.emulator.flows()).toHaveLength(flows);
+      // No phone number, no check; a verified customer calls one as ever.
+      const sip = await call('key-a', {
+        destinations: [{ type: 'sip', target: 'alice@example.com' }],
+      });
+      expect(sip.status).toBe(200);
+      expect((await call('key-b', {})).status).toBe(200);
+      expect(h.emulator.calls()).toHaveLength(2);
+    },
+    { credentials: CREDENTIALS, unverifiedCustomers: [CREDENTIALS['key-a']] },
+  );
+
+  scenario(
     "on_complete_flow_id must be a flow of the customer: 404 for none, 403 for another customer's",
     async (h) => {
       const asA = { credential: 'key-a' };

@@ -87,6 +87,15 @@ export const createCalls: Handler = async (context, request) => {
   // cm: `anonymous` outside yes/no/auto is auto (the emulator shows no caller id to hide).
   void (['yes', 'no', 'auto'].includes(input.anonymous) ? input.anonymous : 'auto');
 
+  // am servicehandler `CallCreate`: no call to a phone number for a customer whose identity is
+  // not verified, before any flow is made or looked up.
+  if (!context.verified && input.destinations.some((d) => d.type === 'tel'))
+    throw new ApiError(
+      'PERMISSION_DENIED',
+      'IDENTITY_VERIFICATION_REQUIRED',
+      'Customer identity verification is required for this operation.',
+    );
+
   // am servicehandler `CallCreate`: flow_id wins (an id that does not parse is nil); without
   // one the actions make a temporary flow, checked by flow-manager (`ValidateActions`).
   const flowId = uuidOf(input.flowId);

@@ -11,6 +11,8 @@ export interface RouteContext {
   /** Whether bodies with trailing commas are refused (VoIPBIN does). */
   strictJson: boolean;
   maxActiveCalls: number;
+  /** Whether the customer's identity is verified (`unverifiedCustomers`). */
+  verified: boolean;
 }
 
 /** The path parameters of a route (`{id}`). */
