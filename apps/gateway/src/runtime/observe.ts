@@ -47,13 +47,13 @@ export function pathTemplate(url: string, basePath: string): string {
 function pathnameOf(url: string): string {
   const scheme = url.indexOf('://');
   const start = url.indexOf('/', scheme < 0 ? 0 : scheme + 3);
-  let end = url.length;
-  for (const mark of ['?', '#']) {
-    const at = url.indexOf(mark);
-    if (at >= 0 && at < end) end = at;
-  }
+  const mark = url.search(QUERY_OR_FRAGMENT);
+  const end = mark < 0 ? url.length : mark;
   return start < 0 || start >= end ? '/' : url.slice(start, end);
 }
+
+/** Where a URL's path ends: its first `?` or `#`. */
+const QUERY_OR_FRAGMENT = /[?#]/;
 
 /** What a `fetch` call asks for: its `Request` (when it was given one), URL and method. */
 export function exchangeOf(input: RequestInfo | URL, init?: RequestInit) {
