@@ -79,8 +79,10 @@ function expectError(
   expect(String(error?.message).length).toBeGreaterThan(0);
 }
 
-const placeCall = (h: Harness, body: Record<string, unknown> = {}) =>
+/** The quickstart's call with `body`'s fields, as `credential` (the default one when none). */
+const placeCall = (h: Harness, body: Record<string, unknown> = {}, credential?: string) =>
   h.send('POST', '/calls', {
+    credential,
     body: { source: SOURCE, destinations: [DESTINATION], actions: TALK, ...body },
   });
 
@@ -569,11 +571,6 @@ describe('flows', () => {
       // am servicehandler/call.go:66-86 (`CallCreate`): a `tel` destination asks for the
       // customer's identity status before the temporary flow is made (lines 88-99) or a flow_id
       // looked up (line 102); am server/error_translate.go:98-100 answers 403.
-      const call = (credential: string, body: Record<string, unknown>) =>
-        h.send('POST', '/calls', {
-          credential,
-          body: { source: SOURCE, destinations: [DESTINATION], actions: TALK, ...body },
-        });
       const flows = h.emulator.flows().length;
       for (const body of [
         {},
@@ -581,7 +578,7 @@ describe('flows', () => {
         { flow_id: UNKNOWN_ID },
         { destinations: [{ type: 'sip', target: 'alice@example.com' }, DESTINATION] },
       ]) {
-        const refused = await call('key-a', body);
+        const refused = await placeCall(h, body, 'key-a');
         expectError(refused, 'PERMISSION_DENIED', 'IDENTITY_VERIFICATION_REQUIRED');
         expect(refused.body.error.message).toBe(
           'Customer identity verification is required for this operation.',
@@ -590,11 +587,13 @@ describe('flows', () => {
       expect(h.emulator.calls()).toEqual([]);
       expect(h.emulator.flows()).toHaveLength(flows);
       // No phone number, no check; a verified customer calls one as ever.
-      const sip = await call('key-a', {
-        destinations: [{ type: 'sip', target: 'alice@example.com' }],
-      });
+      const sip = await placeCall(
+        h,
+        { destinations: [{ type: 'sip', target: 'alice@example.com' }] },
+        'key-a',
+      );
       expect(sip.status).toBe(200);
-      expect((await call('key-b', {})).status).toBe(200);
+      expect((await placeCall(h, {}, 'key-b')).status).toBe(200);
       expect(h.emulator.calls()).toHaveLength(2);
     },
     { credentials: CREDENTIALS, unverifiedCustomers: [CREDENTIALS['key-a']] },
